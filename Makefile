@@ -1,0 +1,35 @@
+# The two commands a newcomer needs:
+#   make run    set up, load demo data and serve the portal on http://127.0.0.1:8000
+#   make test   set up and run the whole test suite (ruff included)
+
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+
+# In CI the suite runs against the real services on this machine.
+ifeq ($(CI),true)
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+endif
+
+.PHONY: run test setup
+
+run: setup
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py load_demo
+	$(PYTHON) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+setup: $(VENV)/.installed
+
+# Re-installs only when requirements.txt changes.
+$(VENV)/.installed: requirements.txt
+	@python3 -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('cairo'))" \
+		|| (apt-get update && apt-get install -y libcairo2)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from assets.models import Asset, Collection, Tag
+
+
+@admin.register(Collection)
+class CollectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Asset)
+class AssetAdmin(admin.ModelAdmin):
+    list_display = ["title", "collection", "kind", "status", "available_until", "updated_at"]
+    list_filter = ["status", "kind", "collection"]
+    search_fields = ["title", "description", "tags__name"]
+    autocomplete_fields = ["tags"]
+    readonly_fields = [
+        "original",
+        "width",
+        "height",
+        "byte_size",
+        "sha256",
+        "format",
+        "created_at",
+        "updated_at",
+        "uploaded_by",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        # New artwork goes through the upload page, where it is validated.
+        return False

@@ -1,0 +1,97 @@
+from django import forms
+from django.utils.text import slugify
+
+from assets.models import Asset, Collection, Tag
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    widget = MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp"})
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleImageField, self).clean(file, initial) for file in files if file]
+
+
+class UploadForm(forms.Form):
+    files = MultipleImageField(label="Images", help_text="JPEG, PNG or WebP. Choose one or many.")
+    collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
+    kind = forms.ChoiceField(choices=Asset.Kind.choices, initial=Asset.Kind.PHOTO)
+    publish = forms.BooleanField(
+        required=False, help_text="Publish straight away instead of saving as drafts."
+    )
+
+
+class AssetForm(forms.ModelForm):
+    tag_names = forms.CharField(
+        label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"
+    )
+
+    class Meta:
+        model = Asset
+        fields = [
+            "title",
+            "description",
+            "usage_notes",
+            "collection",
+            "kind",
+            "available_until",
+            "focal_x",
+            "focal_y",
+            "background",
+        ]
+        widgets = {
+            "available_until": forms.DateInput(attrs={"type": "date"}),
+            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "usage_notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"focal_x": "Focal point, across (0–1)", "focal_y": "Focal point, down (0–1)"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_tag_names(self) -> list[str]:
+        names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",")}
+        return sorted(name for name in names if slugify(name))
+
+    def save(self) -> Asset:
+        asset = super().save()
+        asset.tags.set(
+            Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
+            for name in self.cleaned_data["tag_names"]
+        )
+        return asset
+
+
+class AssetFilterForm(forms.Form):
+    """The browse filters employees and marketing share; every field is optional."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    collection = forms.ModelChoiceField(
+        Collection.objects.all(), required=False, to_field_name="slug", empty_label="All"
+    )
+    tag = forms.ModelChoiceField(
+        Tag.objects.all(), required=False, to_field_name="slug", empty_label="All"
+    )
+    kind = forms.ChoiceField(choices=[("", "All"), *Asset.Kind.choices], required=False)
+
+    def filter(self, assets):
+        if not self.is_valid():
+            return assets
+        data = self.cleaned_data
+        if data["q"]:
+            assets = assets.search(data["q"])
+        if data["collection"]:
+            assets = assets.filter(collection=data["collection"])
+        if data["tag"]:
+            assets = assets.filter(tags=data["tag"])
+        if data["kind"]:
+            assets = assets.filter(kind=data["kind"])
+        return assets

@@ -1,0 +1,69 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assets.models import Asset, Collection
+from assets.services import DuplicateAsset, asset_create
+from assets.validation import ImageRefused
+
+
+class Command(BaseCommand):
+    help = (
+        "Import image files and folders into the library, with the same checks as the "
+        "upload page. Prints one line per file; exits 1 if any file was rejected. "
+        "Hidden files are skipped."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+        parser.add_argument(
+            "--collection", metavar="SLUG", help="Put the assets in this collection."
+        )
+        parser.add_argument("--kind", choices=Asset.Kind.values, default=Asset.Kind.PHOTO)
+        parser.add_argument("--publish", action="store_true", help="Publish instead of drafts.")
+
+    def handle(
+        self, *args, paths: list[Path], collection: str | None, kind: str, publish: bool, **options
+    ) -> None:
+        missing = [str(path) for path in paths if not path.exists()]
+        if missing:
+            raise CommandError(f"no such file or folder: {', '.join(missing)}", returncode=2)
+        target = None
+        if collection:
+            target = Collection.objects.filter(slug=collection).first()
+            if target is None:
+                raise CommandError(f"no collection with the slug {collection!r}", returncode=2)
+
+        rejected = 0
+        for path in self.files(paths):
+            try:
+                with path.open("rb") as file:
+                    asset = asset_create(
+                        file=file,
+                        filename=path.name,
+                        uploaded_by=None,
+                        collection=target,
+                        kind=kind,
+                        publish=publish,
+                    )
+            except DuplicateAsset as duplicate:
+                self.stdout.write(f"exists {path} -> {duplicate.existing.slug}")
+            except (ImageRefused, OSError) as error:
+                rejected += 1
+                self.stdout.write(f"rejected {path}: {error}")
+            else:
+                self.stdout.write(f"ok {path} -> {asset.slug}")
+        if rejected:
+            raise CommandError(f"{rejected} file(s) rejected", returncode=1)
+
+    def files(self, paths: list[Path]):
+        for path in paths:
+            if path.is_dir():
+                yield from (
+                    found
+                    for found in sorted(path.rglob("*"))
+                    if found.is_file()
+                    and not any(part.startswith(".") for part in found.relative_to(path).parts)
+                )
+            else:
+                yield path

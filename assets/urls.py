@@ -1,0 +1,18 @@
+from django.urls import path
+
+from assets import views
+
+app_name = "assets"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("assets/<slug:slug>/", views.detail, name="detail"),
+    path("assets/<slug:slug>/original/", views.original, name="original"),
+    path("assets/<slug:slug>/preview/", views.preview, name="preview"),
+    path("library/", views.library, name="library"),
+    path("library/upload/", views.upload, name="upload"),
+    path("library/<slug:slug>/edit/", views.edit, name="edit"),
+    path("library/<slug:slug>/publish/", views.publish, name="publish"),
+    path("library/<slug:slug>/archive/", views.archive, name="archive"),
+    path("library/<slug:slug>/delete/", views.delete, name="delete"),
+]

@@ -1,0 +1,147 @@
+from django.contrib import messages
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import role_required
+from assets.forms import AssetFilterForm, AssetForm, UploadForm
+from assets.models import Asset
+from assets.services import DuplicateAsset, asset_create
+from assets.validation import ImageRefused
+
+PAGE_SIZE = 24
+RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
+    """Marketing sees every status; everybody else sees what is published today."""
+    if user.has_perm("assets.change_asset"):
+        return Asset.objects.all()
+    return Asset.objects.published()
+
+
+def _browse(
+    request: HttpRequest, assets: QuerySet[Asset], template: str, **context
+) -> HttpResponse:
+    filters = AssetFilterForm(request.GET)
+    assets = filters.filter(assets.select_related("collection"))
+    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context |= {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, template, context)
+
+
+@role_required("assets.view_asset")
+def home(request: HttpRequest) -> HttpResponse:
+    return _browse(request, Asset.objects.published(), "assets/home.html")
+
+
+@role_required("assets.view_asset")
+def detail(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
+    return render(request, "assets/detail.html", {"asset": asset})
+
+
+@role_required("assets.view_asset")
+def original(request: HttpRequest, slug: str) -> FileResponse:
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    return FileResponse(
+        asset.original.open("rb"),
+        as_attachment=True,
+        filename=asset.download_name,
+        content_type=RASTER_CONTENT_TYPES[asset.format],
+    )
+
+
+@role_required("assets.view_asset")
+def preview(request: HttpRequest, slug: str) -> FileResponse:
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    if asset.format not in RASTER_CONTENT_TYPES:
+        # Only raster formats are ever shown inline on the portal's origin.
+        raise Http404("No preview for this format.")
+    response = FileResponse(
+        asset.original.open("rb"), content_type=RASTER_CONTENT_TYPES[asset.format]
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@role_required("assets.change_asset")
+def library(request: HttpRequest) -> HttpResponse:
+    assets = Asset.objects.all()
+    status = request.GET.get("status")
+    if status in Asset.Status.values:
+        assets = assets.filter(status=status)
+    return _browse(request, assets, "assets/library.html", status_choices=Asset.Status.choices)
+
+
+@role_required("assets.add_asset")
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    added: list[Asset] = []
+    refused: list[tuple[str, str, Asset | None]] = []
+    if request.method == "POST" and form.is_valid():
+        for file in form.cleaned_data["files"]:
+            try:
+                added.append(
+                    asset_create(
+                        file=file,
+                        filename=file.name,
+                        uploaded_by=request.user,
+                        collection=form.cleaned_data["collection"],
+                        kind=form.cleaned_data["kind"],
+                        publish=form.cleaned_data["publish"],
+                    )
+                )
+            except DuplicateAsset as error:
+                refused.append((file.name, str(error), error.existing))
+            except ImageRefused as error:
+                refused.append((file.name, str(error), None))
+        if added and not refused:
+            messages.success(request, f"Added {len(added)} image{'s' * (len(added) != 1)}.")
+            return redirect("assets:library")
+    context = {"form": form, "added": added, "refused": refused}
+    return render(request, "assets/upload.html", context)
+
+
+@role_required("assets.change_asset")
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    form = AssetForm(request.POST or None, instance=asset)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect(asset)
+    return render(request, "assets/edit.html", {"asset": asset, "form": form})
+
+
+@require_POST
+@role_required("assets.publish_asset")
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    asset.publish()
+    messages.success(request, f"“{asset.title}” is published: employees can see it now.")
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.publish_asset")
+def archive(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    asset.archive()
+    messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
+    return redirect(asset)
+
+
+@role_required("assets.delete_asset")
+def delete(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    if request.method == "POST":
+        asset.delete()
+        messages.success(request, f"Deleted “{asset.title}” and its files.")
+        return redirect("assets:library")
+    return render(request, "assets/confirm_delete.html", {"asset": asset})

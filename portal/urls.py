@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("assets.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/v1/", include("assets.api")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,102 @@
+"""Shared fixtures: temporary media, a fast hasher, one user per role, real services.
+
+Tests that use `transactional_db` must pass `serialized_rollback=True` to
+`django_db`, or the roles created by the data migration are flushed away.
+"""
+
+import os
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
+from portal.celery import app as celery_app
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / "media"},
+            },
+        }
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in the test's process unless the test runs a real worker."""
+    if "celery_worker" in request.fixturenames:
+        yield
+        return
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _user(django_user_model, username: str, role: str | None = None, **extra):
+    user = django_user_model.objects.create_user(
+        username, f"{username}@example.com", "correct horse battery", **extra
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def employee(db, django_user_model):
+    return _user(django_user_model, "erin", EMPLOYEES)
+
+
+@pytest.fixture
+def marketer(db, django_user_model):
+    return _user(django_user_model, "mark", MARKETING)
+
+
+@pytest.fixture
+def leader(db, django_user_model):
+    return _user(django_user_model, "lee", LEADERSHIP)
+
+
+@pytest.fixture
+def outsider(db, django_user_model):
+    """Signed in, but in no group."""
+    return _user(django_user_model, "olive")
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return _user(django_user_model, "sam", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def real_services():
+    """PostgreSQL and Redis for real: skip with the reason locally, fail in CI."""
+    problems = []
+    if connection.vendor != "postgresql":
+        problems.append("the test database is not PostgreSQL (set DATABASE_URL)")
+    if not django_settings.REDIS_URL:
+        problems.append("REDIS_URL is not set")
+    else:
+        try:
+            redis.Redis.from_url(django_settings.REDIS_URL, socket_timeout=2).ping()
+        except redis.RedisError as error:
+            problems.append(f"Redis at REDIS_URL does not answer ({error})")
+    if problems:
+        message = "needs real services: " + "; ".join(problems)
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
