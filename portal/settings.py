@@ -201,6 +201,11 @@ ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Anonymous counts: leadership sees totals of at least TRACKING_MIN_COUNT per
+# ISO week, after the week has ended; count rows older than the retention go.
+TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
+
 # Authentication
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assets:home"
