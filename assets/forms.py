@@ -17,7 +17,10 @@ class MultipleImageField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleImageField(label="Images", help_text="JPEG, PNG or WebP. Choose one or many.")
+    # Empty files reach the validator, which names them in its refusal.
+    files = MultipleImageField(
+        label="Images", help_text="JPEG, PNG or WebP. Choose one or many.", allow_empty_file=True
+    )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
     kind = forms.ChoiceField(choices=Asset.Kind.choices, initial=Asset.Kind.PHOTO)
     publish = forms.BooleanField(

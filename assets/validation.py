@@ -52,7 +52,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
             "the image declares far too many pixels (a decompression bomb)"
         ) from None
     except (OSError, ValueError) as error:
-        raise ImageRefused(f"the image could not be read ({error})") from None
+        raise ImageRefused(f"the image is truncated or damaged ({error})") from None
 
     with image:
         if extension not in ALLOWED_FORMATS[image.format]:

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
@@ -35,17 +35,20 @@ def _browse(
     return render(request, template, context)
 
 
+@require_GET
 @role_required("assets.view_asset")
 def home(request: HttpRequest) -> HttpResponse:
     return _browse(request, Asset.objects.published(), "assets/home.html")
 
 
+@require_GET
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
     return render(request, "assets/detail.html", {"asset": asset})
 
 
+@require_GET
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -57,6 +60,7 @@ def original(request: HttpRequest, slug: str) -> FileResponse:
     )
 
 
+@require_GET
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -70,6 +74,7 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     return response
 
 
+@require_GET
 @role_required("assets.change_asset")
 def library(request: HttpRequest) -> HttpResponse:
     assets = Asset.objects.all()

@@ -1,0 +1,46 @@
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_three_roles_exist_with_their_permissions():
+    def codenames(name):
+        return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+
+    assert codenames("Employees") == {"view_asset", "view_collection", "view_tag"}
+    assert {"add_asset", "change_asset", "delete_asset", "publish_asset"} <= codenames("Marketing")
+    assert "add_asset" not in codenames("Leadership")
+
+
+def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/"
+
+
+def test_a_person_signs_in_with_their_password_and_lands_on_the_library(client, employee):
+    response = client.post(
+        "/accounts/login/", {"username": "erin", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_password_shows_the_form_again_without_saying_which_part_was_wrong(
+    client, employee
+):
+    response = client.post("/accounts/login/", {"username": "erin", "password": "nope"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in page
+
+
+def test_a_user_in_no_group_sees_a_polite_page_not_an_error(client, outsider):
+    client.force_login(outsider)
+    response = client.get("/")
+    page = response.content.decode()
+    assert "ask your administrator" in page
+    assert "olive" in page
+    assert "Forbidden" not in page

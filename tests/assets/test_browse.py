@@ -1,0 +1,164 @@
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from assets.models import Asset, Collection, Tag
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response) -> list[str]:
+    return [asset.title for asset in response.context["page"].object_list]
+
+
+def test_employees_see_published_assets_newest_first(client, employee):
+    make_asset(title="Older")
+    make_asset(title="Newer")
+    make_asset(title="Still a draft", status=Asset.Status.DRAFT)
+    make_asset(title="Retired", status=Asset.Status.ARCHIVED)
+    client.force_login(employee)
+    assert titles(client.get("/")) == ["Newer", "Older"]
+
+
+def test_assets_past_their_end_date_disappear_for_employees(client, employee):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    make_asset(title="Last campaign", available_until=yesterday)
+    make_asset(title="Ends today", available_until=timezone.localdate())
+    client.force_login(employee)
+    assert titles(client.get("/")) == ["Ends today"]
+    expired = Asset.objects.get(title="Last campaign")
+    assert client.get(expired.get_absolute_url()).status_code == 404
+
+
+def test_filters_by_collection_tag_and_kind(client, employee):
+    basics = Collection.objects.create(name="Basics", slug="basics")
+    dark = Tag.objects.create(name="dark", slug="dark")
+    make_asset(title="Dark logo", kind=Asset.Kind.LOGO, collection=basics, tags=[dark])
+    make_asset(title="Light logo", kind=Asset.Kind.LOGO, collection=basics)
+    make_asset(title="Office", kind=Asset.Kind.PHOTO)
+    client.force_login(employee)
+    assert titles(client.get("/?collection=basics")) == ["Light logo", "Dark logo"]
+    assert titles(client.get("/?tag=dark")) == ["Dark logo"]
+    assert titles(client.get("/?kind=photo")) == ["Office"]
+    assert titles(client.get("/?collection=basics&kind=photo")) == []
+
+
+def test_search_matches_title_description_and_tags(client, employee):
+    make_asset(title="Harbour", description="Sunrise over the water")
+    make_asset(title="Skyline", tags=[Tag.objects.create(name="sunrise", slug="sunrise")])
+    make_asset(title="Desk")
+    client.force_login(employee)
+    assert sorted(titles(client.get("/?q=sunrise"))) == ["Harbour", "Skyline"]
+    assert titles(client.get("/?q=harbour water")) == ["Harbour"]
+
+
+def test_the_home_page_is_paginated(client, employee):
+    for number in range(26):
+        make_asset(title=f"Asset {number}")
+    client.force_login(employee)
+    first = client.get("/?kind=photo")
+    assert len(titles(first)) == 24
+    second = client.get("/?kind=photo&page=2")
+    assert titles(second) == ["Asset 1", "Asset 0"]
+    assert "kind=photo&amp;page=2" in first.content.decode()
+
+
+def test_the_asset_page_shows_usage_notes_and_a_download(client, employee):
+    asset = make_asset(title="Banner", usage_notes="Use on LinkedIn only.")
+    client.force_login(employee)
+    page = client.get(asset.get_absolute_url()).content.decode()
+    assert "Use on LinkedIn only." in page
+    assert f"/assets/{asset.slug}/original/" in page
+
+
+def test_drafts_and_archived_assets_are_not_found_for_employees(client, employee):
+    draft = make_asset(status=Asset.Status.DRAFT)
+    archived = make_asset(status=Asset.Status.ARCHIVED)
+    client.force_login(employee)
+    for asset in (draft, archived):
+        assert client.get(asset.get_absolute_url()).status_code == 404
+        assert client.get(f"/assets/{asset.slug}/original/").status_code == 404
+
+
+def test_the_original_downloads_as_an_attachment_with_a_safe_type(client, employee):
+    asset = make_asset(title="Logo")
+    client.force_login(employee)
+    response = client.get(f"/assets/{asset.slug}/original/")
+    assert response["Content-Disposition"] == 'attachment; filename="logo.jpg"'
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == asset.original.open("rb").read()
+
+
+def test_marketing_sees_every_status_in_the_library(client, marketer):
+    make_asset(title="Draft one", status=Asset.Status.DRAFT)
+    make_asset(title="Live one")
+    make_asset(title="Old one", status=Asset.Status.ARCHIVED)
+    client.force_login(marketer)
+    assert sorted(titles(client.get("/library/"))) == ["Draft one", "Live one", "Old one"]
+    assert titles(client.get("/library/?status=draft")) == ["Draft one"]
+
+
+def test_publishing_and_archiving_change_what_employees_see(client, marketer, employee):
+    asset = make_asset(title="Poster", status=Asset.Status.DRAFT)
+    client.force_login(marketer)
+    client.post(f"/library/{asset.slug}/publish/")
+    client.force_login(employee)
+    assert titles(client.get("/")) == ["Poster"]
+    client.force_login(marketer)
+    client.post(f"/library/{asset.slug}/archive/")
+    client.force_login(employee)
+    assert titles(client.get("/")) == []
+
+
+def test_editing_an_asset_saves_its_fields_and_tags(client, marketer):
+    asset = make_asset(title="Old title")
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{asset.slug}/edit/",
+        {
+            "title": "New title",
+            "kind": "logo",
+            "focal_x": "0.25",
+            "focal_y": "0.75",
+            "background": "#112233",
+            "tag_names": "dark, square, dark",
+        },
+    )
+    assert response.status_code == 302
+    asset.refresh_from_db()
+    assert (asset.title, asset.kind, asset.focal_x, asset.focal_y) == (
+        "New title",
+        "logo",
+        0.25,
+        0.75,
+    )
+    assert sorted(asset.tags.values_list("name", flat=True)) == ["dark", "square"]
+
+
+def test_a_focal_point_outside_the_image_is_refused(client, marketer):
+    asset = make_asset()
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{asset.slug}/edit/",
+        {"title": "T", "kind": "photo", "focal_x": "1.5", "focal_y": "0.5"},
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 1" in response.content.decode()
+
+
+def test_deleting_an_asset_removes_its_file_after_the_commit(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    asset = make_asset()
+    storage, name = asset.original.storage, asset.original.name
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(f"/library/{asset.slug}/delete/")
+    assert not Asset.objects.exists()
+    assert storage.exists(name), "the file must outlive an uncommitted delete"
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)

@@ -1,0 +1,135 @@
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from assets.models import Asset
+from tests.factories import image_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def post_files(client, *files, **fields):
+    return client.post("/library/upload/", {"files": list(files), "kind": "photo", **fields})
+
+
+def refusal(response) -> str:
+    """The text of the first refusal on the upload page."""
+    page = response.content.decode()
+    start = page.index('class="result refused"')
+    return page[start : page.index("</li>", start)]
+
+
+def png_with_declared_size(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge canvas."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+def test_a_valid_photo_is_added_with_its_facts(client, marketer):
+    client.force_login(marketer)
+    response = post_files(client, upload("Team day.jpg", image_bytes("JPEG", (640, 480))))
+    assert response.status_code == 302
+    asset = Asset.objects.get()
+    assert (asset.title, asset.format, asset.width, asset.height) == ("Team day", "JPEG", 640, 480)
+    assert len(asset.sha256) == 64
+    assert asset.status == Asset.Status.DRAFT
+    assert asset.uploaded_by == marketer
+
+
+def test_many_files_at_once_are_each_added(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("a.jpg"), upload("b.png"), upload("c.webp", image_bytes("WEBP")))
+    assert sorted(Asset.objects.values_list("format", flat=True)) == ["JPEG", "PNG", "WEBP"]
+
+
+def test_publish_on_upload_makes_the_asset_visible_to_employees(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("a.jpg"), publish="on")
+    assert Asset.objects.published().count() == 1
+
+
+def test_a_photo_rotated_by_exif_is_stored_with_its_upright_size(client, marketer):
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to show upright
+    client.force_login(marketer)
+    post_files(client, upload("portrait.jpg", image_bytes("JPEG", (600, 400), exif=exif)))
+    asset = Asset.objects.get()
+    assert (asset.width, asset.height) == (400, 600)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.jpg", b"", "the file is empty"),
+        ("notes.jpg", b"just some text, not an image" * 10, "not a JPEG, PNG or WebP image"),
+        ("anim.jpg", image_bytes("GIF"), "not a JPEG, PNG or WebP image"),
+        ("photo.png", image_bytes("JPEG"), "is a JPEG image but its name ends in “.png”"),
+        ("photo", image_bytes("JPEG"), "its name ends in “.(nothing)”"),
+        ("cut.jpg", image_bytes("JPEG", (800, 600))[:-400], "truncated or damaged"),
+        ("cut.png", image_bytes("PNG", (800, 600), mode="RGB")[:-40], "truncated or damaged"),
+        ("bomb.png", png_with_declared_size(100_000, 100_000), "decompression bomb"),
+        ("huge.png", png_with_declared_size(9000, 9000), "the limit is 60 MP"),
+    ],
+)
+def test_a_bad_file_is_refused_with_its_name_and_the_reason(client, marketer, name, data, reason):
+    client.force_login(marketer)
+    response = post_files(client, upload(name, data))
+    assert response.status_code == 200
+    message = refusal(response)
+    assert name in message
+    assert reason in message
+    assert not Asset.objects.exists()
+
+
+def test_an_animated_image_is_refused(client, marketer):
+    frames = [Image.new("RGB", (64, 64), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, "WEBP", save_all=True, append_images=frames[1:])
+    client.force_login(marketer)
+    response = post_files(client, upload("moving.webp", buffer.getvalue()))
+    assert "animated images are not supported" in refusal(response)
+
+
+def test_a_file_over_the_byte_limit_is_refused(client, marketer, settings):
+    settings.ASSET_MAX_UPLOAD_BYTES = 1000
+    client.force_login(marketer)
+    response = post_files(client, upload("big.jpg", image_bytes("JPEG", (900, 900), quality=100)))
+    assert "the limit is 1000" in refusal(response)
+
+
+def test_the_same_file_twice_is_refused_with_a_link_to_the_existing_asset(client, marketer):
+    data = image_bytes("JPEG")
+    client.force_login(marketer)
+    post_files(client, upload("first.jpg", data))
+    existing = Asset.objects.get()
+    response = post_files(client, upload("again.jpg", data))
+    assert "already in the library" in refusal(response)
+    assert existing.get_absolute_url() in response.content.decode()
+    assert Asset.objects.count() == 1
+
+
+def test_good_files_are_kept_when_others_in_the_same_upload_are_refused(client, marketer):
+    client.force_login(marketer)
+    response = post_files(client, upload("good.jpg"), upload("bad.jpg", b"nope"))
+    assert Asset.objects.count() == 1
+    page = response.content.decode()
+    assert "good" in page and "bad.jpg" in page
+
+
+def test_a_file_name_with_path_tricks_cannot_choose_where_the_file_is_stored(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("../../etc/evil.jpg"))
+    asset = Asset.objects.get()
+    assert asset.original.name == f"originals/{asset.sha256[:2]}/{asset.sha256}.jpg"

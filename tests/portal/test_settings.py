@@ -1,0 +1,113 @@
+"""Start-up behaviour of portal/settings.py, each case in a fresh process."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "S3_")
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "brand.example.com",
+}
+SHOW = "from django.conf import settings; print({})"
+
+
+def start(code: str = "pass", **env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(OURS)}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "DATABASE_URL",
+            "mysql://db/portal",
+            "DATABASE_URL must be a URL starting with postgres://",
+        ),
+        ("REDIS_URL", "127.0.0.1:6379", "REDIS_URL must be a URL starting with redis://"),
+        ("S3_ENDPOINT_URL", "minio:9000", "S3_ENDPOINT_URL must be a URL"),
+        ("DEBUG", "maybe", "DEBUG must be true or false"),
+        ("ASSET_MAX_PIXELS", "lots", "ASSET_MAX_PIXELS must be a whole number"),
+        ("TRACKING_MIN_COUNT", "3", "TRACKING_MIN_COUNT must be at least 5"),
+    ],
+)
+def test_a_malformed_variable_stops_start_up_naming_it(variable, value, message):
+    result = start(**{variable: value})
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_without_debug_the_placeholder_secret_key_is_refused():
+    result = start(DEBUG="false", ALLOWED_HOSTS="brand.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_without_debug_an_empty_allowed_hosts_is_refused():
+    result = start(DEBUG="false", SECRET_KEY="k" * 64)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must name" in result.stderr
+
+
+def test_with_no_environment_it_runs_on_sqlite_local_files_and_eager_tasks():
+    result = start(
+        SHOW.format(
+            "settings.DATABASES['default']['ENGINE'], "
+            "settings.STORAGES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER"
+        )
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "django.core.files.storage.FileSystemStorage",
+        "True",
+    ]
+    assert "Celery tasks run in-process" in result.stderr
+
+
+def test_the_environment_switches_to_postgresql_redis_and_s3():
+    result = start(
+        SHOW.format(
+            "settings.DATABASES['default']['ENGINE'], settings.CELERY_BROKER_URL, "
+            "settings.STORAGES['default']['BACKEND'], settings.CELERY_TASK_ALWAYS_EAGER"
+        ),
+        DATABASE_URL="postgres://portal@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/0",
+        S3_BUCKET="brand-assets",
+        S3_ENDPOINT_URL="https://s3.internal",
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.postgresql",
+        "redis://cache.internal:6379/0",
+        "storages.backends.s3.S3Storage",
+        "False",
+    ]
+
+
+def test_production_settings_pass_the_deploy_checks():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{key: value for key, value in os.environ.items() if not key.startswith(OURS)},
+            **PRODUCTION,
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

@@ -1,0 +1,122 @@
+"""Every URL pattern × every role × GET and POST, with the outcome each must get.
+
+The table is checked against the URL configuration: a new URL without an entry
+here fails `test_every_url_has_an_expected_outcome`.
+
+Outcomes: a status code, "login" (redirect to the sign-in page) or "no role"
+(the polite "ask your administrator" page).
+"""
+
+import pytest
+from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
+
+from tests.factories import make_asset
+
+ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
+LOGIN, NO_ROLE = "login", "no role"
+
+# Each row: (GET outcomes, POST outcomes), one per role in ROLES order.
+EVERYONE_READS = (
+    (LOGIN, NO_ROLE, 200, 200, 200, 200),
+    (LOGIN, 405, 405, 405, 405, 405),
+)
+MARKETING_READS = (
+    (LOGIN, NO_ROLE, 403, 200, 403, 200),
+    (LOGIN, 405, 405, 405, 405, 405),
+)
+MARKETING_FORM = (
+    (LOGIN, NO_ROLE, 403, 200, 403, 200),
+    (LOGIN, NO_ROLE, 403, 200, 403, 200),
+)
+MARKETING_ACTION = (
+    (LOGIN, 405, 405, 405, 405, 405),
+    (LOGIN, NO_ROLE, 403, 302, 403, 302),
+)
+API_READ = (
+    (403, 403, 200, 200, 200, 200),
+    (403, 403, 405, 405, 405, 405),
+)
+
+EXPECTED = {
+    "assets:home": EVERYONE_READS,
+    "assets:detail": EVERYONE_READS,
+    "assets:original": EVERYONE_READS,
+    "assets:preview": EVERYONE_READS,
+    "assets:library": MARKETING_READS,
+    "assets:upload": MARKETING_FORM,
+    "assets:edit": MARKETING_FORM,
+    "assets:publish": MARKETING_ACTION,
+    "assets:archive": MARKETING_ACTION,
+    "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
+    # Signed-in people are sent on from the login page; a failed login shows the form.
+    "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
+    # Signing out ends on the sign-in page.
+    "accounts:logout": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN,) * 6),
+    "api:asset-list": API_READ,
+    "api:asset-detail": API_READ,
+    # The schema describes the API to any signed-in user; it holds no data.
+    "api:schema": ((403, 200, 200, 200, 200, 200), (403, 405, 405, 405, 405, 405)),
+}
+# Django's admin guards itself: only staff get in, everyone else meets its login.
+ADMIN_INDEX = ((302, 302, 302, 302, 302, 200), (302, 302, 302, 302, 302, 200))
+
+
+def named_patterns(resolver: URLResolver | None = None, namespace: str = ""):
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from named_patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_url_has_an_expected_outcome():
+    names = {name for name in named_patterns() if not name.startswith("admin:")}
+    assert names - EXPECTED.keys() == set(), "add the new URLs to EXPECTED"
+    assert EXPECTED.keys() - names == set(), "EXPECTED names URLs that no longer exist"
+
+
+@pytest.fixture
+def as_role(client, request):
+    def sign_in(role: str):
+        if role != "anonymous":
+            client.force_login(request.getfixturevalue(role))
+        return client
+
+    return sign_in
+
+
+def outcome(response) -> str | int:
+    if response.status_code == 302 and response["Location"].startswith("/accounts/login/"):
+        return LOGIN
+    if response.status_code == 403 and "not set up for the portal" in response.content.decode():
+        return NO_ROLE
+    return response.status_code
+
+
+CASES = [
+    (name, method, role, expected[method == "POST"][ROLES.index(role)])
+    for name, expected in EXPECTED.items()
+    for method in ("GET", "POST")
+    for role in ROLES
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
+def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
+    asset = make_asset(title="Shown")
+    try:
+        url = reverse(name)
+    except NoReverseMatch:
+        url = reverse(name, kwargs={"slug": asset.slug})
+    response = getattr(as_role(role), method.lower())(url)
+    assert outcome(response) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_only_staff_get_into_the_admin(as_role, role, method):
+    response = getattr(as_role(role), method.lower())("/admin/")
+    assert response.status_code == ADMIN_INDEX[method == "POST"][ROLES.index(role)]
