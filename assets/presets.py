@@ -1,0 +1,96 @@
+"""Built-in platform presets, read from ``presets.json`` next to this module.
+
+Pure Python (no Django) so the image engine and its benchmark can use it on their own.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+PRESETS_FILE = Path(__file__).with_name("presets.json")
+FORMATS = ("JPEG", "PNG")
+
+
+@dataclass(frozen=True)
+class SafeZone:
+    """Where the important content must sit, as fractions of the output size.
+
+    ``shape`` is "rect" (x, y, w, h) or "circle" (cx, cy, r; r is a fraction of the shorter side).
+    """
+
+    shape: str
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 1.0
+    h: float = 1.0
+    cx: float = 0.5
+    cy: float = 0.5
+    r: float = 0.5
+
+
+@dataclass(frozen=True)
+class Preset:
+    slug: str
+    platform: str
+    slot: str
+    width: int
+    height: int
+    format: str
+    max_bytes: int
+    safe_zone: SafeZone
+    shown_as_circle: bool
+    overlay: bool
+    advice: str
+    source: str
+    checked: datetime.date
+    version: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.width, self.height)
+
+
+def _parse(entry: dict[str, Any]) -> Preset:
+    slug = entry.get("slug", "?")
+    try:
+        zone = SafeZone(**entry["safe_zone"])
+        preset = Preset(
+            **{**entry, "safe_zone": zone, "checked": datetime.date.fromisoformat(entry["checked"])}
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"preset {slug!r} is malformed: {exc}") from exc
+    if preset.width <= 0 or preset.height <= 0 or preset.max_bytes <= 0 or preset.version <= 0:
+        raise ValueError(f"preset {slug!r} needs positive width, height, max_bytes and version")
+    if preset.format not in FORMATS:
+        raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
+    if zone.shape not in ("rect", "circle"):
+        raise ValueError(f"preset {slug!r} has unknown safe-zone shape {zone.shape!r}")
+    return preset
+
+
+def parse_presets(entries: list[dict[str, Any]]) -> tuple[Preset, ...]:
+    """Validate raw preset entries; raise ValueError naming the offending slug."""
+    presets = tuple(_parse(entry) for entry in entries)
+    seen: set[str] = set()
+    for preset in presets:
+        if preset.slug in seen:
+            raise ValueError(f"preset {preset.slug!r} is defined twice")
+        seen.add(preset.slug)
+    return presets
+
+
+@cache
+def load_presets() -> tuple[Preset, ...]:
+    """The built-in presets, in file order (read once per process)."""
+    return parse_presets(json.loads(PRESETS_FILE.read_text(encoding="utf-8")))
+
+
+def get_preset(slug: str) -> Preset:
+    """The built-in preset called ``slug``; KeyError if there is none."""
+    for preset in load_presets():
+        if preset.slug == slug:
+            return preset
+    raise KeyError(slug)

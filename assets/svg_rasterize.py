@@ -1,0 +1,55 @@
+"""Child process that rasterizes one sanitized SVG to PNG under hard resource limits.
+
+Run by assets.imaging, never imported by it:
+
+    python -m assets.svg_rasterize WIDTH HEIGHT CPU_SECONDS ADDRESS_SPACE_BYTES < in.svg > out.png
+
+Exit status 0 with PNG bytes on stdout, or non-zero (or killed by SIGXCPU) on any failure.
+"""
+
+import re
+import resource
+import sys
+from urllib.request import urlopen
+
+from cairosvg.surface import PNGSurface
+
+_SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|webp)[;,]", re.IGNORECASE)
+_EMPTY_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
+
+
+def _fetch(url: str, resource_type: str) -> bytes:
+    # Only embedded raster images are read; anything else (http:, file:, other data: types)
+    # becomes an empty picture, so rendering can never reach the network or the disk.
+    if _SAFE_DATA_URI.match(url):
+        with urlopen(url) as response:  # noqa: S310 - data: URI only, checked above
+            return response.read()
+    return _EMPTY_SVG
+
+
+def main(argv: list[str]) -> int:
+    width, height, cpu_seconds, address_space = (int(arg) for arg in argv)
+    # Limits are set here, in the child, so a hostile file can only exhaust this process.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    svg = sys.stdin.buffer.read()
+    try:
+        # svg2png() does not pass url_fetcher through; the surface class does.
+        png = PNGSurface.convert(
+            bytestring=svg,
+            output_width=width,
+            output_height=height,
+            unsafe=False,
+            url_fetcher=_fetch,
+        )
+    except MemoryError:
+        return 3
+    except Exception as exc:  # any cairosvg failure is reported the same way
+        sys.stderr.write(f"cannot rasterize: {exc}\n")
+        return 1
+    sys.stdout.buffer.write(png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

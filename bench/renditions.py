@@ -1,0 +1,260 @@
+"""Rendition benchmark: how fast, how lean and how faithful is the engine against the naive way.
+
+Run from the project root:
+
+    .venv/bin/python bench/renditions.py
+
+It generates its inputs in a temporary directory (a 24 MP JPEG photo stored 6000x4000 landscape
+with EXIF orientation 6, a 16 MP RGBA PNG logo and an SVG logo), then runs every method in a
+fresh child process pinned to one core (``taskset -c 0`` when available), so each peak RSS
+(``VmHWM``) is that method's own. Each child renders the full built-in preset set several times;
+the table shows the median time, the peak RSS, the speed-up over the naive baseline, and the
+worst PSNR over the presets against a reference rendered from full resolution with LANCZOS and
+no encoding (the avatar frame is a composition of its own and is left out of PSNR).
+
+Methods: ``baseline`` (open + exif_transpose + ImageOps.fit/contain per preset, re-opening the
+file for each one; cairosvg per preset for SVG), ``engine`` (assets.imaging.render_presets) and
+``pyvips`` (thumbnail per preset, when pyvips is importable).
+"""
+
+import io
+import json
+import math
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assets.imaging import _plan, render_presets  # noqa: E402 - needs ROOT on sys.path
+from assets.presets import load_presets  # noqa: E402
+
+REPEAT = 5
+KINDS = {"photo.jpg": "photo", "logo.png": "logo", "logo.svg": "logo"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def make_inputs(folder: Path) -> None:
+    # A photo-like picture: smooth light, some hard edges, and sensor-like noise, so it
+    # decodes and encodes like a camera file rather than like a flat test card.
+    width, height = 6000, 4000
+    gradient = Image.linear_gradient("L").resize((width, height))
+    radial = Image.radial_gradient("L").resize((width, height))
+    photo = Image.merge(
+        "RGB", (gradient, radial, gradient.transpose(Image.Transpose.FLIP_TOP_BOTTOM))
+    )
+    draw = ImageDraw.Draw(photo)
+    for i in range(40):
+        x, y = (i * 1543) % width, (i * 977) % height
+        draw.rectangle((x, y, x + 300 + i * 7, y + 200 + i * 5), fill=(i * 6, 200 - i * 3, 90 + i))
+    noise = Image.merge("RGB", [Image.effect_noise((width, height), 12 + c) for c in range(3)])
+    photo = ImageChops.add(photo, noise, scale=1.0, offset=-128)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    photo.save(folder / "photo.jpg", quality=90, exif=exif.tobytes())
+
+    side = 4000
+    logo = Image.new("RGBA", (side, side), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(logo)
+    draw.ellipse((side * 0.08, side * 0.08, side * 0.62, side * 0.92), fill=(0, 90, 200, 255))
+    draw.rectangle((side * 0.5, side * 0.4, side * 0.95, side * 0.6), fill=(230, 60, 20, 255))
+    draw.polygon(
+        [(side * 0.2, side * 0.7), (side * 0.5, side * 0.2), (side * 0.8, side * 0.7)],
+        fill=(250, 200, 0, 200),
+    )
+    logo.save(folder / "logo.png", compress_level=6)
+
+    (folder / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="400" viewBox="0 0 800 400">'
+        '<defs><linearGradient id="g"><stop offset="0" stop-color="#0050c8"/>'
+        '<stop offset="1" stop-color="#00a0e0"/></linearGradient></defs>'
+        '<circle cx="220" cy="200" r="160" fill="url(#g)"/>'
+        '<rect x="430" y="160" width="330" height="80" rx="20" fill="#e63c14"/>'
+        '<path d="M120 330 L220 60 L320 330 Z" fill="#fac800" fill-opacity="0.8"/></svg>'
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Methods (run inside the child process)
+
+
+def run_engine(path: Path) -> dict[str, bytes]:
+    with path.open("rb") as source:
+        results = render_presets(source, load_presets(), kind=KINDS[path.name])
+    return {r.slug: r.data for r in results if hasattr(r, "data")}
+
+
+def run_baseline(path: Path) -> dict[str, bytes]:
+    outputs = {}
+    for preset in load_presets():
+        if path.suffix == ".svg":
+            image = _svg_artwork(path, preset)
+        else:
+            with Image.open(path) as opened:
+                image = ImageOps.exif_transpose(opened)
+            image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+            if KINDS[path.name] == "photo":
+                image = ImageOps.fit(image, preset.size, Image.Resampling.LANCZOS)
+            else:
+                plan = _plan(preset, image.size, "logo", 0.5, 0.5)
+                image = _place(preset, image.resize(plan.size, Image.Resampling.LANCZOS), plan)
+        outputs[preset.slug] = _encode(image, preset.format)
+    return outputs
+
+
+def run_pyvips(path: Path) -> dict[str, bytes]:
+    import pyvips
+
+    outputs = {}
+    for preset in load_presets():
+        image = pyvips.Image.thumbnail(
+            str(path), preset.width, height=preset.height, crop="centre", size="both"
+        )
+        suffix = ".jpg[Q=85,optimize_coding,interlace,strip]" if preset.format == "JPEG" else ".png"
+        outputs[preset.slug] = image.write_to_buffer(suffix)
+    return outputs
+
+
+def _svg_artwork(path: Path, preset) -> Image.Image:
+    import cairosvg
+
+    from assets.imaging import svg_size
+
+    plan = _plan(preset, svg_size(path.read_bytes()), "logo", 0.5, 0.5)
+    png = cairosvg.svg2png(
+        bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]
+    )
+    return _place(preset, Image.open(io.BytesIO(png)).convert("RGBA"), plan)
+
+
+def _place(preset, artwork: Image.Image, plan) -> Image.Image:
+    canvas = Image.new("RGBA", preset.size, (0, 0, 0, 0))
+    canvas.alpha_composite(artwork.convert("RGBA"), plan.position)
+    return canvas
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == "JPEG":
+        _flatten(image).save(buffer, "JPEG", quality=85, optimize=True, progressive=True)
+    else:
+        image.save(buffer, "PNG", compress_level=6)
+    return buffer.getvalue()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    if image.mode != "RGBA":
+        return image.convert("RGB")
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    white.alpha_composite(image)
+    return white.convert("RGB")
+
+
+def child(method: str, path: Path, out: Path) -> None:
+    run = {"engine": run_engine, "baseline": run_baseline, "pyvips": run_pyvips}[method]
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        outputs = run(path)
+        times.append(time.perf_counter() - start)
+    out.mkdir(parents=True, exist_ok=True)
+    for slug, data in outputs.items():
+        (out / slug).write_bytes(data)
+    status = Path("/proc/self/status").read_text()
+    peak_kb = int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+    print(json.dumps({"seconds": statistics.median(times), "peak_mb": peak_kb / 1024}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference and PSNR (parent process)
+
+
+def reference(path: Path) -> dict[str, Image.Image]:
+    """Full-resolution LANCZOS renders with the engine's geometry, not encoded."""
+    refs = {}
+    if path.suffix == ".svg":
+        import cairosvg
+
+        from assets.imaging import svg_size
+
+        size = svg_size(path.read_bytes())
+    else:
+        with Image.open(path) as opened:
+            full = ImageOps.exif_transpose(opened)
+        size = full.size
+    kind = KINDS[path.name]
+    for preset in load_presets():
+        if preset.overlay:
+            continue
+        plan = _plan(preset, size, kind, 0.5, 0.5)
+        if path.suffix == ".svg":
+            png = cairosvg.svg2png(
+                bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]
+            )
+            tile = Image.open(io.BytesIO(png)).convert("RGBA")
+        else:
+            tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
+        refs[preset.slug] = _flatten(_place(preset, tile, plan) if kind != "photo" else tile)
+    return refs
+
+
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    diff = ImageChops.difference(_flatten(a), _flatten(b))
+    stat = ImageStat.Stat(diff)
+    mse = sum(stat.sum2) / (3 * a.size[0] * a.size[1])
+    return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
+
+
+def main() -> None:
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    if not pin:
+        print("taskset not found: running unpinned")
+    try:
+        import pyvips  # noqa: F401
+
+        methods = ["baseline", "engine", "pyvips"]
+    except ImportError:
+        methods = ["baseline", "engine"]
+        print("pyvips: not installed, skipped")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        make_inputs(folder)
+        print(
+            f"{'input':<10} {'method':<9} {'seconds':>8} {'peak MB':>8} {'ratio':>6} {'PSNR dB':>8}"
+        )
+        for name in KINDS:
+            path = folder / name
+            refs = reference(path)
+            baseline_seconds = None
+            for method in methods:
+                out = folder / f"out-{method}-{name}"
+                command = [*pin, sys.executable, __file__, "--child", method, str(path), str(out)]
+                completed = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+                stats = json.loads(completed.stdout.strip().splitlines()[-1])
+                baseline_seconds = baseline_seconds or stats["seconds"]
+                worst = min(
+                    psnr(Image.open(out / slug), ref)
+                    for slug, ref in refs.items()
+                    if (out / slug).exists()
+                )
+                print(
+                    f"{name:<10} {method:<9} {stats['seconds']:>8.3f} {stats['peak_mb']:>8.1f}"
+                    f" {baseline_seconds / stats['seconds']:>5.1f}x {worst:>8.1f}"
+                )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 5 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        main()

@@ -1,0 +1,384 @@
+import base64
+import dataclasses
+import io
+import math
+import time
+from functools import cache
+
+import pytest
+from PIL import Image, ImageChops, ImageCms, ImageDraw
+
+from assets.imaging import (
+    RenderedImage,
+    RenderError,
+    RenderFailure,
+    UnsafeSVG,
+    render_presets,
+    render_svg_presets,
+    sanitize_svg,
+    svg_size,
+)
+from assets.presets import get_preset, load_presets, parse_presets
+from tests.assets import imagegen
+
+PRESETS = load_presets()
+
+
+def open_output(result: RenderedImage) -> Image.Image:
+    image = Image.open(io.BytesIO(result.data))
+    image.load()
+    return image
+
+
+def render_one(source: io.BytesIO, slug: str, **options) -> RenderedImage:
+    (result,) = render_presets(source, [get_preset(slug)], **options)
+    assert isinstance(result, RenderedImage), result
+    return result
+
+
+def close(colour, expected, tolerance: int = 12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(colour[:3], expected[:3], strict=True))
+
+
+def red_mask(image: Image.Image) -> Image.Image:
+    red, green, blue = image.convert("RGB").split()
+    return ImageChops.multiply(
+        ImageChops.multiply(
+            red.point(lambda v: 255 * (v > 200)), green.point(lambda v: 255 * (v < 70))
+        ),
+        blue.point(lambda v: 255 * (v < 70)),
+    )
+
+
+SOURCES = {
+    "landscape photo": lambda: (imagegen.make_jpeg(3000, 2000, orientation=1), "photo"),
+    "portrait photo": lambda: (imagegen.make_jpeg(2000, 3000), "photo"),
+    "tiny photo": lambda: (imagegen.make_jpeg(300, 200), "photo"),
+    "RGBA logo": lambda: (imagegen.make_png(2000, 1000), "logo"),
+    "SVG logo": lambda: (io.BytesIO(imagegen.make_svg()), "logo"),
+}
+
+
+@cache
+def rendered(name: str) -> list:
+    source, kind = SOURCES[name]()
+    return render_presets(source, PRESETS, kind=kind)
+
+
+# --- every preset from every kind of source ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_every_preset_comes_out_at_its_exact_size_and_format_within_its_byte_limit(name):
+    results = rendered(name)
+    assert [r.slug for r in results] == [p.slug for p in PRESETS]
+    for preset, result in zip(PRESETS, results, strict=True):
+        assert isinstance(result, RenderedImage), result
+        image = open_output(result)
+        assert image.size == preset.size == (result.width, result.height)
+        assert image.format == preset.format == result.format
+        assert len(result.data) <= preset.max_bytes
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_no_metadata_from_the_upload_survives_in_any_output(name):
+    for result in rendered(name):
+        image = open_output(result)
+        assert not image.getexif()
+        assert not {"exif", "icc_profile", "xmp", "comment", "photoshop"} & set(image.info)
+        assert not getattr(image, "text", {})
+        assert b"imagegen" not in result.data
+        assert b"Exif" not in result.data
+
+
+def test_a_tiny_photo_is_still_rendered_but_flagged_low_resolution():
+    assert all(result.low_resolution for result in rendered("tiny photo"))
+
+
+def test_a_big_photo_is_not_flagged_low_resolution():
+    assert not any(result.low_resolution for result in rendered("landscape photo"))
+
+
+def test_an_svg_is_never_flagged_low_resolution():
+    assert not any(result.low_resolution for result in rendered("SVG logo"))
+
+
+# --- orientation and colour ----------------------------------------------------------------
+
+
+def upright_test_card() -> Image.Image:
+    """Portrait: red across the top, blue bottom-left, green bottom-right."""
+    card = Image.new("RGB", (1200, 1800), (0, 0, 255))
+    draw = ImageDraw.Draw(card)
+    draw.rectangle((0, 0, 1199, 599), fill=(255, 0, 0))
+    draw.rectangle((600, 600, 1199, 1799), fill=(0, 255, 0))
+    return card
+
+
+@pytest.mark.parametrize(
+    ("orientation", "to_stored"),
+    [(6, Image.Transpose.ROTATE_90), (8, Image.Transpose.ROTATE_270)],
+)
+def test_a_rotated_camera_photo_comes_out_upright(orientation, to_stored):
+    stored = upright_test_card().transpose(to_stored)
+    source = imagegen.make_jpeg(0, 0, orientation=orientation, image=stored)
+
+    # A square crop from the top of the upright frame: red top, blue left, green right.
+    image = open_output(render_one(source, "avatar-small", kind="photo", focal_y=0.0))
+
+    assert close(image.getpixel((200, 40)), (255, 0, 0))
+    assert close(image.getpixel((60, 360)), (0, 0, 255))
+    assert close(image.getpixel((340, 360)), (0, 255, 0))
+
+
+def test_a_cmyk_jpeg_keeps_its_colours():
+    cmyk_red = Image.new("CMYK", (800, 600), (0, 255, 255, 0))
+    source = imagegen.make_jpeg(0, 0, image=cmyk_red)
+    assert b"Adobe" in source.getvalue()  # Adobe's inverted CMYK, as Photoshop writes it
+
+    image = open_output(render_one(source, "avatar-small", kind="photo"))
+
+    assert image.mode == "RGB"
+    assert close(image.getpixel((200, 200)), (255, 0, 0))
+
+
+def test_a_wide_gamut_photo_is_converted_to_srgb():
+    profile = imagegen.display_p3_profile()
+    colour = (200, 100, 50)
+    expected = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), colour),
+        ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+        ImageCms.createProfile("sRGB"),
+    ).getpixel((0, 0))
+    assert not close(expected, colour, tolerance=8)  # the conversion is visible
+    source = imagegen.make_jpeg(0, 0, icc=profile, image=Image.new("RGB", (900, 600), colour))
+
+    image = open_output(render_one(source, "avatar-small", kind="photo"))
+
+    assert close(image.getpixel((200, 200)), expected, tolerance=4)
+
+
+def test_a_16_bit_greyscale_image_keeps_its_mid_grey():
+    grey16 = Image.new("I;16", (600, 600), 32768)
+    source = imagegen.make_png(0, 0, image=grey16)
+
+    image = open_output(render_one(source, "avatar-small", kind="photo"))
+
+    assert close(image.getpixel((200, 200)), (128, 128, 128), tolerance=3)
+
+
+# --- transparency and logos ----------------------------------------------------------------
+
+LOGO_SOURCES = {
+    "RGBA": lambda: imagegen.make_png(1600, 800),
+    "palette with transparency": lambda: imagegen.make_png(
+        0, 0, image=imagegen.logo(1600, 800).quantize(64)
+    ),
+    "greyscale with alpha": lambda: imagegen.make_png(
+        0, 0, image=imagegen.logo(1600, 800).convert("LA")
+    ),
+}
+
+
+@pytest.mark.parametrize("source", LOGO_SOURCES)
+def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(source):
+    png, jpeg = render_presets(
+        LOGO_SOURCES[source](),
+        [get_preset("avatar-large"), get_preset("x-header")],
+        kind="logo",
+    )
+
+    assert open_output(png).convert("RGBA").getpixel((3, 3))[3] == 0
+    assert close(open_output(jpeg).getpixel((3, 3)), (255, 255, 255), tolerance=3)
+
+
+def test_a_chosen_background_colour_fills_both_png_and_jpeg():
+    png, jpeg = render_presets(
+        imagegen.make_png(1600, 800),
+        [get_preset("avatar-large"), get_preset("x-header")],
+        kind="logo",
+        background="#123456",
+    )
+
+    assert open_output(png).convert("RGBA").getpixel((3, 3)) == (0x12, 0x34, 0x56, 255)
+    assert close(open_output(jpeg).getpixel((3, 3)), (0x12, 0x34, 0x56), tolerance=4)
+
+
+def test_a_logo_on_a_round_avatar_stays_inside_the_circle():
+    preset = get_preset("avatar-large")
+    image = open_output(render_one(imagegen.make_png(1600, 800), preset.slug, kind="logo"))
+
+    left, top, right, bottom = image.getchannel("A").getbbox()
+    radius = preset.safe_zone.r * preset.width
+    for x, y in [(left, top), (right, top), (left, bottom), (right, bottom)]:
+        assert math.hypot(x - preset.width / 2, y - preset.height / 2) <= radius
+
+
+@pytest.mark.parametrize("kind", ["logo", "photo"])
+def test_the_avatar_frame_has_a_clear_centre_and_a_visible_ring(kind):
+    source = imagegen.make_png(1600, 800) if kind == "logo" else imagegen.make_jpeg(1500, 1000)
+    image = open_output(render_one(source, "avatar-frame", kind=kind)).convert("RGBA")
+    alpha = image.getchannel("A")
+
+    centre = Image.new("L", image.size, 0)
+    ImageDraw.Draw(centre).ellipse((512 - 420, 512 - 420, 512 + 420, 512 + 420), fill=255)
+    assert ImageChops.multiply(alpha, centre).getbbox() is None
+    assert alpha.getpixel((512, 20)) == 255  # top of the ring
+    assert alpha.getpixel((512, 1000)) == 255  # bottom of the ring
+
+
+# --- focal point --------------------------------------------------------------------------
+
+
+def test_a_red_dot_at_the_focal_point_is_inside_every_cover_crop():
+    wide = imagegen.picture(3000, 1000).convert("L").convert("RGB")  # grey: no red anywhere
+    ImageDraw.Draw(wide).ellipse((2400 - 40, 300 - 40, 2400 + 40, 300 + 40), fill=(255, 0, 0))
+    presets = [p for p in PRESETS if not p.overlay]  # the frame's centre is clear by design
+
+    results = render_presets(
+        imagegen.make_jpeg(0, 0, image=wide), presets, kind="photo", focal_x=0.8, focal_y=0.3
+    )
+
+    for result in results:
+        assert red_mask(open_output(result)).getbbox() is not None, result.slug
+
+
+# --- byte limits --------------------------------------------------------------------------
+
+
+def test_an_impossible_jpeg_byte_limit_fails_naming_the_limit():
+    preset = dataclasses.replace(get_preset("email-signature"), max_bytes=500)
+
+    (result,) = render_presets(imagegen.make_jpeg(1200, 800), [preset], kind="photo")
+
+    assert result == RenderFailure("email-signature", "does not fit 0.5 KB even at quality 60")
+
+
+def test_an_impossible_png_byte_limit_fails_naming_the_limit():
+    preset = dataclasses.replace(get_preset("avatar-large"), max_bytes=2000)
+
+    (result,) = render_presets(imagegen.make_jpeg(1200, 800), [preset], kind="photo")
+
+    assert result == RenderFailure("avatar-large", "does not fit 2 KB even with 256 colours")
+
+
+def test_something_that_is_not_an_image_is_refused():
+    with pytest.raises(RenderError):
+        render_presets(io.BytesIO(b"not an image at all"), PRESETS, kind="photo")
+
+
+# --- SVG ----------------------------------------------------------------------------------
+
+TINY_PNG = (
+    "data:image/png;base64,"
+    + base64.b64encode(imagegen.to_bytes(Image.new("RGB", (1, 1)), "PNG").getvalue()).decode()
+)
+
+
+def test_sanitizing_an_svg_removes_scripts_handlers_and_outside_references():
+    body = (
+        '<script>alert(1)</script><g onload="alert(2)"><rect width="5" height="5"/></g>'
+        '<image href="http://evil.example/x.png" width="5" height="5"/>'
+        '<image xlink:href="file:///etc/passwd" width="5" height="5"/>'
+        '<image href="data:image/svg+xml;base64,PHN2Zz4=" width="5" height="5"/>'
+        '<foreignObject><p xmlns="http://www.w3.org/1999/xhtml">hi</p></foreignObject>'
+        "<style>@import url(http://evil.example/a.css);</style>"
+        '<rect fill="url(http://evil.example/#p)" width="5" height="5"/>'
+        '<a href="javascript:alert(3)"><rect width="5" height="5"/></a>'
+        '<set attributeName="href" to="javascript:alert(4)"/>'
+        f'<defs><rect id="a" width="5" height="5"/></defs><use href="#a"/>'
+        f'<image href="{TINY_PNG}" width="5" height="5"/>'
+    )
+
+    clean = sanitize_svg(imagegen.make_svg(body=body)).decode()
+
+    for unsafe in (
+        "script",
+        "alert",
+        "onload",
+        "evil.example",
+        "/etc/passwd",
+        "svg+xml",
+        "foreignObject",
+        "@import",
+    ):
+        assert unsafe not in clean
+    assert 'href="#a"' in clean
+    assert TINY_PNG in clean
+
+
+def test_an_svg_with_an_entity_is_refused():
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text>&x;</text></svg>'
+    )
+
+    with pytest.raises(UnsafeSVG):
+        sanitize_svg(xxe)
+    with pytest.raises(UnsafeSVG):
+        render_svg_presets(xxe, PRESETS, kind="logo")
+
+
+def test_an_svg_pointing_at_an_outside_image_still_renders_without_it():
+    svg = imagegen.make_svg(body='<image href="http://127.0.0.1:9/x.png" width="50" height="50"/>')
+
+    results = render_svg_presets(svg, [get_preset("avatar-small")], kind="logo")
+
+    assert isinstance(results[0], RenderedImage)
+
+
+def test_a_use_element_bomb_fails_quickly_as_too_complex():
+    levels = ['<rect id="l0" width="1" height="1"/>']
+    for level in range(1, 12):
+        uses = "".join(f'<use href="#l{level - 1}" x="{i}"/>' for i in range(10))
+        levels.append(f'<g id="l{level}">{uses}</g>')
+    svg = imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
+    start = time.monotonic()
+
+    results = render_svg_presets(svg, PRESETS, kind="logo", time_limit=1.5)
+
+    assert time.monotonic() - start < 8
+    assert {result.reason for result in results} == {"too complex"}
+
+
+def test_svg_size_reads_units_and_falls_back_to_the_view_box():
+    assert svg_size(b'<svg xmlns="http://www.w3.org/2000/svg" width="1in" height="48pt"/>') == (
+        96,
+        64,
+    )
+    assert svg_size(
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 300 150"/>'
+    ) == (300, 150)
+    assert svg_size(b'<svg xmlns="http://www.w3.org/2000/svg" width="200" viewBox="0 0 4 1"/>') == (
+        200,
+        50,
+    )
+
+
+# --- preset data --------------------------------------------------------------------------
+
+
+def test_the_built_in_presets_have_unique_slugs_and_sources():
+    assert len({preset.slug for preset in PRESETS}) == len(PRESETS)
+    assert all(preset.source and preset.advice and preset.version >= 1 for preset in PRESETS)
+    assert [preset.slug for preset in PRESETS if preset.overlay] == ["avatar-frame"]
+
+
+def test_a_duplicate_slug_is_refused_by_name():
+    entry = dataclasses.asdict(get_preset("x-header")) | {"checked": "2026-11-25"}
+
+    with pytest.raises(ValueError, match="x-header"):
+        parse_presets([entry, entry])
+
+
+@pytest.mark.parametrize("change", [{"width": 0}, {"format": "GIF"}, {"max_bytes": -1}])
+def test_a_malformed_preset_is_refused_by_name(change):
+    entry = dataclasses.asdict(get_preset("x-header")) | {"checked": "2026-11-25"} | change
+
+    with pytest.raises(ValueError, match="x-header"):
+        parse_presets([entry])
+
+
+def test_an_unknown_preset_slug_is_a_key_error():
+    with pytest.raises(KeyError):
+        get_preset("myspace-banner")
