@@ -1,3 +1,7 @@
+import hashlib
+import json
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
@@ -6,6 +10,8 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+
+from assets.presets import Preset, load_presets
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -69,7 +75,7 @@ class Asset(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+    EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "SVG": "svg"}
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -144,9 +150,100 @@ class Asset(models.Model):
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
 
+    def rendition_key(self, preset: Preset) -> str:
+        """A name for one output that changes whenever the output would.
+
+        It covers the source bytes, the preset's version and everything on the
+        asset that changes the pixels, so a CDN may cache renditions forever.
+        """
+        recipe = [self.sha256, preset.slug, preset.version, self.kind, self.background]
+        recipe += [round(self.focal_x, 4), round(self.focal_y, 4)]
+        return hashlib.sha256(json.dumps(recipe).encode()).hexdigest()[:32]
+
+    def current_renditions(self) -> "RenditionQuerySet":
+        """The renditions that match the asset as it is now."""
+        keys = [self.rendition_key(preset) for preset in load_presets()]
+        return self.renditions.filter(source_key__in=keys)
+
+    def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None"]]:
+        """Every preset in the data file's order, with its rendition if one exists."""
+        made = {rendition.preset: rendition for rendition in self.current_renditions()}
+        return [(preset, made.get(preset.slug)) for preset in load_presets()]
+
 
 @receiver(post_delete, sender=Asset)
 def delete_original_after_commit(sender: type[Asset], instance: Asset, **kwargs) -> None:
     # Only once the row is really gone: a rolled-back delete must keep its file.
     storage, name = instance.original.storage, instance.original.name
     transaction.on_commit(lambda: storage.delete(name))
+
+
+def rendition_upload_to(rendition: "Rendition", filename: str) -> str:
+    return f"renditions/{rendition.source_key[:2]}/{rendition.source_key}.{filename}"
+
+
+class RenditionQuerySet(models.QuerySet):
+    def stale(self, age: timedelta) -> "RenditionQuerySet":
+        """Pending work nobody holds: its queue message was lost or its worker died."""
+        now = timezone.now()
+        return self.filter(
+            Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
+            status=Rendition.Status.PENDING,
+            updated_at__lt=now - age,
+        )
+
+
+class Rendition(models.Model):
+    """One platform size of an asset, made by a Celery worker."""
+
+    MAX_ATTEMPTS = 3
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
+    preset = models.CharField(max_length=60)
+    source_key = models.CharField(max_length=32)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker holds its claim until then; after it the sweep may hand the work on.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to=rendition_upload_to, max_length=200, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    byte_size = models.PositiveIntegerField(null=True, blank=True)
+    format = models.CharField(max_length=10, blank=True)
+    low_resolution = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RenditionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["asset", "preset", "source_key"], name="one_rendition_per_recipe"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset} – {self.preset}"
+
+    @property
+    def extension(self) -> str:
+        return Asset.EXTENSIONS[self.format]
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.asset.slug}-{self.preset}.{self.extension}"
+
+
+@receiver(post_delete, sender=Rendition)
+def delete_rendition_file_after_commit(
+    sender: type[Rendition], instance: Rendition, **kwargs
+) -> None:
+    if instance.file:
+        storage, name = instance.file.storage, instance.file.name
+        transaction.on_commit(lambda: storage.delete(name))

@@ -9,10 +9,13 @@ urlpatterns = [
     path("assets/<slug:slug>/", views.detail, name="detail"),
     path("assets/<slug:slug>/original/", views.original, name="original"),
     path("assets/<slug:slug>/preview/", views.preview, name="preview"),
+    path("assets/<slug:slug>/sizes/<slug:preset>/", views.rendition, name="rendition"),
+    path("assets/<slug:slug>/all-sizes.zip", views.rendition_zip, name="rendition-zip"),
     path("library/", views.library, name="library"),
     path("library/upload/", views.upload, name="upload"),
     path("library/<slug:slug>/edit/", views.edit, name="edit"),
     path("library/<slug:slug>/publish/", views.publish, name="publish"),
     path("library/<slug:slug>/archive/", views.archive, name="archive"),
+    path("library/<slug:slug>/retry/", views.retry_renditions, name="retry-renditions"),
     path("library/<slug:slug>/delete/", views.delete, name="delete"),
 ]

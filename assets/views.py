@@ -1,19 +1,31 @@
+import io
+import zipfile
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
-from assets.models import Asset
-from assets.services import DuplicateAsset, asset_create
+from assets.models import Asset, Rendition
+from assets.services import (
+    DuplicateAsset,
+    asset_create,
+    asset_publish,
+    renditions_request,
+    renditions_retry,
+)
 from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# SVG originals are only ever downloaded, never shown on the portal's origin.
+DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 
 
 def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
@@ -45,7 +57,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
-    return render(request, "assets/detail.html", {"asset": asset})
+    renditions = asset.renditions_by_preset()
+    context = {
+        "asset": asset,
+        "renditions": renditions,
+        "any_ready": any(r and r.status == Rendition.Status.READY for _, r in renditions),
+        "low_resolution": [p for p, r in renditions if r and r.low_resolution],
+    }
+    return render(request, "assets/detail.html", context)
 
 
 @require_GET
@@ -56,8 +75,65 @@ def original(request: HttpRequest, slug: str) -> FileResponse:
         asset.original.open("rb"),
         as_attachment=True,
         filename=asset.download_name,
-        content_type=RASTER_CONTENT_TYPES[asset.format],
+        content_type=DOWNLOAD_CONTENT_TYPES[asset.format],
     )
+
+
+@require_GET
+@role_required("assets.view_asset")
+def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    made = get_object_or_404(
+        asset.current_renditions(), preset=preset, status=Rendition.Status.READY
+    )
+    return FileResponse(
+        made.file.open("rb"),
+        as_attachment=True,
+        filename=made.download_name,
+        content_type=RASTER_CONTENT_TYPES[made.format],
+    )
+
+
+@require_GET
+@role_required("assets.view_asset")
+def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    ready = list(asset.current_renditions().filter(status=Rendition.Status.READY))
+    if not ready:
+        raise Http404("No sizes are ready yet.")
+    response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{asset.slug}-all-sizes.zip"'
+    return response
+
+
+class _Chunks(io.RawIOBase):
+    """A write-only sink that hands back what was written since the last take()."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
+    # Streamed file by file, so a ZIP of every size never sits in memory whole.
+    sink = _Chunks()
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+        for made in renditions:
+            with made.file.open("rb") as source, archive.open(made.download_name, "w") as entry:
+                while chunk := source.read(256 * 1024):
+                    entry.write(chunk)
+                    yield sink.take()
+    yield sink.take()
 
 
 @require_GET
@@ -118,7 +194,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = AssetForm(request.POST or None, instance=asset)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        renditions_request(asset=form.save())
         messages.success(request, "Saved.")
         return redirect(asset)
     return render(request, "assets/edit.html", {"asset": asset, "form": form})
@@ -128,7 +204,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required("assets.publish_asset")
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
-    asset.publish()
+    asset_publish(asset=asset)
     messages.success(request, f"“{asset.title}” is published: employees can see it now.")
     return redirect(asset)
 
@@ -139,6 +215,15 @@ def archive(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     asset.archive()
     messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    renditions_retry(asset=asset)
+    messages.success(request, "The failed sizes are being made again.")
     return redirect(asset)
 
 

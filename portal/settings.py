@@ -143,6 +143,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fail fast when Redis is down: the request goes on and the sweep queues the work later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
+}
 if CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("portal").warning(
         "REDIS_URL is not set: Celery tasks run in-process (eager mode)."

@@ -5,6 +5,7 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 """
 
 import os
+import uuid
 
 import pytest
 import redis
@@ -100,3 +101,19 @@ def real_services():
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture
+def celery_worker(real_services, transactional_db):
+    """A real Celery worker thread on Redis, on a queue of this test's own."""
+    from celery.contrib.testing.worker import start_worker
+
+    queue = f"test-{uuid.uuid4().hex}"
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.task_default_queue = queue
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        celery_app.conf.task_default_queue = "celery"
+        celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER

@@ -10,7 +10,8 @@ Outcomes: a status code, "login" (redirect to the sign-in page) or "no role"
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from tests.factories import make_asset
+from assets.services import renditions_make
+from tests.factories import image_bytes, make_asset
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
 LOGIN, NO_ROLE = "login", "no role"
@@ -42,11 +43,14 @@ EXPECTED = {
     "assets:detail": EVERYONE_READS,
     "assets:original": EVERYONE_READS,
     "assets:preview": EVERYONE_READS,
+    "assets:rendition": EVERYONE_READS,
+    "assets:rendition-zip": EVERYONE_READS,
     "assets:library": MARKETING_READS,
     "assets:upload": MARKETING_FORM,
     "assets:edit": MARKETING_FORM,
     "assets:publish": MARKETING_ACTION,
     "assets:archive": MARKETING_ACTION,
+    "assets:retry-renditions": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
     # Signed-in people are sent on from the login page; a failed login shows the form.
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -105,11 +109,14 @@ CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
-    asset = make_asset(title="Shown")
+    asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
+    if name.startswith("assets:rendition"):
+        renditions_make(asset=asset)
     try:
         url = reverse(name)
     except NoReverseMatch:
-        url = reverse(name, kwargs={"slug": asset.slug})
+        kwargs = {"slug": asset.slug, "preset": "avatar-small"}
+        url = reverse(name, kwargs={key: kwargs[key] for key in _arguments(name)})
     response = getattr(as_role(role), method.lower())(url)
     assert outcome(response) == expected
 
@@ -120,3 +127,13 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
 def test_only_staff_get_into_the_admin(as_role, role, method):
     response = getattr(as_role(role), method.lower())("/admin/")
     assert response.status_code == ADMIN_INDEX[method == "POST"][ROLES.index(role)]
+
+
+def _arguments(name: str) -> list[str]:
+    """The keyword arguments the named URL pattern takes."""
+    resolver = get_resolver()
+    *namespaces, url_name = name.split(":")
+    for namespace in namespaces:
+        resolver = resolver.namespace_dict[namespace][1]
+    (_, _, _, converters), *_ = resolver.reverse_dict.getlist(url_name)
+    return list(converters)

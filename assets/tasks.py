@@ -1,0 +1,32 @@
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import DatabaseError
+
+from assets import services
+from assets.models import Asset, Rendition
+
+# Worth another try: storage or database hiccups. A bad image is not.
+TRANSIENT_ERRORS = (OSError, DatabaseError)
+
+
+@shared_task(
+    bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=Rendition.MAX_ATTEMPTS - 1
+)
+def make_renditions(self, asset_id: int) -> None:
+    asset = Asset.objects.filter(pk=asset_id).first()
+    if asset is None:
+        return  # deleted since it was queued
+    try:
+        services.renditions_make(asset=asset)
+    except SoftTimeLimitExceeded:
+        services.renditions_give_up(asset=asset, reason="it took too long")
+    except TRANSIENT_ERRORS as error:
+        if self.request.retries >= self.max_retries:
+            services.renditions_give_up(asset=asset, reason=str(error))
+            return
+        raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
+
+
+@shared_task
+def sweep_renditions() -> int:
+    return services.renditions_sweep()
