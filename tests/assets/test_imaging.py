@@ -223,8 +223,9 @@ def test_the_avatar_frame_has_a_clear_centre_and_a_visible_ring(kind):
     centre = Image.new("L", image.size, 0)
     ImageDraw.Draw(centre).ellipse((512 - 420, 512 - 420, 512 + 420, 512 + 420), fill=255)
     assert ImageChops.multiply(alpha, centre).getbbox() is None
-    assert alpha.getpixel((512, 20)) == 255  # top of the ring
-    assert alpha.getpixel((512, 1000)) == 255  # bottom of the ring
+    # Opaque ring (a 256-colour fallback may store 254).
+    assert alpha.getpixel((512, 20)) >= 250  # top of the ring
+    assert alpha.getpixel((512, 1000)) >= 250  # bottom of the ring
 
 
 # --- focal point --------------------------------------------------------------------------
