@@ -9,7 +9,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp"})
+    widget = MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.svg"})
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
@@ -19,7 +19,9 @@ class MultipleImageField(forms.FileField):
 class UploadForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     files = MultipleImageField(
-        label="Images", help_text="JPEG, PNG or WebP. Choose one or many.", allow_empty_file=True
+        label="Images",
+        help_text="JPEG, PNG, WebP or SVG. Choose one or many.",
+        allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
     kind = forms.ChoiceField(choices=Asset.Kind.choices, initial=Asset.Kind.PHOTO)

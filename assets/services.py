@@ -75,7 +75,8 @@ def asset_create(
         format=facts.format,
         uploaded_by=uploaded_by,
     )
-    asset.original.save(asset.extension, File(file), save=False)
+    content = ContentFile(facts.clean_svg) if facts.clean_svg else File(file)
+    asset.original.save(asset.extension, content, save=False)
     try:
         # A savepoint, so a concurrent upload of the same bytes fails alone.
         with transaction.atomic():

@@ -14,8 +14,10 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
+from assets.imaging import UnsafeSVG, sanitize_svg, svg_size
+
 ALLOWED_FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
-FORMAT_NAMES = "JPEG, PNG or WebP"
+FORMAT_NAMES = "JPEG, PNG, WebP or SVG"
 ROTATED_ORIENTATIONS = {5, 6, 7, 8}
 
 
@@ -30,6 +32,8 @@ class ImageFacts:
     height: int
     byte_size: int
     sha256: str
+    # For SVG: the sanitized document, which is what the library keeps.
+    clean_svg: bytes | None = None
 
 
 def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
@@ -46,7 +50,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         # Only the allowed decoders ever see the bytes.
         image = Image.open(file, formats=list(ALLOWED_FORMATS))
     except UnidentifiedImageError:
-        raise ImageRefused(f"this is not a {FORMAT_NAMES} image") from None
+        return _inspect_svg(extension, file, byte_size)
     except Image.DecompressionBombError:
         raise ImageRefused(
             "the image declares far too many pixels (a decompression bomb)"
@@ -60,11 +64,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
                 f"the file is a {image.format} image but its name ends in "
                 f"“.{extension or '(nothing)'}”"
             )
-        if byte_size > settings.ASSET_MAX_UPLOAD_BYTES:
-            raise ImageRefused(
-                f"the file is {filesizeformat(byte_size)}; the limit is "
-                f"{filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}"
-            )
+        _check_byte_size(byte_size)
         width, height = image.size
         if width * height > settings.ASSET_MAX_PIXELS:
             raise ImageRefused(
@@ -84,6 +84,41 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         byte_size=byte_size,
         sha256=_sha256(file),
     )
+
+
+def _inspect_svg(extension: str, file: BinaryIO, byte_size: int) -> ImageFacts:
+    """SVG is text, not pixels: it is parsed by a hardened XML parser and kept sanitized."""
+    _check_byte_size(byte_size)
+    file.seek(0)
+    try:
+        clean = sanitize_svg(file.read())
+        width, height = svg_size(clean)
+    except UnsafeSVG as error:
+        if extension == "svg":
+            raise ImageRefused(f"the SVG cannot be read safely ({error})") from None
+        raise ImageRefused(f"this is not a {FORMAT_NAMES} image") from None
+    finally:
+        file.seek(0)
+    if extension != "svg":
+        raise ImageRefused(
+            f"the file is an SVG image but its name ends in “.{extension or '(nothing)'}”"
+        )
+    return ImageFacts(
+        format="SVG",
+        width=width,
+        height=height,
+        byte_size=len(clean),
+        sha256=hashlib.sha256(clean).hexdigest(),
+        clean_svg=clean,
+    )
+
+
+def _check_byte_size(byte_size: int) -> None:
+    if byte_size > settings.ASSET_MAX_UPLOAD_BYTES:
+        raise ImageRefused(
+            f"the file is {filesizeformat(byte_size)}; the limit is "
+            f"{filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}"
+        )
 
 
 def _byte_size(file: BinaryIO) -> int:

@@ -24,6 +24,7 @@ from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+SVG_PREVIEW_PRESET = "avatar-large"
 # SVG originals are only ever downloaded, never shown on the portal's origin.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 
@@ -140,12 +141,16 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    if asset.format not in RASTER_CONTENT_TYPES:
-        # Only raster formats are ever shown inline on the portal's origin.
-        raise Http404("No preview for this format.")
-    response = FileResponse(
-        asset.original.open("rb"), content_type=RASTER_CONTENT_TYPES[asset.format]
-    )
+    if asset.format in RASTER_CONTENT_TYPES:
+        file, format = asset.original, asset.format
+    else:
+        # Only raster images are ever shown inline on the portal's origin: an SVG
+        # is previewed through its rendered square.
+        made = get_object_or_404(
+            asset.current_renditions(), preset=SVG_PREVIEW_PRESET, status=Rendition.Status.READY
+        )
+        file, format = made.file, made.format
+    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -178,3 +178,18 @@ def test_an_original_that_no_longer_decodes_fails_with_the_reason(settings):
     rendition = asset.current_renditions().first()
     assert rendition.status == Rendition.Status.FAILED
     assert "cannot decode the image" in rendition.error
+
+
+def test_an_svg_logo_gets_every_size_and_a_raster_preview(
+    client, employee, django_capture_on_commit_callbacks
+):
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 120 60">'
+        b'<circle cx="60" cy="30" r="25" fill="#b3261e"/></svg>'
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        logo = make_asset(filename="mark.svg", data=svg, kind=Asset.Kind.LOGO)
+    assert set(logo.current_renditions().values_list("status", flat=True)) == {"ready"}
+    client.force_login(employee)
+    response = client.get(f"/assets/{logo.slug}/preview/")
+    assert response["Content-Type"] == "image/png"

@@ -73,8 +73,8 @@ def test_a_photo_rotated_by_exif_is_stored_with_its_upright_size(client, markete
     ("name", "data", "reason"),
     [
         ("empty.jpg", b"", "the file is empty"),
-        ("notes.jpg", b"just some text, not an image" * 10, "not a JPEG, PNG or WebP image"),
-        ("anim.jpg", image_bytes("GIF"), "not a JPEG, PNG or WebP image"),
+        ("notes.jpg", b"just some text, not an image" * 10, "not a JPEG, PNG, WebP or SVG image"),
+        ("anim.jpg", image_bytes("GIF"), "not a JPEG, PNG, WebP or SVG image"),
         ("photo.png", image_bytes("JPEG"), "is a JPEG image but its name ends in “.png”"),
         ("photo", image_bytes("JPEG"), "its name ends in “.(nothing)”"),
         ("cut.jpg", image_bytes("JPEG", (800, 600))[:-400], "truncated or damaged"),
@@ -133,3 +133,51 @@ def test_a_file_name_with_path_tricks_cannot_choose_where_the_file_is_stored(cli
     post_files(client, upload("../../etc/evil.jpg"))
     asset = Asset.objects.get()
     assert asset.original.name == f"originals/{asset.sha256[:2]}/{asset.sha256}.jpg"
+
+
+LOGO_SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="200" onload="alert(1)">'
+    b'<script>alert("hi")</script><rect width="400" height="200" fill="#2446c7"/></svg>'
+)
+
+
+def test_an_svg_logo_is_kept_sanitized(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("logo.svg", LOGO_SVG), kind="logo")
+    asset = Asset.objects.get()
+    assert (asset.format, asset.width, asset.height) == ("SVG", 400, 200)
+    kept = asset.original.open("rb").read()
+    assert b"<rect" in kept
+    assert b"script" not in kept and b"onload" not in kept
+
+
+def test_an_svg_original_downloads_and_never_renders_inline(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("logo.svg", LOGO_SVG), kind="logo")
+    response = client.get(f"/assets/{Asset.objects.get().slug}/original/")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        (
+            "entity.svg",
+            b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+            b'<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+            "the SVG cannot be read safely",
+        ),
+        (
+            "broken.svg",
+            b"<svg xmlns='http://www.w3.org/2000/svg'><rect",
+            "the SVG cannot be read safely",
+        ),
+        ("logo.png", LOGO_SVG, "is an SVG image but its name ends in “.png”"),
+    ],
+)
+def test_an_unsafe_or_mislabelled_svg_is_refused(client, marketer, name, data, reason):
+    client.force_login(marketer)
+    response = post_files(client, upload(name, data))
+    assert reason in refusal(response)
+    assert not Asset.objects.exists()
