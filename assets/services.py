@@ -1,5 +1,4 @@
 from datetime import timedelta
-from functools import partial
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -126,12 +125,16 @@ def renditions_retry(*, asset: Asset) -> None:
 
 def _enqueue_after_commit(asset_id: int) -> None:
     # robust: with the broker down the upload still succeeds; the sweep queues it later.
-    transaction.on_commit(partial(tasks.make_renditions.delay, asset_id), robust=True)
+    def enqueue_renditions() -> None:
+        tasks.make_renditions.delay(asset_id)
+
+    transaction.on_commit(enqueue_renditions, robust=True)
 
 
 def _claim_seconds() -> int:
-    # Longer than a task may live, so a live worker never loses its claim.
-    return settings.CELERY_TASK_TIME_LIMIT + 30
+    # Longer than a task may live (the hard limit kills it), so a live worker
+    # never loses its claim and a dead one's claim soon runs out.
+    return settings.CELERY_TASK_TIME_LIMIT + 10
 
 
 def renditions_make(*, asset: Asset) -> None:

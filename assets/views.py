@@ -63,6 +63,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "asset": asset,
         "renditions": renditions,
         "any_ready": any(r and r.status == Rendition.Status.READY for _, r in renditions),
+        "any_pending": any(not r or r.status == Rendition.Status.PENDING for _, r in renditions),
         "low_resolution": [p for p, r in renditions if r and r.low_resolution],
     }
     return render(request, "assets/detail.html", context)

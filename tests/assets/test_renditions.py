@@ -3,6 +3,7 @@ import io
 import zipfile
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from PIL import Image
 
@@ -193,3 +194,10 @@ def test_an_svg_logo_gets_every_size_and_a_raster_preview(
     client.force_login(employee)
     response = client.get(f"/assets/{logo.slug}/preview/")
     assert response["Content-Type"] == "image/png"
+
+
+def test_the_sweep_command_reports_and_queues_unfinished_work(capsys):
+    asset = make_asset(data=image_bytes("JPEG", (300, 200)))
+    call_command("sweep_renditions", "--older-than", "0")
+    assert capsys.readouterr().out == "Queued 1 asset(s) with unfinished renditions.\n"
+    assert set(asset.current_renditions().values_list("status", flat=True)) == {"ready"}

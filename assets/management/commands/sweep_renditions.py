@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 
 from assets.services import renditions_sweep
@@ -6,6 +8,15 @@ from assets.services import renditions_sweep
 class Command(BaseCommand):
     help = "Queue again renditions left pending by a lost message or a stopped worker."
 
-    def handle(self, *args, **options) -> None:
-        queued = renditions_sweep()
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=120,
+            metavar="SECONDS",
+            help="Only work untouched for this long (default 120).",
+        )
+
+    def handle(self, *args, older_than: int, **options) -> None:
+        queued = renditions_sweep(age=timedelta(seconds=older_than))
         self.stdout.write(f"Queued {queued} asset(s) with unfinished renditions.")

@@ -1,0 +1,265 @@
+"""Faults with real processes: a worker killed mid-task, Redis restarted or down.
+
+Each test runs its own Redis server on a free loopback port, so killing or
+restarting it never disturbs the machine's shared one, and real Celery worker
+processes on the test's PostgreSQL database.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from assets.models import Asset, Rendition
+from assets.presets import load_presets
+from portal.celery import app as celery_app
+from tests.conftest import IN_CI
+from tests.factories import image_bytes, make_asset, upload
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A throw-away redis-server that keeps nothing on disk, like production's queue."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port, self.folder, self.process = free_port(), folder, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait()
+
+    def queued(self, queue: str) -> int:
+        return redis.Redis.from_url(self.url).llen(queue)
+
+
+@pytest.fixture
+def private_redis(real_services, tmp_path):
+    if not shutil.which("redis-server"):
+        message = "needs the redis-server program"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture
+def portal_env(private_redis, settings):
+    """The environment a worker or command on this machine would be started with."""
+    database = connection.settings_dict
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "REDIS_URL": private_redis.url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        # Short limits, so a dead worker's claim runs out within the test.
+        "CELERY_TASK_SOFT_TIME_LIMIT": "4",
+        "CELERY_TASK_TIME_LIMIT": "5",
+    }
+
+
+@pytest.fixture
+def queue() -> str:
+    return f"faults-{uuid.uuid4().hex}"
+
+
+@contextmanager
+def broker(url: str, queue: str = "celery"):
+    """Send this process's tasks to `url`, as the web process would, not in-process."""
+    from django.conf import settings
+
+    def point_at(url: str, queue: str, eager: bool) -> None:
+        celery_app.conf.update(broker_url=url, task_default_queue=queue, task_always_eager=eager)
+        celery_app._pool = celery_app.amqp._producer_pool = None  # drop cached connections
+
+    point_at(url, queue, eager=False)
+    try:
+        yield
+    finally:
+        point_at(settings.CELERY_BROKER_URL, "celery", eager=True)
+
+
+@pytest.fixture
+def web_process_queue(private_redis, queue):
+    with broker(private_redis.url, queue):
+        yield
+
+
+def start_worker(env: dict, queue: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,  # so the whole worker, children too, can be killed at once
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def stop(worker: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    os.killpg(worker.pid, sig)
+    worker.wait(timeout=30)
+
+
+def sweep(env: dict, queue: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", "sweep_renditions", "--older-than", "0"],
+        cwd=ROOT,
+        env={**env, "CELERY_TASK_DEFAULT_QUEUE": queue},
+        check=True,
+        capture_output=True,
+    )
+
+
+def sweep_until_ready(env: dict, queue: str, seconds: float) -> bool:
+    """Run the sweep every second, as beat would, until every rendition is ready."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        sweep(env, queue)
+        if wait_until(lambda: set(statuses()) == {"ready"}, 1):
+            return True
+    return False
+
+
+def statuses() -> list[str]:
+    return list(Rendition.objects.values_list("status", flat=True))
+
+
+def wait_until(condition, seconds: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False
+
+
+def rendition_files(settings) -> list[Path]:
+    return [path for path in (settings.MEDIA_ROOT / "renditions").rglob("*") if path.is_file()]
+
+
+def pending_photos(count: int) -> list[Asset]:
+    """Assets whose renditions are waiting, as after an upload."""
+    return [make_asset(data=image_bytes("JPEG", (4000, 3000))) for _ in range(count)]
+
+
+def test_a_worker_killed_mid_task_loses_nothing_and_leaves_one_file_per_size(
+    portal_env, queue, web_process_queue, settings
+):
+    assets = pending_photos(4)
+    worker = start_worker(portal_env, queue)
+    assert wait_until(lambda: "ready" in statuses(), 60), "the worker never started"
+    stop(worker, signal.SIGKILL)
+    left = statuses().count("pending")
+    assert left > 0, "the worker finished before it could be killed"
+
+    replacement = start_worker(portal_env, queue)
+    try:
+        # The sweep hands the dead worker's work on once its claim runs out.
+        done = sweep_until_ready(portal_env, queue, seconds=60)
+    finally:
+        stop(replacement)
+    assert done, f"still pending: {statuses().count('pending')}"
+    assert Rendition.objects.count() == len(assets) * len(load_presets())
+    files = rendition_files(settings)
+    assert sorted(str(path) for path in files) == sorted(
+        str(settings.MEDIA_ROOT / name) for name in Rendition.objects.values_list("file", flat=True)
+    )
+
+
+def test_a_restarted_redis_loses_the_queue_and_the_sweep_finishes_the_work(
+    portal_env, queue, private_redis, web_process_queue
+):
+    pending_photos(2)
+    assert private_redis.queued(queue) == 2
+    private_redis.kill()
+    private_redis.start()
+    assert private_redis.queued(queue) == 0, "the restart should have lost the queue"
+
+    worker = start_worker(portal_env, queue)
+    try:
+        assert sweep_until_ready(portal_env, queue, seconds=60)
+    finally:
+        stop(worker)
+
+
+@pytest.fixture
+def broker_down():
+    with broker(f"redis://127.0.0.1:{free_port()}/0"):  # nothing listens there
+        yield
+
+
+def test_with_redis_down_an_upload_succeeds_and_the_page_says_sizes_are_waiting(
+    real_services, broker_down, client, marketer
+):
+    client.force_login(marketer)
+    response = client.post(
+        "/library/upload/", {"files": [upload("team.jpg")], "kind": "photo"}, follow=True
+    )
+    assert response.status_code == 200
+    asset = Asset.objects.get()
+    assert set(statuses()) == {"pending"}
+    page = client.get(asset.get_absolute_url()).content.decode()
+    assert "Sizes are being made" in page
