@@ -90,12 +90,13 @@ class PressureCheck:
 
 
 def check_pressure(text: str) -> PressureCheck:
-    """The pressure phrases found in `text`, and the text as HTML with each one marked."""
+    """The pressure phrases in `text` (each once), and the text as HTML with every one marked."""
     found: list[str] = []
     parts: list[str] = []
     position = 0
     for match in _PRESSURE.finditer(text):
-        found.append(match.group(0))
+        if match.group(0).lower() not in (phrase.lower() for phrase in found):
+            found.append(match.group(0))
         parts.append(escape(text[position : match.start()]))
         parts.append(f'<mark class="pressure">{escape(match.group(0))}</mark>')
         position = match.end()

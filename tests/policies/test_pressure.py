@@ -40,6 +40,12 @@ def test_the_check_ignores_case_spacing_and_curly_apostrophes(text, found):
     assert check_pressure(text).phrases == found
 
 
+def test_a_repeated_phrase_is_listed_once_and_marked_everywhere():
+    check = check_pressure("You must. Really, you MUST.")
+    assert check.phrases == ["must"]
+    assert check.highlighted.count('<mark class="pressure">') == 2
+
+
 def test_the_highlighted_text_escapes_html():
     check = check_pressure("<b>must</b>")
     assert check.highlighted == '<p>&lt;b&gt;<mark class="pressure">must</mark>&lt;/b&gt;</p>'
