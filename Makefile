@@ -27,8 +27,12 @@ setup: $(VENV)/.installed
 
 # Re-installs only when requirements.txt changes.
 $(VENV)/.installed: requirements.txt
+	@# System packages: cairo draws SVG logos; Debian's Chromium runs the browser tests.
+	@# Installed when missing and we may (root, as in CI); otherwise those tests skip.
 	@python3 -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('cairo'))" \
-		|| (apt-get update && apt-get install -y libcairo2)
+		|| [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq libcairo2)
+	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] \
+		|| (apt-get update -qq && apt-get install -y -qq chromium)
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt

@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-only-for-local-development"  # noqa: S105
@@ -80,6 +81,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "assets",
+    "policies",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +277,18 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "brand-portal@localhost")
+
+# Announcements: a banner on the home page for this many days, and optionally one
+# email to a single all-staff address (empty: no email). Never a per-person list.
+ANNOUNCEMENT_DAYS = env_int("ANNOUNCEMENT_DAYS", 14, minimum=1)
+ALL_STAFF_EMAIL = os.environ.get("ALL_STAFF_EMAIL", "").strip()
+if ALL_STAFF_EMAIL:
+    try:
+        validate_email(ALL_STAFF_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"ALL_STAFF_EMAIL must be one email address, not {ALL_STAFF_EMAIL!r}."
+        ) from None
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -6,8 +6,9 @@ import itertools
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from assets.models import Asset
+from assets.models import Asset, Collection
 from assets.services import asset_create
+from policies.models import Announcement
 
 _colours = itertools.count(1)
 
@@ -54,3 +55,13 @@ def make_asset(*, status: str = Asset.Status.PUBLISHED, **fields) -> Asset:
     asset.save()
     asset.tags.set(tags)
     return asset
+
+
+def make_announcement(**fields) -> Announcement:
+    if "asset" not in fields and "collection" not in fields:
+        fields["collection"] = Collection.objects.create(
+            name="Spring frames", slug=f"spring-frames-{next(_colours)}"
+        )
+    fields.setdefault("title", "New spring frames")
+    fields.setdefault("text", "Fresh profile frames for spring are in the portal.")
+    return Announcement.objects.create(**fields)

@@ -11,7 +11,7 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from assets.services import renditions_make
-from tests.factories import image_bytes, make_asset
+from tests.factories import image_bytes, make_announcement, make_asset
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
 LOGIN, NO_ROLE = "login", "no role"
@@ -32,6 +32,10 @@ MARKETING_FORM = (
 MARKETING_ACTION = (
     (LOGIN, 405, 405, 405, 405, 405),
     (LOGIN, NO_ROLE, 403, 302, 403, 302),
+)
+POLICY_READ = (
+    (LOGIN, 200, 200, 200, 200, 200),
+    (LOGIN, 405, 405, 405, 405, 405),
 )
 API_READ = (
     (403, 403, 200, 200, 200, 200),
@@ -56,6 +60,16 @@ EXPECTED = {
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     # Signing out ends on the sign-in page.
     "accounts:logout": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN,) * 6),
+    # Policies are for everyone signed in, a contractor with no role included.
+    "policies:index": POLICY_READ,
+    "policies:page": POLICY_READ,
+    "policies:history": POLICY_READ,
+    "policies:edit": MARKETING_FORM,
+    "policies:announcements": MARKETING_READS,
+    "policies:announcement": MARKETING_READS,
+    "policies:announcement_new": MARKETING_FORM,
+    "policies:announcement_edit": MARKETING_FORM,
+    "policies:publish": MARKETING_ACTION,
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
     # The schema describes the API to any signed-in user; it holds no data.
@@ -112,11 +126,15 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
     if name.startswith("assets:rendition"):
         renditions_make(asset=asset)
+    values = {
+        "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
+        "preset": "avatar-small",
+        "pk": make_announcement(asset=asset).pk,
+    }
     try:
         url = reverse(name)
     except NoReverseMatch:
-        kwargs = {"slug": asset.slug, "preset": "avatar-small"}
-        url = reverse(name, kwargs={key: kwargs[key] for key in _arguments(name)})
+        url = reverse(name, kwargs={key: values[key] for key in _arguments(name)})
     response = getattr(as_role(role), method.lower())(url)
     assert outcome(response) == expected
 

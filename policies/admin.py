@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from policies.models import Announcement, PolicyPage, PolicyPageVersion
+
+
+class PolicyPageVersionInline(admin.TabularInline):
+    model = PolicyPageVersion
+    fields = ["saved_at", "title", "body"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PolicyPage)
+class PolicyPageAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "order", "updated_at"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["updated_at"]
+    inlines = [PolicyPageVersionInline]
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin):
+    list_display = ["title", "collection", "asset", "created_at", "published_at", "emailed_at"]
+    list_filter = ["published_at"]
+    search_fields = ["title", "text"]
+    raw_id_fields = ["asset"]
+    readonly_fields = [
+        "created_by", "created_at", "published_at", "email_requested", "emailed_at", "email_error"
+    ]  # fmt: skip
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        # What staff were shown stays as it was; publishing happens in the portal, once.
+        if obj and obj.is_published:
+            return ["title", "text", "collection", "asset", *self.readonly_fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

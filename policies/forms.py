@@ -1,0 +1,34 @@
+from django import forms
+
+from assets.models import Asset
+from policies.models import Announcement, PolicyPage
+
+
+class PolicyPageForm(forms.ModelForm):
+    class Meta:
+        model = PolicyPage
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+
+
+class AnnouncementForm(forms.ModelForm):
+    class Meta:
+        model = Announcement
+        fields = ["title", "text", "collection", "asset"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"collection": "Name a collection or one asset, not both."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Staff could not open a link to a draft or archived asset.
+        self.fields["asset"].queryset = Asset.objects.published()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if bool(data.get("collection")) == bool(data.get("asset")):
+            raise forms.ValidationError("Choose either a collection or one asset.")
+        return data
+
+
+class PublishForm(forms.Form):
+    email = forms.BooleanField(required=False, label="Also send it once by email")

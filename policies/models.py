@@ -1,0 +1,218 @@
+import difflib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from assets.models import Asset, Collection
+from policies.text import PressureCheck, check_pressure, render_markdown
+
+
+@dataclass(frozen=True)
+class Change:
+    """One entry of a page's change log: what the text became on `date`."""
+
+    date: datetime
+    title_before: str
+    title_after: str
+    diff: list[str]
+
+
+class PolicyPage(models.Model):
+    # This page's facts are generated from the settings at render time, so the
+    # page cannot promise anything the code does not do.
+    KEPT_SLUG = "what-this-portal-keeps"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    body = models.TextField(help_text="Markdown: ## for headings, - for lists, [text](url).")
+    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, keeping the text this save replaces as a version with its date."""
+        with transaction.atomic():
+            previous = (
+                PolicyPage.objects.select_for_update()
+                .filter(pk=self.pk)
+                .values("title", "body", "updated_at")
+                .first()
+                if self.pk
+                else None
+            )
+            if previous and (previous["title"], previous["body"]) != (self.title, self.body):
+                self.versions.create(
+                    title=previous["title"], body=previous["body"], saved_at=previous["updated_at"]
+                )
+                self.updated_at = timezone.now()
+            super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("policies:page", args=[self.slug])
+
+    def generated_markdown(self) -> str:
+        if self.slug != self.KEPT_SLUG:
+            return ""
+        return render_to_string(
+            "policies/generated/what_this_portal_keeps.md",
+            {
+                "min_count": settings.TRACKING_MIN_COUNT,
+                "retention_months": settings.TRACKING_RETENTION_MONTHS,
+                "announcement_days": settings.ANNOUNCEMENT_DAYS,
+            },
+        )
+
+    def html(self) -> SafeString:
+        return render_markdown(f"{self.body}\n\n{self.generated_markdown()}")
+
+    @property
+    def first_saved_at(self) -> datetime:
+        oldest = self.versions.last()
+        return oldest.saved_at if oldest else self.updated_at
+
+    def changes(self) -> list[Change]:
+        """Newest first: each save, with the lines it removed and added."""
+        texts = [(self.updated_at, self.title, self.body)] + [
+            (version.saved_at, version.title, version.body) for version in self.versions.all()
+        ]
+        changes = []
+        for (date, title, body), (_, old_title, old_body) in zip(texts, texts[1:], strict=False):
+            lines = difflib.unified_diff(old_body.splitlines(), body.splitlines(), lineterm="", n=1)
+            # The first two lines are the "---"/"+++" file headers; they say nothing here.
+            changes.append(Change(date, old_title, title, list(lines)[2:]))
+        return changes
+
+
+class PolicyPageVersion(models.Model):
+    """The text a page had before a save replaced it."""
+
+    page = models.ForeignKey(PolicyPage, on_delete=models.CASCADE, related_name="versions")
+    title = models.CharField(max_length=120)
+    body = models.TextField()
+    saved_at = models.DateTimeField(help_text="When this text was saved.")
+
+    class Meta:
+        ordering = ["-saved_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.saved_at:%Y-%m-%d})"
+
+
+class AlreadyPublished(Exception):
+    pass
+
+
+class AnnouncementQuerySet(models.QuerySet):
+    def live(self) -> "AnnouncementQuerySet":
+        """Published within the last ANNOUNCEMENT_DAYS days: shown as a banner."""
+        since = timezone.now() - timedelta(days=settings.ANNOUNCEMENT_DAYS)
+        return self.filter(published_at__gte=since).select_related("collection", "asset")
+
+
+class Announcement(models.Model):
+    title = models.CharField(max_length=120)
+    text = models.TextField(max_length=1000, help_text="A few sentences, plain text.")
+    collection = models.ForeignKey(
+        Collection, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    asset = models.ForeignKey(
+        Asset, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_requested = models.BooleanField(default=False, editable=False)
+    emailed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the one email went out."
+    )
+    email_error = models.CharField(max_length=300, blank=True, editable=False)
+
+    objects = AnnouncementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("publish_announcement", "Can publish an announcement (once)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(collection__isnull=True) ^ Q(asset__isnull=True),
+                name="announcement_names_a_collection_or_an_asset",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def target(self) -> Collection | Asset:
+        return self.asset or self.collection
+
+    @property
+    def target_url(self) -> str:
+        if self.asset:
+            return self.asset.get_absolute_url()
+        return f"{reverse('assets:home')}?collection={self.collection.slug}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    @property
+    def shown_until(self) -> datetime | None:
+        if self.published_at is None:
+            return None
+        return self.published_at + timedelta(days=settings.ANNOUNCEMENT_DAYS)
+
+    def pressure(self) -> PressureCheck:
+        return check_pressure(f"{self.title}\n\n{self.text}")
+
+    def publish(self, *, email: bool = False) -> None:
+        """Publish, exactly once. Raises AlreadyPublished on every later attempt."""
+        now = timezone.now()
+        # A conditional UPDATE, not a check in Python: of two concurrent publishes
+        # only one can find published_at still empty.
+        claimed = Announcement.objects.filter(pk=self.pk, published_at__isnull=True).update(
+            published_at=now, email_requested=email
+        )
+        if not claimed:
+            raise AlreadyPublished(f"“{self.title}” has already been published. It is sent once.")
+        self.published_at, self.email_requested = now, email
+
+    def send_email(self, *, base_url: str) -> bool:
+        """Send the one email to the all-staff address; False if it is not due."""
+        if not settings.ALL_STAFF_EMAIL:
+            return False
+        # Claim before sending: if the send fails half-way, staff get no email
+        # rather than two. Asking twice is what this portal must never do.
+        claimed = Announcement.objects.filter(
+            pk=self.pk, published_at__isnull=False, email_requested=True, emailed_at__isnull=True
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            return False
+        context = {"announcement": self, "base_url": base_url.rstrip("/")}
+        message = EmailMessage(
+            subject=self.title,
+            body=render_to_string("policies/email/announcement.txt", context),
+            to=[settings.ALL_STAFF_EMAIL],
+        )
+        try:
+            message.send()
+        except Exception as error:
+            # Recorded where Marketing sees it; not retried, for the reason above.
+            Announcement.objects.filter(pk=self.pk).update(email_error=str(error)[:300])
+            raise
+        return True

@@ -1,0 +1,105 @@
+"""Text helpers for policies and announcements: safe Markdown and the pressure check."""
+
+import re
+from dataclasses import dataclass
+
+import markdown
+import nh3
+from django.utils.html import escape, linebreaks
+from django.utils.safestring import SafeString, mark_safe
+
+# Words and phrases that turn an offer into pressure. The check warns the writer
+# and never blocks: add a phrase here and it is flagged everywhere. Matching is
+# case-insensitive and whole-word, so "must" is flagged and "mustard" is not;
+# list each form you want caught ("reminder" and "reminders").
+PRESSURE_PHRASES = (
+    "required",
+    "requirement",
+    "mandatory",
+    "compulsory",
+    "obligatory",
+    "must",
+    "deadline",
+    "deadlines",
+    "remind",
+    "reminder",
+    "reminders",
+    "everyone should",
+    "all staff should",
+    "we expect",
+    "expected to",
+    "don't forget",
+    "do not forget",
+    "make sure you",
+    "no excuses",
+    "last chance",
+    "asap",
+    "participation rate",
+    "we will check",
+    "we'll check",
+    "show your support",
+)
+
+# Policy pages are prose: headings, lists, links and emphasis, nothing else.
+ALLOWED_TAGS = {
+    "h2", "h3", "h4", "p", "br", "hr", "ul", "ol", "li", "blockquote",
+    "strong", "em", "code", "pre", "a",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def _no_raw_html(md: markdown.Markdown) -> None:
+    # Python-Markdown passes raw HTML through; without these two steps it is
+    # shown as text instead. nh3 below is the second, independent layer.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+
+
+def render_markdown(text: str) -> SafeString:
+    """Markdown to HTML that is safe to show: no raw HTML, scripts or javascript: links."""
+    md = markdown.Markdown(extensions=["sane_lists"])
+    _no_raw_html(md)
+    html = nh3.clean(
+        md.convert(text),
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+    )
+    return mark_safe(html)  # noqa: S308 - sanitized by nh3 on the line above
+
+
+def _phrase_pattern(phrase: str) -> str:
+    words = [re.escape(word).replace("'", "['’]") for word in phrase.split()]
+    return r"\s+".join(words)
+
+
+# Longest first, so "reminders" wins over "remind" where both could match.
+_PRESSURE = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(_phrase_pattern(p) for p in sorted(PRESSURE_PHRASES, key=len, reverse=True))
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class PressureCheck:
+    phrases: list[str]
+    highlighted: SafeString
+
+
+def check_pressure(text: str) -> PressureCheck:
+    """The pressure phrases in `text` (each once), and the text as HTML with every one marked."""
+    found: list[str] = []
+    parts: list[str] = []
+    position = 0
+    for match in _PRESSURE.finditer(text):
+        if match.group(0).lower() not in (phrase.lower() for phrase in found):
+            found.append(match.group(0))
+        parts.append(escape(text[position : match.start()]))
+        parts.append(f'<mark class="pressure">{escape(match.group(0))}</mark>')
+        position = match.end()
+    parts.append(escape(text[position:]))
+    # linebreaks() escapes nothing further when autoescape is off: the parts are escaped above.
+    return PressureCheck(found, mark_safe(linebreaks("".join(parts))))  # noqa: S308

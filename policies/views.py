@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.roles import role_required
+from policies.forms import AnnouncementForm, PolicyPageForm, PublishForm
+from policies.models import AlreadyPublished, Announcement, PolicyPage
+from policies.services import announcement_publish
+
+# Reading a policy needs only a signed-in account (the middleware sees to that),
+# not a role: a contractor with no group must be able to read what applies to them.
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "policies/index.html", {"pages": PolicyPage.objects.all()})
+
+
+@require_GET
+def page(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = get_object_or_404(PolicyPage, slug=slug)
+    return render(request, "policies/page.html", {"page": policy})
+
+
+@require_GET
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = get_object_or_404(PolicyPage, slug=slug)
+    return render(request, "policies/history.html", {"page": policy, "changes": policy.changes()})
+
+
+@role_required("policies.change_policypage")
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    policy = get_object_or_404(PolicyPage, slug=slug)
+    form = PolicyPageForm(request.POST or None, instance=policy)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if "preview" not in request.POST:
+            form.save()
+            messages.success(request, "Saved. The previous text is kept in the change log.")
+            return redirect(policy)
+        preview = form.instance.html()
+    return render(request, "policies/edit.html", {"page": policy, "form": form, "preview": preview})
+
+
+@require_GET
+@role_required("policies.view_announcement")
+def announcements(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "policies/announcements.html",
+        {"announcements": Announcement.objects.select_related("collection", "asset")},
+    )
+
+
+@role_required("policies.add_announcement")
+def announcement_new(request: HttpRequest) -> HttpResponse:
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        announcement = form.save(commit=False)
+        announcement.created_by = request.user
+        announcement.save()
+        return redirect("policies:announcement", announcement.pk)
+    return render(request, "policies/announcement_form.html", {"form": form})
+
+
+@role_required("policies.change_announcement")
+def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    announcement = get_object_or_404(Announcement, pk=pk)
+    if announcement.is_published:
+        messages.error(request, "A published announcement stays as it was sent.")
+        return redirect("policies:announcement", announcement.pk)
+    form = AnnouncementForm(request.POST or None, instance=announcement)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("policies:announcement", announcement.pk)
+    context = {"form": form, "announcement": announcement}
+    return render(request, "policies/announcement_form.html", context)
+
+
+@require_GET
+@role_required("policies.view_announcement")
+def announcement(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview: the banner exactly as staff will see it, and the pressure check."""
+    announcement = get_object_or_404(
+        Announcement.objects.select_related("collection", "asset"), pk=pk
+    )
+    context = {
+        "announcement": announcement,
+        "pressure": announcement.pressure(),
+        "all_staff_email": settings.ALL_STAFF_EMAIL,
+        "announcement_days": settings.ANNOUNCEMENT_DAYS,
+    }
+    return render(request, "policies/announcement.html", context)
+
+
+@require_POST
+@role_required("policies.publish_announcement")
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    announcement = get_object_or_404(Announcement, pk=pk)
+    form = PublishForm(request.POST)
+    form.is_valid()
+    try:
+        announcement_publish(
+            announcement=announcement,
+            email=form.cleaned_data.get("email", False),
+            base_url=request.build_absolute_uri("/"),
+        )
+    except AlreadyPublished as error:
+        messages.error(request, f"{error} There is no second send and no reminder.")
+    else:
+        until = date_format(localtime(announcement.shown_until))
+        messages.success(request, f"Published. The banner shows on the home page until {until}.")
+    return redirect("policies:announcement", announcement.pk)

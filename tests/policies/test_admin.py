@@ -1,0 +1,39 @@
+import pytest
+from django.urls import reverse
+
+from policies.models import PolicyPage
+from tests.factories import make_announcement
+
+
+@pytest.mark.parametrize("model", ["policypage", "announcement"])
+def test_staff_can_open_the_admin_list(client, staff, model):
+    client.force_login(staff)
+    assert client.get(reverse(f"admin:policies_{model}_changelist")).status_code == 200
+
+
+def test_a_save_in_the_admin_keeps_the_previous_version(client, staff):
+    policy = PolicyPage.objects.get(slug="your-right-to-speak")
+    client.force_login(staff)
+    client.post(
+        reverse("admin:policies_policypage_change", args=[policy.pk]),
+        {
+            "title": policy.title,
+            "slug": policy.slug,
+            "order": policy.order,
+            "body": "New text.",
+            "versions-TOTAL_FORMS": 0,
+            "versions-INITIAL_FORMS": 0,
+        },
+    )
+    assert policy.versions.get().body != "New text."
+    assert PolicyPage.objects.get(pk=policy.pk).body == "New text."
+
+
+def test_a_published_announcement_is_read_only_in_the_admin(client, staff):
+    announcement = make_announcement(title="As sent")
+    announcement.publish()
+    client.force_login(staff)
+    html = client.get(
+        reverse("admin:policies_announcement_change", args=[announcement.pk])
+    ).content.decode()
+    assert 'name="title"' not in html

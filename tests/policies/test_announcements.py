@@ -1,0 +1,253 @@
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from assets.models import Asset
+from policies.models import AlreadyPublished, Announcement
+from tests.factories import make_announcement, make_asset
+
+ALL_STAFF = "all-staff@example.com"
+VOLUNTARY = "Using this artwork is your choice: nobody checks, and nothing changes if you don't."
+PAGE_1 = reverse("policies:page", args=["taking-part-is-voluntary"])
+
+
+def publish(client, announcement: Announcement, **data):
+    return client.post(reverse("policies:publish", args=[announcement.pk]), data, follow=True)
+
+
+@pytest.fixture
+def all_staff_email(settings):
+    settings.ALL_STAFF_EMAIL = ALL_STAFF
+    return ALL_STAFF
+
+
+def test_a_marketer_writes_an_announcement_and_sees_the_preview(client, marketer):
+    asset = make_asset(title="Spring frame")
+    client.force_login(marketer)
+    response = client.post(
+        reverse("policies:announcement_new"),
+        {"title": "New spring frame", "text": "Have a look.", "asset": asset.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "What staff will see" in html
+    assert "New spring frame" in html
+    assert asset.get_absolute_url() in html
+    assert Announcement.objects.get().created_by == marketer
+
+
+def test_an_announcement_names_a_collection_or_an_asset_not_both(client, marketer):
+    announcement = make_announcement()
+    asset = make_asset()
+    client.force_login(marketer)
+    response = client.post(
+        reverse("policies:announcement_new"),
+        {"title": "T", "text": "x", "asset": asset.pk, "collection": announcement.collection.pk},
+    )
+    assert "Choose either a collection or one asset." in response.content.decode()
+
+
+def test_only_published_assets_can_be_announced(client, marketer):
+    draft = make_asset(status=Asset.Status.DRAFT)
+    client.force_login(marketer)
+    response = client.post(
+        reverse("policies:announcement_new"), {"title": "T", "text": "x", "asset": draft.pk}
+    )
+    assert response.status_code == 200
+    assert not Announcement.objects.exists()
+
+
+def test_an_employee_cannot_write_or_publish_announcements(client, employee):
+    announcement = make_announcement()
+    client.force_login(employee)
+    assert client.get(reverse("policies:announcement_new")).status_code == 403
+    assert client.post(reverse("policies:publish", args=[announcement.pk])).status_code == 403
+    announcement.refresh_from_db()
+    assert not announcement.is_published
+
+
+def test_the_published_banner_shows_on_the_home_page_ending_with_the_voluntary_line(
+    client, marketer, employee
+):
+    announcement = make_announcement(title="Spring frames are in")
+    client.force_login(marketer)
+    publish(client, announcement)
+    client.force_login(employee)
+    html = client.get(reverse("assets:home")).content.decode()
+    banner = html[html.index('class="announcement"') : html.index("</section>")]
+    assert "Spring frames are in" in banner
+    assert re.search(re.escape(VOLUNTARY) + r'\s*<a href="' + PAGE_1, banner)
+
+
+def test_a_draft_announcement_is_not_shown_to_staff(client, employee):
+    make_announcement(title="Not yet")
+    client.force_login(employee)
+    assert "Not yet" not in client.get(reverse("assets:home")).content.decode()
+
+
+def test_the_banner_goes_after_the_announcement_days(client, employee, settings):
+    settings.ANNOUNCEMENT_DAYS = 14
+    announcement = make_announcement(title="Old news")
+    announcement.publish()
+    Announcement.objects.update(published_at=timezone.now() - timedelta(days=15))
+    client.force_login(employee)
+    assert "Old news" not in client.get(reverse("assets:home")).content.decode()
+
+
+def test_the_banner_is_closed_by_a_script_file_not_by_the_server(client, employee):
+    make_announcement().publish()
+    client.force_login(employee)
+    html = client.get(reverse("assets:home")).content.decode()
+    assert '<button type="button" class="link-button dismiss" hidden>Close</button>' in html
+    assert re.findall(r"<script[^>]*>", html) == [
+        '<script src="/static/js/announcements.js" defer>'
+    ]
+
+
+def test_the_model_refuses_a_second_publish(db):
+    announcement = make_announcement()
+    announcement.publish()
+    with pytest.raises(AlreadyPublished):
+        announcement.publish()
+
+
+def test_a_stale_copy_cannot_publish_a_second_time(db):
+    announcement = make_announcement()
+    stale = Announcement.objects.get(pk=announcement.pk)
+    announcement.publish()
+    # The stale copy still thinks it is a draft; the database knows better.
+    with pytest.raises(AlreadyPublished):
+        stale.publish()
+
+
+def test_the_view_refuses_a_second_publish_with_a_clear_message(client, marketer):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    publish(client, announcement)
+    first = Announcement.objects.get().published_at
+    html = publish(client, announcement).content.decode()
+    assert "has already been published. It is sent once." in html
+    assert "There is no second send and no reminder." in html
+    assert Announcement.objects.get().published_at == first
+
+
+def test_a_published_announcement_offers_no_way_to_send_it_again(client, marketer):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    html = publish(client, announcement).content.decode().lower()
+    assert reverse("policies:publish", args=[announcement.pk]) not in html
+    assert reverse("policies:announcement_edit", args=[announcement.pk]) not in html
+    assert "remind" not in html.replace("no reminder", "")
+
+
+def test_a_published_announcement_cannot_be_edited(client, marketer):
+    announcement = make_announcement(title="As sent")
+    announcement.publish()
+    client.force_login(marketer)
+    client.post(
+        reverse("policies:announcement_edit", args=[announcement.pk]),
+        {"title": "Changed", "text": "x", "collection": announcement.collection.pk},
+    )
+    assert Announcement.objects.get().title == "As sent"
+
+
+def test_the_email_goes_once_to_the_single_all_staff_address(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [ALL_STAFF]
+    assert message.cc == message.bcc == []
+    assert Announcement.objects.get().emailed_at is not None
+
+
+def test_the_email_is_plain_text_with_no_tracking_pixel_or_per_person_link(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    asset = make_asset(title="Spring frame")
+    announcement = make_announcement(asset=asset)
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    message = mailoutbox[0]
+    assert message.content_subtype == "plain"
+    assert getattr(message, "alternatives", []) == []
+    assert message.attachments == []
+    assert "<img" not in message.body
+    # The only links are the asset and page 1: the same for everyone, no query strings.
+    links = re.findall(r"https?://\S+", message.body)
+    assert links == [
+        f"http://testserver{asset.get_absolute_url()}",
+        f"http://testserver{PAGE_1}",
+    ]
+    assert marketer.email not in message.body
+
+
+def test_the_email_ends_with_the_voluntary_sentence_and_the_link_to_page_1(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    last_lines = mailoutbox[0].body.strip().splitlines()[-2:]
+    assert last_lines == [VOLUNTARY, f"Taking part is voluntary: http://testserver{PAGE_1}"]
+
+
+def test_no_email_is_sent_unless_the_marketer_asks_for_it(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, make_announcement())
+    assert mailoutbox == []
+
+
+def test_no_email_is_offered_or_sent_without_an_all_staff_address(
+    client, marketer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.ALL_STAFF_EMAIL = ""
+    announcement = make_announcement()
+    client.force_login(marketer)
+    preview = client.get(reverse("policies:announcement", args=[announcement.pk]))
+    assert 'name="email"' not in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    assert mailoutbox == []
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_publishes_cannot_both_succeed(real_services):
+    announcement = make_announcement()
+    copies = [Announcement.objects.get(pk=announcement.pk) for _ in range(2)]
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def publish_copy(copy: Announcement) -> None:
+        start.wait()
+        try:
+            copy.publish()
+            outcomes.append("published")
+        except AlreadyPublished:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish_copy, args=[copy]) for copy in copies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["published", "refused"]

@@ -1,0 +1,34 @@
+"""Page 6 is generated from the live settings, so it cannot drift from the code."""
+
+from django.urls import reverse
+
+KEPT = reverse("policies:page", args=["what-this-portal-keeps"])
+
+
+def test_page_6_states_the_anonymity_threshold_in_force(client, employee, settings):
+    client.force_login(employee)
+    settings.TRACKING_MIN_COUNT = 7
+    assert "A total below 7 is never shown" in client.get(KEPT).content.decode()
+    settings.TRACKING_MIN_COUNT = 12
+    assert "A total below 12 is never shown" in client.get(KEPT).content.decode()
+
+
+def test_page_6_states_the_retention_period_in_force(client, employee, settings):
+    client.force_login(employee)
+    settings.TRACKING_RETENTION_MONTHS = 24
+    assert "deleted after 24 months" in client.get(KEPT).content.decode()
+    settings.TRACKING_RETENTION_MONTHS = 1
+    assert "deleted after 1 month." in client.get(KEPT).content.decode()
+
+
+def test_page_6_states_how_long_an_announcement_is_shown(client, employee, settings):
+    client.force_login(employee)
+    settings.ANNOUNCEMENT_DAYS = 3
+    assert "home page for 3 days" in client.get(KEPT).content.decode()
+
+
+def test_page_6_names_the_calendar_week_as_the_reporting_period(client, employee):
+    client.force_login(employee)
+    html = client.get(KEPT).content.decode()
+    assert "Counted by calendar week</strong> (ISO weeks, Monday to Sunday)" in html
+    assert "no time finer than the week" in html
