@@ -3,11 +3,14 @@
 Pure Pillow (no Django), so the benchmark and the tests can drive it directly.
 
 Raster path (``render_presets``): the source is decoded once, at the smallest JPEG ``draft``
-scale that still covers the most demanding preset, and every preset is cut from that decode.
-Crops and shrinks happen in the *stored* orientation; only each small result is rotated upright,
-which avoids a full-frame ``exif_transpose`` copy. Colour management (ICC, CMYK) also runs on the
+scale that still covers the most demanding preset, and every preset is derived from that decode:
+directly, or from a larger preset's resized tile when that tile covers the same crop (a pyramid:
+the 1920x1080 background is shrunk from the 2048x1152 one, not from 24 MP again). Crops and
+shrinks happen in the *stored* orientation; only each small result is rotated upright, which
+avoids a full-frame ``exif_transpose`` copy. Colour management (ICC, CMYK) also runs on the
 small results. Each shrink is Pillow's integer ``reduce()`` followed by one LANCZOS resize from a
-float box (``resize(..., reducing_gap=...)`` does exactly that pair).
+float box (``resize(..., reducing_gap=...)`` does exactly that pair). RGBA is premultiplied once
+and, when every preset allows it, reduced once before anything else.
 
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
 is sanitized, rasterized once by cairosvg in a resource-limited child process at the size the
@@ -33,6 +36,10 @@ from PIL import ExifTags, Image, ImageCms, ImageDraw
 from assets.presets import Preset
 
 KINDS = ("photo", "logo", "illustration")
+
+# Bump when a change here alters the output files, and put it in content-addressed names (with
+# preset.version), so cached renditions made by an older engine are not served as current.
+ENGINE_VERSION = 1
 
 # Quality ladder for byte limits: visible artefacts start below the floor, so we fail instead.
 JPEG_QUALITIES = (85, 78, 70, 62, 60)
@@ -78,8 +85,12 @@ class RenderError(Exception):
     """The source could not be decoded at all (every preset would fail)."""
 
 
-class UnsafeSVG(ValueError):
-    """The SVG cannot be parsed safely (malformed, DTD/entities, not an <svg> document)."""
+class UnsafeSVG(RenderError, ValueError):
+    """The SVG cannot be parsed safely (malformed, DTD/entities, not an <svg> document).
+
+    Also a RenderError, so a caller rendering a stored file handles it like any undecodable
+    source instead of retrying it.
+    """
 
 
 @dataclass(frozen=True)
@@ -152,11 +163,18 @@ def render_presets(
         )
     _check_arguments(kind, focal_x, focal_y)
     fill = _parse_colour(background)
+    # No local name for the opened image: _render_raster frees the decode early.
+    return _render_raster(_open(source), presets, kind, focal_x, focal_y, fill)
+
+
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+
+
+def _open(source: BinaryIO) -> Image.Image:
     try:
-        # No local name for the opened image: _render_raster frees the decode early.
-        return _render_raster(Image.open(source), presets, kind, focal_x, focal_y, fill)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
-        raise RenderError(f"cannot decode the image: {exc}") from exc
+        return Image.open(source)
+    except _DECODE_ERRORS as exc:
+        raise RenderError(f"cannot read the image: {exc}") from exc
 
 
 def render_svg_presets(
@@ -353,8 +371,13 @@ def _render_raster(
         drafted = image.draft(image.mode, target)
         if drafted is not None:
             factor = drafted[1][2] / stored[0]
+    try:
+        image.load()
+    except _DECODE_ERRORS as exc:
+        raise RenderError(f"cannot decode the image: {exc}") from exc
     icc = image.info.get("icc_profile")
     base = _normalise_mode(image)
+    del image  # the caller keeps no reference, so a converted copy can free the decode
 
     # Every preset shrinks the decoded frame by at least this much: do that part once.
     shared = int(factor / max(_plan_scale(plan) for plan in plans) / REDUCING_GAP)
@@ -371,39 +394,43 @@ def _render_raster(
         )
         size = (plan.size[1], plan.size[0]) if swaps else plan.size
         jobs.append(_Job(index, plan, box, size))
-    del image  # the caller keeps no reference, so ``base`` is the last one to the decode
+    # Every resize that reads the decode runs first, so the decode is freed before any of the
+    # colour, rotation and encoding work (which all need memory of their own).
     order = _schedule(jobs)
-    base_users = sum(1 for job in order if job.parent is None)
+    tiles = {
+        job.index: base.resize(
+            job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
+        )
+        for job in order
+        if job.parent is None
+    }
+    base = None
+    uses = {job.index: job.children + 1 for job in order}
 
     results: list[RenderResult | None] = [None] * len(plans)
-    tiles: dict[int, Image.Image] = {}
     for job in order:
-        if job.parent is None:
-            tile = base.resize(
-                job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
-            )
-            base_users -= 1
-            if base_users == 0:
-                base = None  # free the full decode as soon as nothing else needs it
-        else:
+        if job.parent is not None:
             parent = jobs[job.parent]
-            tile = tiles[parent.index].resize(
+            tiles[job.index] = tiles[parent.index].resize(
                 job.size,
                 Image.Resampling.LANCZOS,
                 box=_box_within(job.box, parent.box, tiles[parent.index].size),
                 reducing_gap=REDUCING_GAP,
             )
-            parent.children -= 1
-            if parent.children == 0:
-                del tiles[parent.index]
-        if job.children:
-            tiles[job.index] = tile
-        tile = _to_srgb(tile, transform)
+            _release(tiles, uses, parent.index)
+        tile = _to_srgb(tiles[job.index], transform)
+        _release(tiles, uses, job.index)
         if orientation != 1:
             tile = tile.transpose(_TRANSPOSE[orientation])
         low = not vector and _plan_scale(job.plan) > 1.0 + 1e-6
         results[job.index] = _finish(job.plan, tile, kind, fill, low)
     return [result for result in results if result is not None]
+
+
+def _release(tiles: dict[int, Image.Image], uses: dict[int, int], index: int) -> None:
+    uses[index] -= 1
+    if uses[index] == 0:
+        del tiles[index]
 
 
 @dataclass
@@ -443,11 +470,8 @@ def _schedule(jobs: list[_Job]) -> list[_Job]:
                 best, job.parent = cost, earlier.index
         if job.parent is not None:
             jobs[job.parent].children += 1
-    # Everything that needs the decode goes first, so the decode can be freed early; the
-    # order is otherwise by density, so a parent always comes before its children.
-    return [job for job in order if job.parent is None] + [
-        job for job in order if job.parent is not None
-    ]
+    # By density, so a parent always comes before its children.
+    return order
 
 
 def _read_cost(box: tuple[float, ...], size: tuple[int, int], scale: float) -> float:
@@ -505,7 +529,9 @@ def _normalise_mode(image: Image.Image) -> Image.Image:
             # 16-bit samples: scale instead of clipping everything above 255 to white.
             image = image.convert("I").point(lambda v: v * (1 / 257))
         return image.convert("L")
-    if mode in ("RGBA", "LA", "PA", "La"):
+    if mode == "RGBA":
+        return image.convert("RGBa")
+    if mode in ("LA", "PA", "La"):
         return image.convert("RGBA").convert("RGBa")
     if mode == "RGBa":
         return image

@@ -328,6 +328,17 @@ def test_an_svg_pointing_at_an_outside_image_still_renders_without_it():
     assert isinstance(results[0], RenderedImage)
 
 
+def test_an_svg_keeps_its_embedded_png_picture():
+    red = base64.b64encode(imagegen.to_bytes(Image.new("RGB", (10, 10), (255, 0, 0)), "PNG").read())
+    svg = imagegen.make_svg(
+        body=f'<image href="data:image/png;base64,{red.decode()}" width="400" height="200"/>'
+    )
+
+    (result,) = render_svg_presets(svg, [get_preset("avatar-small")], kind="logo")
+
+    assert close(open_output(result).getpixel((200, 200)), (255, 0, 0))
+
+
 def test_a_use_element_bomb_fails_quickly_as_too_complex():
     levels = ['<rect id="l0" width="1" height="1"/>']
     for level in range(1, 12):
