@@ -80,10 +80,16 @@ def asset_create(
         # A savepoint, so a concurrent upload of the same bytes fails alone.
         with transaction.atomic():
             asset.save()
-    except IntegrityError:
-        asset.original.storage.delete(asset.original.name)
-        raise DuplicateAsset(Asset.objects.get(sha256=facts.sha256)) from None
-    renditions_request(asset=asset)
+            renditions_request(asset=asset)
+    except BaseException as error:
+        asset.original.storage.delete(asset.original.name)  # no row, so no file either
+        if isinstance(error, IntegrityError):
+            if existing := Asset.objects.filter(sha256=facts.sha256).first():
+                raise DuplicateAsset(existing) from None
+            raise ImageRefused(
+                "another upload took the same title at the same moment; try again"
+            ) from None
+        raise
     return asset
 
 
