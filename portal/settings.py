@@ -80,9 +80,12 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "assets",
+    "tracking",
 ]
 
 MIDDLEWARE = [
+    # First: the anonymous count request loses its cookies and client address here.
+    "tracking.middleware.count_requests_without_identity",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -143,6 +146,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 120, minimum=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 180, minimum=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "prune-counts": {"task": "tracking.tasks.prune_counts", "schedule": 24 * 60 * 60},
+}
 if CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("portal").warning(
         "REDIS_URL is not set: Celery tasks run in-process (eager mode)."

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("assets.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("tracking.urls")),
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,173 @@
+"""Recording anonymous counts, publishing them, and forgetting them."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from assets.models import Asset
+from tracking.models import Count, week_of
+from tracking.suppression import SMALL, Shown, suppress
+
+# Stand-in for the renditions branch's presets: switch this one function to
+# `{preset.slug for preset in assets.presets.load_presets()}` once it lands.
+_PRESET_SLUGS = frozenset(
+    {
+        "avatar-large",
+        "avatar-small",
+        "avatar-frame",
+        "linkedin-banner",
+        "x-header",
+        "facebook-cover",
+        "youtube-banner",
+        "mastodon-header",
+        "video-background",
+        "email-banner",
+    }
+)
+
+
+def preset_slugs() -> frozenset[str]:
+    """The presets a count may name; the empty string (the original) is always allowed."""
+    return _PRESET_SLUGS
+
+
+def count_token(*, asset_slug: str, day: datetime.date) -> str:
+    """The same for every viewer of the asset on that day, so it cannot tell them apart."""
+    value = f"{asset_slug}|{day.isoformat()}"
+    return salted_hmac("tracking.count", value, algorithm="sha256").hexdigest()[:32]
+
+
+def count_token_valid(*, asset_slug: str, token: str, today: datetime.date) -> bool:
+    # Yesterday's token too: a page opened just before midnight still counts.
+    return any(
+        constant_time_compare(token, count_token(asset_slug=asset_slug, day=day))
+        for day in (today, today - datetime.timedelta(days=1))
+    )
+
+
+class CountRefused(Exception):
+    """The request does not name something that may be counted."""
+
+
+def count_record(*, asset_slug: str, preset: str, kind: str, token: str) -> None:
+    """Add one to this week's number for a published asset, preset and kind."""
+    today = timezone.localdate()
+    if kind not in Count.Kind.values or (preset and preset not in preset_slugs()):
+        raise CountRefused("unknown kind or preset")
+    if not count_token_valid(asset_slug=asset_slug, token=token, today=today):
+        raise CountRefused("token does not match")
+    if not Count.objects.increment(asset_slug=asset_slug, preset=preset, kind=kind, day=today):
+        raise CountRefused("no such published asset")
+
+
+def closed_weeks(*, count: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The Mondays of the last `count` weeks that have ended, oldest first."""
+    this_week = week_of(today or timezone.localdate())
+    return [this_week - datetime.timedelta(weeks=back) for back in range(count, 0, -1)]
+
+
+@dataclass(frozen=True)
+class PresetRow:
+    preset: str
+    cells: list[Shown]
+
+
+@dataclass(frozen=True)
+class AssetRow:
+    title: str
+    cells: list[Shown]
+    presets: list[PresetRow]
+
+
+@dataclass(frozen=True)
+class UptakeTable:
+    kind: str
+    label: str
+    weeks: list[datetime.date]
+    totals: list[Shown]
+    assets: list[AssetRow]
+
+
+def shown_text(cell: Shown) -> str:
+    """What a reader sees in a cell: the number, or why it is hidden, with the live k."""
+    if cell.n is not None:
+        return str(cell.n)
+    if cell.hidden == SMALL:
+        return f"fewer than {settings.TRACKING_MIN_COUNT}"
+    return "hidden"
+
+
+# A cell never counted reads like a small one, so no table shows which were.
+NEVER_COUNTED = Shown(None, SMALL)
+
+
+def uptake_tables(*, weeks: list[datetime.date]) -> list[UptakeTable]:
+    """Every published number for these closed weeks, one table per kind, suppressed.
+
+    Each week of each kind is suppressed on its own data, so a week reads the same
+    whichever weeks are shown next to it. Rows are every published asset (plus any
+    other counted in these weeks) with every preset for downloads.
+    """
+    if weeks and weeks[-1] >= week_of(timezone.localdate()):
+        raise ValueError("the current week is never published")
+    counts: dict[tuple[datetime.date, str], dict[tuple[int, str], int]] = defaultdict(dict)
+    rows = Count.objects.filter(week__in=weeks).values_list(
+        "week", "kind", "asset_id", "preset", "n"
+    )
+    for week, kind, asset_id, preset, n in rows:
+        counts[week, kind][asset_id, preset] = n
+    k = settings.TRACKING_MIN_COUNT
+    releases = {key: suppress(cells, k=k) for key, cells in counts.items()}
+    empty = suppress({}, k=k)
+
+    titles = dict(Asset.objects.published().values_list("id", "title"))
+    counted = {pair for cells in counts.values() for pair in cells}
+    titles |= dict(
+        Asset.objects.filter(
+            pk__in={asset_id for asset_id, _ in counted} - titles.keys()
+        ).values_list("id", "title")
+    )
+    for asset_id, _ in counted:
+        titles.setdefault(asset_id, f"Deleted artwork #{asset_id}")
+    order = sorted(titles, key=lambda asset_id: (titles[asset_id].casefold(), asset_id))
+
+    tables = []
+    for kind, label in Count.Kind.choices:
+        week_releases = [releases.get((week, kind), empty) for week in weeks]
+        presets = sorted({"", *preset_slugs()} | {preset for _, preset in counted})
+        assets = []
+        for asset_id in order:
+            preset_rows = []
+            if kind == Count.Kind.DOWNLOAD:
+                preset_rows = [
+                    PresetRow(
+                        preset,
+                        [r.cells.get((asset_id, preset), NEVER_COUNTED) for r in week_releases],
+                    )
+                    for preset in presets
+                ]
+            cells = [r.assets.get(asset_id, NEVER_COUNTED) for r in week_releases]
+            assets.append(AssetRow(titles[asset_id], cells, preset_rows))
+        totals = [release.total for release in week_releases]
+        tables.append(UptakeTable(kind, label, weeks, totals, assets))
+    return tables
+
+
+def _months_before(day: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+def counts_prune(*, today: datetime.date | None = None) -> int:
+    """Delete the weeks that started before the retention period; return how many rows."""
+    today = today or timezone.localdate()
+    cutoff = week_of(_months_before(today, settings.TRACKING_RETENTION_MONTHS))
+    deleted, _ = Count.objects.filter(week__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tracking import views
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("count/", views.count, name="count"),
+    path("what-we-count/", views.what_we_count, name="what-we-count"),
+    path("uptake/", views.dashboard, name="dashboard"),
+    path("uptake/uptake.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("api/v1/uptake/", views.dashboard_api, name="api"),
+]
