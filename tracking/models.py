@@ -25,21 +25,20 @@ class CountQuerySet(models.QuerySet):
         One statement, so the database does the adding: concurrent requests never
         lose an increment, and there is no per-event row.
         """
-        published = (
-            Asset.objects.published().filter(slug=asset_slug).values("id").query.sql_with_params()
-        )
+        published = Asset.objects.published().filter(slug=asset_slug).order_by().values("id")
+        subquery, subquery_params = published.query.sql_with_params()
         table = connection.ops.quote_name(self.model._meta.db_table)
         # SQLite needs the WHERE in INSERT ... SELECT ... ON CONFLICT to parse it.
         # Only the table name and Django's own compiled subquery are formatted in;
         # every value is a parameter.
         sql = (
             f"INSERT INTO {table} (asset_id, preset, kind, week, n) "  # noqa: S608
-            f"SELECT published.id, %s, %s, %s, 1 FROM ({published[0]}) AS published WHERE true "
+            f"SELECT published.id, %s, %s, %s, 1 FROM ({subquery}) AS published WHERE true "
             "ON CONFLICT (week, kind, asset_id, preset) "
             f"DO UPDATE SET n = {table}.n + 1"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [preset, kind, week_of(day), *published[1]])
+            cursor.execute(sql, [preset, kind, week_of(day), *subquery_params])
             return cursor.rowcount == 1
 
 
