@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from assets.models import Asset
 from tracking.models import Count, week_of
-from tracking.suppression import SMALL, Shown, suppress
+from tracking.suppression import SMALL, Shown, WeekRelease, suppress
 
 # Stand-in for the renditions branch's presets: switch this one function to
 # `{preset.slug for preset in assets.presets.load_presets()}` once it lands.
@@ -131,59 +132,82 @@ def shown_text(cell: Shown) -> str:
     return "hidden"
 
 
-# A cell never counted reads like a small one, so no table shows which were.
-NEVER_COUNTED = Shown(None, SMALL)
+RELEASE_CACHE_SECONDS = 30 * 24 * 60 * 60
 
 
-def uptake_tables(*, weeks: list[datetime.date]) -> list[UptakeTable]:
-    """Every published number for these closed weeks, one table per kind, suppressed.
+def _release_key(week: datetime.date, kind: str, k: int) -> str:
+    return f"tracking:release:{kind}:{week.isoformat()}:k{k}"
+
+
+def uptake_releases(*, weeks: list[datetime.date]) -> dict[tuple[datetime.date, str], WeekRelease]:
+    """What leadership may see of each (closed week, kind), suppressed.
 
     Each week of each kind is suppressed on its own data, so a week reads the same
-    whichever weeks are shown next to it. Rows are every published asset (plus any
-    other counted in these weeks) with every preset for downloads.
+    whichever weeks are shown next to it. A closed week never changes (counts land
+    in the current week; deleted assets keep theirs), so its release is computed
+    once and cached until pruning removes the week. The cache holds only these
+    published numbers, never a raw count.
     """
-    if weeks and weeks[-1] >= week_of(timezone.localdate()):
+    if weeks and max(weeks) >= week_of(timezone.localdate()):
         raise ValueError("the current week is never published")
-    counts: dict[tuple[datetime.date, str], dict[tuple[int, str], int]] = defaultdict(dict)
-    rows = Count.objects.filter(week__in=weeks).values_list(
-        "week", "kind", "asset_id", "preset", "n"
-    )
-    for week, kind, asset_id, preset, n in rows:
-        counts[week, kind][asset_id, preset] = n
     k = settings.TRACKING_MIN_COUNT
-    releases = {key: suppress(cells, k=k) for key, cells in counts.items()}
-    empty = suppress({}, k=k)
+    wanted = {_release_key(week, kind, k): (week, kind) for week in weeks for kind in Count.Kind}
+    releases = cache.get_many(wanted)
+    missing = {key: wanted[key] for key in wanted.keys() - releases.keys()}
+    if missing:
+        counts: dict[tuple[datetime.date, str], dict[tuple[int, str], int]] = defaultdict(dict)
+        rows = Count.objects.filter(week__in={week for week, _ in missing.values()})
+        for week, kind, asset_id, preset, n in rows.values_list(
+            "week", "kind", "asset_id", "preset", "n"
+        ):
+            counts[week, kind][asset_id, preset] = n
+        fresh = {key: suppress(counts.get(cell, {}), k=k) for key, cell in missing.items()}
+        cache.set_many(fresh, timeout=RELEASE_CACHE_SECONDS)
+        releases |= fresh
+    return {wanted[key]: release for key, release in releases.items()}
 
+
+def uptake_assets(releases: dict[tuple[datetime.date, str], WeekRelease]) -> list[tuple[int, str]]:
+    """(id, title) of every row: published assets and any other counted, by title."""
     titles = dict(Asset.objects.published().values_list("id", "title"))
-    counted = {pair for cells in counts.values() for pair in cells}
-    titles |= dict(
-        Asset.objects.filter(
-            pk__in={asset_id for asset_id, _ in counted} - titles.keys()
-        ).values_list("id", "title")
-    )
-    for asset_id, _ in counted:
-        titles.setdefault(asset_id, f"Deleted artwork #{asset_id}")
-    order = sorted(titles, key=lambda asset_id: (titles[asset_id].casefold(), asset_id))
+    counted = {asset_id for release in releases.values() for asset_id in release.asset_totals}
+    titles |= dict(Asset.objects.filter(pk__in=counted - titles.keys()).values_list("id", "title"))
+    for asset_id in counted - titles.keys():
+        titles[asset_id] = f"Deleted artwork #{asset_id}"
+    return sorted(titles.items(), key=lambda item: (item[1].casefold(), item[0]))
 
+
+def uptake_tables(
+    *,
+    weeks: list[datetime.date],
+    releases: dict[tuple[datetime.date, str], WeekRelease],
+    assets: list[tuple[int, str]],
+) -> list[UptakeTable]:
+    """One table per kind for these assets: asset totals, and per preset for downloads."""
+    presets = sorted(
+        {"", *preset_slugs()}
+        | {
+            preset
+            for release in releases.values()
+            for presets in release.preset_counts.values()
+            for preset in presets
+        }
+    )
     tables = []
     for kind, label in Count.Kind.choices:
-        week_releases = [releases.get((week, kind), empty) for week in weeks]
-        presets = sorted({"", *preset_slugs()} | {preset for _, preset in counted})
-        assets = []
-        for asset_id in order:
+        columns = [releases[week, kind] for week in weeks]
+        rows = []
+        for asset_id, title in assets:
             preset_rows = []
             if kind == Count.Kind.DOWNLOAD:
                 preset_rows = [
-                    PresetRow(
-                        preset,
-                        [r.cells.get((asset_id, preset), NEVER_COUNTED) for r in week_releases],
-                    )
+                    PresetRow(preset, [column.cell(asset_id, preset) for column in columns])
                     for preset in presets
                 ]
-            cells = [r.assets.get(asset_id, NEVER_COUNTED) for r in week_releases]
-            assets.append(AssetRow(titles[asset_id], cells, preset_rows))
-        totals = [release.total for release in week_releases]
-        tables.append(UptakeTable(kind, label, weeks, totals, assets))
+            cells = [column.asset(asset_id) for column in columns]
+            rows.append(AssetRow(title, cells, preset_rows))
+        totals = [column.total for column in columns]
+        tables.append(UptakeTable(kind, label, weeks, totals, rows))
     return tables
 
 
@@ -198,5 +222,9 @@ def counts_prune(*, today: datetime.date | None = None) -> int:
     """Delete the weeks that started before the retention period; return how many rows."""
     today = today or timezone.localdate()
     cutoff = week_of(_months_before(today, settings.TRACKING_RETENTION_MONTHS))
-    deleted, _ = Count.objects.filter(week__lt=cutoff).delete()
+    expired = Count.objects.filter(week__lt=cutoff)
+    weeks = set(expired.values_list("week", flat=True).distinct())
+    deleted, _ = expired.delete()
+    k = settings.TRACKING_MIN_COUNT
+    cache.delete_many([_release_key(week, kind, k) for week in weeks for kind in Count.Kind])
     return deleted

@@ -11,24 +11,48 @@ a secondary one is at least k.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 SHOWN, SMALL, SECONDARY = "", "small", "secondary"
 _UNBOUNDED = 10**18
 
 
-@dataclass(frozen=True)
-class Shown:
+class Shown(NamedTuple):
     """One published number: `n` is None when hidden, and `hidden` says why."""
 
     n: int | None
     hidden: str = SHOWN
 
 
+_CODES = {SMALL: -1, SECONDARY: -2}
+_FROM_CODE = {code: Shown(None, why) for why, code in _CODES.items()}
+NEVER_COUNTED = Shown(None, SMALL)  # reads like a small number: tables never show which
+
+
 @dataclass(frozen=True)
 class WeekRelease:
-    total: Shown
-    assets: dict[int, Shown]
-    cells: dict[tuple[int, str], Shown]
+    """One week of one kind as published. Plain ints inside (a hidden number is a
+    negative code) so that a cached release loads fast."""
+
+    week_total: int
+    asset_totals: dict[int, int]
+    preset_counts: dict[int, dict[str, int]]
+
+    @property
+    def total(self) -> Shown:
+        return _shown(self.week_total)
+
+    def asset(self, asset_id: int) -> Shown:
+        code = self.asset_totals.get(asset_id)
+        return NEVER_COUNTED if code is None else _shown(code)
+
+    def cell(self, asset_id: int, preset: str) -> Shown:
+        code = self.preset_counts.get(asset_id, {}).get(preset)
+        return NEVER_COUNTED if code is None else _shown(code)
+
+
+def _shown(code: int) -> Shown:
+    return Shown(code) if code >= 0 else _FROM_CODE[code]
 
 
 def suppress(counts: Mapping[tuple[int, str], int], *, k: int) -> WeekRelease:
@@ -53,82 +77,87 @@ def suppress(counts: Mapping[tuple[int, str], int], *, k: int) -> WeekRelease:
 
     hidden = [SMALL if value < k else SHOWN for value in values]
     while True:
-        _hide_lone_unknowns(children, values, hidden)
-        determined = _first_determined(children, values, hidden, k)
-        if determined is None or not _hide_next_smallest(
-            determined, parent, children, values, hidden
-        ):
+        _hide_lone_unknowns(parent, children, values, hidden)
+        widened = set()
+        for node in _pinned(parent, children, values, hidden, k):
+            # One more hidden number per sum and pass: it may free its neighbours too.
+            if parent[node] not in widened:
+                widened.add(parent[node])
+                if not _hide_next_smallest(node, parent, children, values, hidden):
+                    widened.discard(parent[node])
+        if not widened:
             break
 
-    shown = [
-        Shown(None, why) if why else Shown(value) for value, why in zip(values, hidden, strict=True)
-    ]
+    codes = [_CODES[why] if why else value for value, why in zip(values, hidden, strict=True)]
+    preset_counts: dict[int, dict[str, int]] = {}
+    for node, key in enumerate(keys):
+        if isinstance(key, tuple):
+            preset_counts.setdefault(key[0], {})[key[1]] = codes[node]
     return WeekRelease(
-        total=shown[0],
-        assets={asset_id: shown[node] for asset_id, node in asset_node.items()},
-        cells={key: shown[node] for node, key in enumerate(keys) if isinstance(key, tuple)},
+        week_total=codes[0],
+        asset_totals={asset_id: codes[node] for asset_id, node in asset_node.items()},
+        preset_counts=preset_counts,
     )
 
 
-def _hide_lone_unknowns(children, values, hidden) -> None:
+def _hide_lone_unknowns(parent, children, values, hidden) -> None:
     """A sum with exactly one hidden term reveals it: hide the smallest other term."""
-    changed = True
-    while changed:
-        changed = False
-        for node, kids in enumerate(children):
-            if not kids:
-                continue
-            group = [node, *kids]
-            if sum(1 for member in group if hidden[member]) != 1:
-                continue
-            visible_kids = [kid for kid in kids if not hidden[kid]]
-            pick = min(visible_kids, key=values.__getitem__) if visible_kids else node
-            hidden[pick] = SECONDARY
-            changed = True
+    groups = {parent[node] for node, why in enumerate(hidden) if why and parent[node] >= 0}
+    groups |= {node for node, why in enumerate(hidden) if why and children[node]}
+    while groups:
+        node = groups.pop()
+        kids = children[node]
+        if (hidden[node] != SHOWN) + sum(1 for kid in kids if hidden[kid]) != 1:
+            continue
+        visible_kids = [kid for kid in kids if not hidden[kid]]
+        pick = min(visible_kids, key=values.__getitem__) if visible_kids else node
+        hidden[pick] = SECONDARY
+        groups.add(node)
+        if children[pick]:
+            groups.add(pick)
+        if parent[pick] >= 0:
+            groups.add(parent[pick])
 
 
-def _first_determined(children, values, hidden, k) -> int | None:
-    """The first hidden node whose value the published numbers pin down, if any.
+def _pinned(parent, children, values, hidden, k) -> list[int]:
+    """The hidden nodes whose value the published numbers pin down.
 
     Exact for a tree of sums with interval bounds: each node's possible values
     form an interval, computed bottom-up from its subtree, then narrowed top-down
-    by its parent's possible values minus its siblings' subtree intervals.
+    by its parent's possible values minus its siblings' subtree intervals. Only
+    hidden nodes are visited; a shown node's interval is its value.
     """
+    hidden_nodes = [node for node, why in enumerate(hidden) if why]
+    hidden_kids: dict[int, list[int]] = {}
+    for node in hidden_nodes:
+        if parent[node] >= 0:
+            hidden_kids.setdefault(parent[node], []).append(node)
 
-    def bounds(node: int) -> tuple[int, int]:
-        if hidden[node] == SMALL:
-            return 0, k - 1
-        if hidden[node] == SECONDARY:
-            return k, _UNBOUNDED
-        return values[node], values[node]
+    def kids_range(node: int) -> tuple[int, int]:
+        # A parent's value is the sum of its children's, so the shown children add
+        # up to the parent's value minus the hidden children's values.
+        kids = hidden_kids.get(node, ())
+        shown = values[node] - sum(values[kid] for kid in kids)
+        return shown + sum(low[kid] for kid in kids), shown + sum(high[kid] for kid in kids)
 
-    subtree = [bounds(node) for node in range(len(values))]
-    for node in reversed(range(len(values))):  # children always come after parents
-        kids = children[node]
-        if kids:
-            low, high = subtree[node]
-            subtree[node] = (
-                max(low, sum(subtree[kid][0] for kid in kids)),
-                min(high, sum(subtree[kid][1] for kid in kids)),
-            )
-    possible = list(subtree)
-    for node, kids in enumerate(children):
-        if not kids:
-            continue
-        kids_low = sum(subtree[kid][0] for kid in kids)
-        kids_high = sum(subtree[kid][1] for kid in kids)
-        low, high = possible[node]
-        for kid in kids:
-            others_low = kids_low - subtree[kid][0]
-            others_high = kids_high - subtree[kid][1]
+    low: dict[int, int] = {}
+    high: dict[int, int] = {}
+    for node in reversed(hidden_nodes):  # children come after their parents
+        low[node], high[node] = (0, k - 1) if hidden[node] == SMALL else (k, _UNBOUNDED)
+        if children[node]:
+            kids_low, kids_high = kids_range(node)
+            low[node], high[node] = max(low[node], kids_low), min(high[node], kids_high)
+
+    possible = {0: (low[0], high[0])} if hidden[0] else {}
+    for node in sorted(hidden_kids):
+        top_low, top_high = possible.get(node, (values[node], values[node]))
+        kids_low, kids_high = kids_range(node)
+        for kid in hidden_kids[node]:
             possible[kid] = (
-                max(subtree[kid][0], low - others_high),
-                min(subtree[kid][1], high - others_low),
+                max(low[kid], top_low - (kids_high - high[kid])),
+                min(high[kid], top_high - (kids_low - low[kid])),
             )
-    for node, (low, high) in enumerate(possible):
-        if hidden[node] and low == high:
-            return node
-    return None
+    return [node for node in hidden_nodes if possible[node][0] == possible[node][1]]
 
 
 def _hide_next_smallest(node, parent, children, values, hidden) -> bool:

@@ -11,13 +11,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
-from tracking.models import iso_week
+from tracking.models import Count, iso_week
 from tracking.services import (
     CountRefused,
-    UptakeTable,
     closed_weeks,
     count_record,
     shown_text,
+    uptake_assets,
+    uptake_releases,
     uptake_tables,
 )
 
@@ -71,28 +72,27 @@ def _weeks(request: HttpRequest) -> list[datetime.date]:
 @role_required("tracking.view_uptake")
 def dashboard(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
-    tables = uptake_tables(weeks=weeks)
-    page = Paginator(range(len(tables[0].assets)), ASSETS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    shown = slice(page.start_index() - 1, page.end_index())
+    releases = uptake_releases(weeks=weeks)
+    page = Paginator(uptake_assets(releases), ASSETS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "k": settings.TRACKING_MIN_COUNT,
-        "weeks": weeks,
         "week_count": len(weeks),
         "week_choices": WEEK_CHOICES,
-        "tables": [(table, table.assets[shown]) for table in tables],
+        "tables": uptake_tables(weeks=weeks, releases=releases, assets=page.object_list),
         "page": page,
     }
     return render(request, "tracking/dashboard.html", context)
 
 
-def _flat_rows(table: UptakeTable):
-    yield "All artwork", "", table.totals
-    for asset in table.assets:
-        yield asset.title, "all", asset.cells
-        for row in asset.presets:
-            yield asset.title, row.preset or "original", row.cells
+def _all_rows(weeks: list[datetime.date]):
+    """Every row of every table, flat, for the CSV and the API."""
+    releases = uptake_releases(weeks=weeks)
+    for table in uptake_tables(weeks=weeks, releases=releases, assets=uptake_assets(releases)):
+        yield table.kind, "All artwork", "", table.totals
+        for asset in table.assets:
+            yield table.kind, asset.title, "all", asset.cells
+            for row in asset.presets:
+                yield table.kind, asset.title, row.preset or "original", row.cells
 
 
 @role_required("tracking.view_uptake")
@@ -102,28 +102,21 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
     writer = csv.writer(response)
     writer.writerow(["kind", "artwork", "preset", *map(iso_week, weeks)])
-    for table in uptake_tables(weeks=weeks):
-        for title, preset, cells in _flat_rows(table):
-            writer.writerow([table.kind, title, preset, *map(shown_text, cells)])
+    for kind, title, preset, cells in _all_rows(weeks):
+        writer.writerow([kind, title, preset, *map(shown_text, cells)])
     return response
 
 
 @role_required("tracking.view_uptake")
 def dashboard_api(request: HttpRequest) -> JsonResponse:
     weeks = _weeks(request)
+    kinds: dict[str, list] = {kind: [] for kind in Count.Kind.values}
+    for kind, title, preset, cells in _all_rows(weeks):
+        counts = [cell.n if cell.n is not None else shown_text(cell) for cell in cells]
+        kinds[kind].append({"artwork": title, "preset": preset, "counts": counts})
     data = {
         "min_count": settings.TRACKING_MIN_COUNT,
         "weeks": [iso_week(week) for week in weeks],
-        "kinds": {
-            table.kind: [
-                {
-                    "artwork": title,
-                    "preset": preset,
-                    "counts": [c.n if c.n is not None else shown_text(c) for c in cells],
-                }
-                for title, preset, cells in _flat_rows(table)
-            ]
-            for table in uptake_tables(weeks=weeks)
-        },
+        "kinds": kinds,
     }
     return JsonResponse(data)

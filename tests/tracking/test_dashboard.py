@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +13,12 @@ from tracking.models import Count, iso_week, week_of
 
 THIS_WEEK = week_of(timezone.localdate())
 LAST_WEEK = THIS_WEEK - datetime.timedelta(weeks=1)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_releases():
+    # Releases of closed weeks are cached for good; each test has its own weeks' data.
+    cache.clear()
 
 
 @pytest.fixture
