@@ -10,7 +10,7 @@ from tracking.suppression import Shown
 
 register = template.Library()
 
-CHART_WIDTH, CHART_HEIGHT, CHART_GAP = 640, 160, 4
+CHART_WIDTH, CHART_HEIGHT = 640, 160
 
 
 @register.simple_tag
@@ -23,28 +23,38 @@ register.filter("shown", shown_text)
 register.filter("iso_week", iso_week)
 
 
-@register.inclusion_tag("tracking/snippets/bar_chart.html")
-def bar_chart(cells: list[Shown], weeks: list[datetime.date], title: str) -> dict:
-    """A server-drawn SVG bar per week; hidden weeks get a marked stub, not a height."""
+def _bars(cells: list[Shown], labels: list[str], width: float, height: float) -> list[dict]:
+    """Bar geometry for an SVG: hidden cells get a short grey stub, never a height."""
     top = max([cell.n for cell in cells if cell.n is not None], default=0) or 1
-    step = CHART_WIDTH / max(len(cells), 1)
+    step = width / max(len(cells), 1)
     bars = []
-    for index, (cell, week) in enumerate(zip(cells, weeks, strict=True)):
-        height = round(cell.n / top * (CHART_HEIGHT - 20)) if cell.n is not None else 6
+    for index, (cell, label) in enumerate(zip(cells, labels, strict=True)):
+        bar_height = round(cell.n / top * height * 0.9, 1) if cell.n is not None else height / 25
         bars.append(
             {
-                "x": round(index * step + CHART_GAP / 2, 1),
-                "y": CHART_HEIGHT - height,
-                "width": round(step - CHART_GAP, 1),
-                "height": height,
+                "x": round(index * step + step * 0.1, 1),
+                "y": round(height - bar_height, 1),
+                "width": round(step * 0.8, 1),
+                "height": bar_height,
                 "hidden": cell.n is None,
-                "label": f"{iso_week(week)}: {shown_text(cell)}",
+                "label": f"{label}: {shown_text(cell)}",
             }
         )
+    return bars
+
+
+@register.inclusion_tag("tracking/snippets/bar_chart.html")
+def bar_chart(cells: list[Shown], weeks: list[datetime.date], title: str) -> dict:
+    labels = [iso_week(week) for week in weeks]
     return {
-        "bars": bars,
+        "bars": _bars(cells, labels, CHART_WIDTH, CHART_HEIGHT),
         "title": title,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
-        "top": top,
     }
+
+
+@register.inclusion_tag("tracking/snippets/sparkline.html")
+def sparkline(cells: list[Shown]) -> dict:
+    """A row's weeks at a glance, next to its numbers (which carry the labels)."""
+    return {"bars": _bars(cells, [""] * len(cells), 96, 24)}
