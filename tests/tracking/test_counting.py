@@ -106,12 +106,15 @@ def test_the_count_url_takes_only_posts(client, db):
     assert client.get(COUNT_URL).status_code == 405
 
 
-def test_downloading_without_the_box_ticked_writes_no_count(client, employee):
+def test_downloading_without_the_box_ticked_leaves_every_count_row_unchanged(client, employee):
     asset = make_asset()
+    last_week = week_of(timezone.localdate()) - datetime.timedelta(weeks=1)
+    Count.objects.create(asset=asset, kind="download", week=last_week, n=8)
+    _count(client, asset)
+    before = _cells()
     client.force_login(employee)
-    page = client.get(asset.get_absolute_url())
-    assert page.status_code == 200
+    assert client.get(asset.get_absolute_url()).status_code == 200
     download = client.get(reverse("assets:original", args=[asset.slug]))
     assert download.status_code == 200
     b"".join(download.streaming_content)
-    assert _cells() == []
+    assert _cells() == before
