@@ -82,9 +82,12 @@ INSTALLED_APPS = [
     "accounts",
     "assets",
     "policies",
+    "tracking",
 ]
 
 MIDDLEWARE = [
+    # First: the anonymous count request loses its cookies and client address here.
+    "tracking.middleware.count_requests_without_identity",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -151,6 +154,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
+    "prune-counts": {"task": "tracking.tasks.prune_counts", "schedule": 24 * 60 * 60},
 }
 if CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("portal").warning(

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("assets.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),
+    path("", include("tracking.urls")),
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,10 @@ MARKETING_ACTION = (
     (LOGIN, 405, 405, 405, 405, 405),
     (LOGIN, NO_ROLE, 403, 302, 403, 302),
 )
+LEADERSHIP_READS = (
+    (LOGIN, NO_ROLE, 403, 403, 200, 200),
+    (LOGIN, 405, 405, 405, 405, 405),
+)
 POLICY_READ = (
     (LOGIN, 200, 200, 200, 200, 200),
     (LOGIN, 405, 405, 405, 405, 405),
@@ -70,6 +74,12 @@ EXPECTED = {
     "policies:announcement_new": MARKETING_FORM,
     "policies:announcement_edit": MARKETING_FORM,
     "policies:publish": MARKETING_ACTION,
+    # The anonymous count carries no cookies, so it cannot ask who sends it; an
+    # empty body is refused the same way for everyone.
+    "tracking:count": ((405,) * 6, (400,) * 6),
+    "tracking:dashboard": LEADERSHIP_READS,
+    "tracking:dashboard-csv": LEADERSHIP_READS,
+    "tracking:api": LEADERSHIP_READS,
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
     # The schema describes the API to any signed-in user; it holds no data.

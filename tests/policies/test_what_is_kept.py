@@ -8,9 +8,9 @@ KEPT = reverse("policies:page", args=["what-this-portal-keeps"])
 def test_page_6_states_the_anonymity_threshold_in_force(client, employee, settings):
     client.force_login(employee)
     settings.TRACKING_MIN_COUNT = 7
-    assert "A total below 7 is never shown" in client.get(KEPT).content.decode()
+    assert "A number below 7 reads “fewer than 7”" in client.get(KEPT).content.decode()
     settings.TRACKING_MIN_COUNT = 12
-    assert "A total below 12 is never shown" in client.get(KEPT).content.decode()
+    assert "A number below 12 reads “fewer than 12”" in client.get(KEPT).content.decode()
 
 
 def test_page_6_states_the_retention_period_in_force(client, employee, settings):

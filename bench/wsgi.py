@@ -1,0 +1,8 @@
+"""The WSGI application for the benchmark's gunicorn (settings: bench.settings)."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+application = get_wsgi_application()

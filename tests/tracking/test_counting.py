@@ -1,0 +1,120 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_asset
+from tracking.models import Count, week_of
+from tracking.services import count_token
+
+COUNT_URL = "/count/"
+
+
+def _count(client, asset, *, kind="download", preset="", token=None, **extra):
+    token = token or count_token(asset_slug=asset.slug, day=timezone.localdate())
+    data = {"asset": asset.slug, "preset": preset, "kind": kind, "token": token}
+    return client.post(COUNT_URL, data, **extra)
+
+
+def _cells():
+    return list(Count.objects.values_list("asset__slug", "preset", "kind", "week", "n"))
+
+
+def test_the_count_url_is_stable():
+    assert reverse("tracking:count") == COUNT_URL
+
+
+def test_a_count_adds_one_to_this_weeks_cell(client, db):
+    asset = make_asset()
+    assert _count(client, asset).status_code == 204
+    assert _count(client, asset).status_code == 204
+    week = week_of(timezone.localdate())
+    assert _cells() == [(asset.slug, "", "download", week, 2)]
+
+
+def test_counts_from_two_people_with_and_without_cookies_land_in_one_row_alike(
+    client, employee, leader
+):
+    asset = make_asset()
+    responses = []
+    for user in (employee, leader, None):
+        client.logout()
+        if user:
+            client.force_login(user)
+        response = _count(client, asset, preset="linkedin-banner")
+        responses.append((response.status_code, response.content, sorted(response.items())))
+        assert not response.cookies
+    assert responses[0] == responses[1] == responses[2]
+    assert _cells() == [
+        (asset.slug, "linkedin-banner", "download", week_of(timezone.localdate()), 3)
+    ]
+
+
+def test_a_json_body_counts_like_a_form(client, db):
+    asset = make_asset()
+    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    response = client.post(
+        COUNT_URL,
+        {"asset": asset.slug, "kind": "using", "token": token},
+        content_type="application/json",
+    )
+    assert response.status_code == 204
+    assert _cells()[0][2:] == ("using", week_of(timezone.localdate()), 1)
+
+
+def test_yesterdays_token_still_counts_but_older_ones_do_not(client, db):
+    asset = make_asset()
+    today = timezone.localdate()
+    yesterday = count_token(asset_slug=asset.slug, day=today - datetime.timedelta(days=1))
+    stale = count_token(asset_slug=asset.slug, day=today - datetime.timedelta(days=2))
+    assert _count(client, asset, token=yesterday).status_code == 204
+    assert _count(client, asset, token=stale).status_code == 400
+    assert _cells()[0][-1] == 1
+
+
+def test_a_token_for_another_asset_does_not_count(client, db):
+    asset, other = make_asset(), make_asset()
+    token = count_token(asset_slug=other.slug, day=timezone.localdate())
+    assert _count(client, asset, token=token).status_code == 400
+    assert _cells() == []
+
+
+@pytest.mark.parametrize(
+    "field",
+    [{"kind": "viewed"}, {"preset": "no-such-preset"}, {"asset": "no-such-asset"}],
+)
+def test_nonsense_is_refused_without_a_write(client, db, field):
+    asset = make_asset()
+    data = {
+        "asset": asset.slug,
+        "preset": "",
+        "kind": "download",
+        "token": count_token(asset_slug=field.get("asset", asset.slug), day=timezone.localdate()),
+    } | field
+    assert client.post(COUNT_URL, data).status_code == 400
+    assert _cells() == []
+
+
+def test_a_draft_is_not_counted(client, db):
+    draft = make_asset(status="draft")
+    assert _count(client, draft).status_code == 400
+    assert _cells() == []
+
+
+def test_the_count_url_takes_only_posts(client, db):
+    assert client.get(COUNT_URL).status_code == 405
+
+
+def test_downloading_without_the_box_ticked_leaves_every_count_row_unchanged(client, employee):
+    asset = make_asset()
+    last_week = week_of(timezone.localdate()) - datetime.timedelta(weeks=1)
+    Count.objects.create(asset=asset, kind="download", week=last_week, n=8)
+    _count(client, asset)
+    before = _cells()
+    client.force_login(employee)
+    assert client.get(asset.get_absolute_url()).status_code == 200
+    download = client.get(reverse("assets:original", args=[asset.slug]))
+    assert download.status_code == 200
+    b"".join(download.streaming_content)
+    assert _cells() == before
