@@ -2,8 +2,8 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1 (trust auth):
 
-    /work/main/.venv/bin/python bench/counts.py
-    /work/main/.venv/bin/python bench/counts.py --requests 5000 --concurrency 16 --rows 1000000
+    .venv/bin/python bench/counts.py
+    .venv/bin/python bench/counts.py --requests 5000 --concurrency 16 --rows 1000000
 
 It (re)creates its own database (portal_bench_counts), migrates it, starts
 gunicorn with deploy/gunicorn.conf.py on a free loopback port, fires the same
