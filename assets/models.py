@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from assets.imaging import ENGINE_VERSION
 from assets.presets import Preset, load_presets
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
@@ -153,10 +154,12 @@ class Asset(models.Model):
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
-        It covers the source bytes, the preset's version and everything on the
-        asset that changes the pixels, so a CDN may cache renditions forever.
+        It covers the engine's and the preset's versions, the source bytes and
+        everything on the asset that changes the pixels, so a CDN may cache
+        renditions forever.
         """
-        recipe = [self.sha256, preset.slug, preset.version, self.kind, self.background]
+        recipe = [ENGINE_VERSION, self.sha256, preset.slug, preset.version, self.kind]
+        recipe += [self.background]
         recipe += [round(self.focal_x, 4), round(self.focal_y, 4)]
         return hashlib.sha256(json.dumps(recipe).encode()).hexdigest()[:32]
 

@@ -2,8 +2,8 @@
 
 Run from the repository root, with PostgreSQL on 127.0.0.1 (trust auth):
 
-    .venv/bin/python bench/counts.py
-    .venv/bin/python bench/counts.py --requests 5000 --concurrency 16 --rows 1000000
+    .venv/bin/python -m bench.counts
+    .venv/bin/python -m bench.counts --requests 5000 --concurrency 16 --rows 1000000
 
 It (re)creates its own database (portal_bench_counts), migrates it, starts
 gunicorn with deploy/gunicorn.conf.py on a free loopback port, fires the same
@@ -23,44 +23,27 @@ import argparse
 import datetime
 import multiprocessing
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.harness import (
+    ROOT,
+    free_port,
+    production_env,
+    raw_request,
+    recreate_database,
+    send,
+    start_gunicorn,
+)
+
 DATABASE = "portal_bench_counts"
-SERVER = "postgres://postgres@127.0.0.1:5432"
-ENV = {
-    "DATABASE_URL": f"{SERVER}/{DATABASE}",
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "DEBUG": "false",
-    "SECRET_KEY": "bench-only-" + "x" * 60,
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "false",
-    "REDIS_URL": "",
-    "LOG_LEVEL": "WARNING",
-    "GUNICORN_ACCESS_LOG": "",
-}
+ENV = production_env(DATABASE, DJANGO_SETTINGS_MODULE="bench.settings")
 ASSET_SLUG = "bench-asset"
-
-
-def recreate_database() -> None:
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
-        admin.execute(f"CREATE DATABASE {DATABASE}")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=os.environ | ENV,
-        check=True,
-    )
 
 
 def insert_assets(db: psycopg.Connection, count: int, *, first: int = 1) -> None:
@@ -79,65 +62,17 @@ def insert_assets(db: psycopg.Connection, count: int, *, first: int = 1) -> None
     )
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "deploy/gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "bench.wsgi",
-        ],
-        cwd=ROOT,
-        env=os.environ | ENV,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def _fire(args: tuple[int, str, bytes, int, int]) -> list[float]:
-    """One load process: `threads` threads, each sending its share of requests.
-
-    Raw sockets and a request built once: the load generator shares the two cores
-    with the server, so the less it spends per request, the more the server gets.
-    """
+    """One load process: `threads` threads, each sending its share of requests."""
     port, path, body, requests, threads = args
-    request = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
-    ).encode() + body
+    request = raw_request("POST", path, body=body)
     latencies: list[float] = []
     failures: list[bytes] = []
 
     def worker(share: int) -> None:
         for _ in range(share):
-            started = time.perf_counter()
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
-                connection.sendall(request)
-                response = b""
-                while chunk := connection.recv(65536):
-                    response += chunk
-            latencies.append(time.perf_counter() - started)
-            status = response[9:12]
+            status, latency = send(port, request)
+            latencies.append(latency)
             if not status.startswith(b"2"):
                 failures.append(status)
 
@@ -245,8 +180,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     options = parser.parse_args()
 
-    recreate_database()
-    (ROOT / "var" / "static").mkdir(parents=True, exist_ok=True)
+    recreate_database(ENV)
     with psycopg.connect(ENV["DATABASE_URL"]) as db:
         insert_assets(db, 1)
         db.commit()
@@ -264,7 +198,7 @@ def main() -> None:
         body = urlencode(form).encode()
 
         port = free_port()
-        server = start_gunicorn(port, options.workers)
+        server = start_gunicorn(ENV, port, options.workers, app="bench.wsgi")
         try:
             results = {}
             for name, path in [

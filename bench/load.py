@@ -1,0 +1,193 @@
+"""Load on a real server: browsing, downloads and 1,000 concurrent count requests (not a test).
+
+Run from the checkout, with PostgreSQL and Redis on 127.0.0.1:
+
+    .venv/bin/python -m bench.load
+    .venv/bin/python -m bench.load --browse 150 --browsers 8 --counts 1000 --count-threads 100
+
+It builds its own database (portal_bench_load) with the demo library and every
+rendition, starts gunicorn (deploy/gunicorn.conf.py, production settings, Redis
+db 7 as cache and broker) on a free loopback port, and measures in the same run:
+
+  baseline  signed-in employees browsing alone
+  mixed     the same browsing, plus downloads of renditions, while 1,000 anonymous
+            count requests go out --count-threads at a time
+
+It prints requests per second, p50/p95/p99 latency and errors per kind, the
+ratio of browsing p95 under load to the baseline, and checks that every count
+request added exactly one to the right row. Targets: 0 errors, 0 lost counts,
+browsing p95 <= 100 ms. Every loop is bounded in count; gunicorn is stopped.
+"""
+
+import argparse
+import os
+import random
+import threading
+import time
+from collections import Counter
+from urllib.parse import urlencode
+
+import psycopg
+import redis
+
+from bench.harness import (
+    ROOT,
+    Tally,
+    free_port,
+    manage,
+    production_env,
+    raw_request,
+    recreate_database,
+    run_threads,
+    send,
+    start_gunicorn,
+    table,
+)
+
+REDIS_URL = "redis://127.0.0.1:6379/7"
+ENV = production_env("portal_bench_load", REDIS_URL=REDIS_URL)
+
+
+def prepare() -> dict:
+    """The demo library with renditions, an employee's session, and today's count tokens."""
+    recreate_database(ENV)
+    # Demo data is refused with DEBUG off; renditions are made in-process here.
+    manage(ENV | {"DEBUG": "true", "REDIS_URL": ""}, "load_demo")
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from assets.models import Asset, Rendition
+    from tracking.services import count_token
+
+    employee = User.objects.get(username="employee")
+    session = SessionStore()
+    session[SESSION_KEY] = str(employee.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = employee.get_session_auth_hash()
+    session.create()
+
+    assets = list(Asset.objects.published().values_list("slug", flat=True))
+    ready = list(
+        Rendition.objects.filter(status="ready", asset__slug__in=assets).values_list(
+            "asset__slug", "preset"
+        )
+    )
+    today = timezone.localdate()
+    return {
+        "cookie": f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}\r\n",
+        "assets": assets,
+        "downloads": ready,
+        "tokens": {slug: count_token(asset_slug=slug, day=today) for slug in assets},
+    }
+
+
+def browse(port: int, data: dict, tally: Tally, requests: int, seed: int) -> None:
+    rng = random.Random(seed)
+    pages = ["/", "/?kind=photo", "/?q=logo"] + [f"/assets/{slug}/" for slug in data["assets"]]
+    for _ in range(requests):
+        tally.add(*send(port, raw_request("GET", rng.choice(pages), headers=data["cookie"])))
+
+
+def download(port: int, data: dict, tally: Tally, requests: int, seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(requests):
+        slug, preset = rng.choice(data["downloads"])
+        path = f"/assets/{slug}/sizes/{preset}/"
+        tally.add(*send(port, raw_request("GET", path, headers=data["cookie"])))
+
+
+def count(port: int, jobs: list[bytes], tally: Tally) -> None:
+    # No cookie: the page's script sends counts with credentials omitted.
+    while jobs:
+        try:
+            body = jobs.pop()
+        except IndexError:
+            return
+        tally.add(*send(port, raw_request("POST", "/count/", body=body)))
+
+
+def counted(assets: list[str]) -> Counter:
+    with psycopg.connect(ENV["DATABASE_URL"]) as db:
+        rows = db.execute(
+            "SELECT a.slug, c.preset, sum(c.n) FROM tracking_count c "
+            "JOIN assets_asset a ON a.id = c.asset_id GROUP BY a.slug, c.preset"
+        ).fetchall()
+    return Counter({(slug, preset): n for slug, preset, n in rows})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--browse", type=int, default=150, help="requests per browsing thread")
+    parser.add_argument("--browsers", type=int, default=8, help="browsing threads")
+    parser.add_argument("--downloaders", type=int, default=4, help="download threads")
+    parser.add_argument("--counts", type=int, default=1000)
+    parser.add_argument("--count-threads", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    options = parser.parse_args()
+
+    data = prepare()
+    rng = random.Random(7)
+    expected: Counter = Counter()
+    jobs = []
+    for _ in range(options.counts):
+        slug, preset = rng.choice(data["downloads"])
+        expected[slug, preset] += 1
+        form = {"asset": slug, "preset": preset, "kind": "download", "token": data["tokens"][slug]}
+        jobs.append(urlencode(form).encode())
+
+    port = free_port()
+    server = start_gunicorn(ENV, port, options.workers)
+    try:
+        send(port, raw_request("GET", "/", headers=data["cookie"]))  # warm the workers
+        alone = Tally()
+        started = time.perf_counter()
+        run_threads(options.browsers, browse, port, data, alone, options.browse, 1)
+        baseline = {"browse (alone)": alone.summary(time.perf_counter() - started)}
+
+        tallies = {"browse": Tally(), "download": Tally(), "count": Tally()}
+        started = time.perf_counter()
+        mixed_threads = [
+            threading.Thread(
+                target=run_threads,
+                args=(options.browsers, browse, port, data, tallies["browse"], options.browse, 2),
+            ),
+            threading.Thread(
+                target=run_threads,
+                args=(options.downloaders, download, port, data, tallies["download"], 50, 3),
+            ),
+            threading.Thread(
+                target=run_threads,
+                args=(options.count_threads, count, port, jobs, tallies["count"]),
+            ),
+        ]
+        for thread in mixed_threads:
+            thread.start()
+        for thread in mixed_threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    mixed = {name: tally.summary(elapsed) for name, tally in tallies.items()}
+    print(f"\ngunicorn {options.workers} sync workers, PostgreSQL, Redis, loopback; {ROOT.name}")
+    table("baseline: browsing alone", baseline)
+    table(f"mixed: browsing, downloads and {options.counts} count requests", mixed)
+    ratio = mixed["browse"]["p95"] / baseline["browse (alone)"]["p95"]
+    print(f"\nbrowse p95 under load / alone: {ratio:.2f}×")
+    lost = sum((expected - counted(data["assets"])).values())
+    extra = sum((counted(data["assets"]) - expected).values())
+    print(f"counts: {options.counts} sent, {lost} lost, {extra} extra")
+
+
+if __name__ == "__main__":
+    main()
