@@ -37,3 +37,30 @@ def role_required(permission: str) -> Callable:
         return wrapper
 
     return decorator
+
+
+def grant_permissions(apps, role: str, app_label: str, codenames: list[str]) -> None:
+    """For data migrations: give a role some permissions of an app.
+
+    Permissions are normally made after all migrations have run; a migration
+    that hands them to a role needs them now, so they are made here first.
+    """
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    group, _ = apps.get_model("auth", "Group").objects.get_or_create(name=role)
+    group.permissions.add(*_permissions(apps, app_label, codenames))
+
+
+def revoke_permissions(apps, role: str, app_label: str, codenames: list[str]) -> None:
+    for group in apps.get_model("auth", "Group").objects.filter(name=role):
+        group.permissions.remove(*_permissions(apps, app_label, codenames))
+
+
+def _permissions(apps, app_label: str, codenames: list[str]):
+    return apps.get_model("auth", "Permission").objects.filter(
+        content_type__app_label=app_label, codename__in=codenames
+    )

@@ -1,20 +1,21 @@
-"""Create the three roles with their permissions."""
+"""Create the three roles with their permissions on the asset library."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-BROWSE = [("assets", "view_asset"), ("assets", "view_collection"), ("assets", "view_tag")]
+from accounts.roles import grant_permissions
+
+BROWSE = ["view_asset", "view_collection", "view_tag"]
 MANAGE = [
-    ("assets", "add_asset"),
-    ("assets", "change_asset"),
-    ("assets", "delete_asset"),
-    ("assets", "publish_asset"),
-    ("assets", "add_collection"),
-    ("assets", "change_collection"),
-    ("assets", "delete_collection"),
-    ("assets", "add_tag"),
-    ("assets", "change_tag"),
-    ("assets", "delete_tag"),
+    "add_asset",
+    "change_asset",
+    "delete_asset",
+    "publish_asset",
+    "add_collection",
+    "change_collection",
+    "delete_collection",
+    "add_tag",
+    "change_tag",
+    "delete_tag",
 ]
 ROLE_PERMISSIONS = {
     "Employees": BROWSE,
@@ -24,19 +25,8 @@ ROLE_PERMISSIONS = {
 
 
 def create_roles(apps, schema_editor):
-    # Permissions are normally made after all migrations; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, codename in codenames:
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+    for role, codenames in ROLE_PERMISSIONS.items():
+        grant_permissions(apps, role, "assets", codenames)
 
 
 def remove_roles(apps, schema_editor):

@@ -1,29 +1,16 @@
 """Leadership (and superusers, always) may see the uptake dashboard."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from accounts.roles import grant_permissions, revoke_permissions
 
 
 def grant(apps, schema_editor):
-    # Permissions are normally made after all migrations; the group needs this one now.
-    app_config = apps.get_app_config("tracking")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="Leadership")
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="tracking", codename="view_uptake")
-    )
+    grant_permissions(apps, "Leadership", "tracking", ["view_uptake"])
 
 
 def revoke(apps, schema_editor):
-    Permission = apps.get_model("auth", "Permission")
-    for group in apps.get_model("auth", "Group").objects.filter(name="Leadership"):
-        group.permissions.remove(
-            *Permission.objects.filter(content_type__app_label="tracking", codename="view_uptake")
-        )
+    revoke_permissions(apps, "Leadership", "tracking", ["view_uptake"])
 
 
 class Migration(migrations.Migration):
