@@ -5,6 +5,7 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 """
 
 import os
+import socket
 import uuid
 
 import pytest
@@ -97,10 +98,33 @@ def real_services():
         except redis.RedisError as error:
             problems.append(f"Redis at REDIS_URL does not answer ({error})")
     if problems:
-        message = "needs real services: " + "; ".join(problems)
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("needs real services: " + "; ".join(problems))
+
+
+@pytest.fixture
+def postgresql():
+    """The test database is PostgreSQL, a server that can be out of reach."""
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: the test database is not PostgreSQL (set DATABASE_URL)")
+
+
+def _missing(message: str) -> None:
+    """Skip locally, fail in CI: there the services must be present."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on."""
+    return _free_port()
 
 
 @pytest.fixture

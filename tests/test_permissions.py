@@ -56,6 +56,12 @@ EXPECTED = {
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     # Signing out ends on the sign-in page.
     "accounts:logout": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN,) * 6),
+    # Password reset is for people who cannot sign in, so it is open to everyone; an empty
+    # POST redisplays the form, and a made-up link shows "this link no longer works".
+    "accounts:password-reset": ((200,) * 6, (200,) * 6),
+    "accounts:password-reset-done": ((200,) * 6, (405,) * 6),
+    "accounts:password-reset-confirm": ((200,) * 6, (200,) * 6),
+    "accounts:password-reset-complete": ((200,) * 6, (405,) * 6),
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
     # The schema describes the API to any signed-in user; it holds no data.
@@ -115,7 +121,7 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
     try:
         url = reverse(name)
     except NoReverseMatch:
-        kwargs = {"slug": asset.slug, "preset": "avatar-small"}
+        kwargs = {"slug": asset.slug, "preset": "avatar-small", "uidb64": "MQ", "token": "x-y"}
         url = reverse(name, kwargs={key: kwargs[key] for key in _arguments(name)})
     response = getattr(as_role(role), method.lower())(url)
     assert outcome(response) == expected
