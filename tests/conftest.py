@@ -6,6 +6,9 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 
 import os
 import socket
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
@@ -125,6 +128,64 @@ def _free_port() -> int:
 def unused_port() -> int:
     """A loopback port nothing listens on."""
     return _free_port()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-protocol server (moto) on loopback, for the whole run; its endpoint URL."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as error:
+        _missing(f"needs moto[server] for the S3 tests ({error})")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    _missing(f"moto_server did not start on port {port}")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings):
+    """A fresh bucket that Django's default storage writes to, as in production."""
+    import boto3
+
+    keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    bucket = boto3.resource(
+        "s3", endpoint_url=s3_server, region_name="us-east-1", **keys
+    ).create_bucket(Bucket=f"portal-{uuid.uuid4().hex}")
+    # The same options portal/settings.py builds from the S3_* variables.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket.name,
+                "endpoint_url": s3_server,
+                "access_key": keys["aws_access_key_id"],
+                "secret_key": keys["aws_secret_access_key"],
+                "region_name": "us-east-1",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+    return bucket
 
 
 @pytest.fixture
