@@ -23,7 +23,11 @@ from assets.presets import load_presets
 from tests.factories import make_asset
 from tests.hostile_corpus import SVG_DANGERS, corpus
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # Pillow warns, then ignores, the corpus's broken EXIF blocks: that is the point.
+    pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning"),
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = corpus()
