@@ -63,6 +63,9 @@ FRAME_RING = 0.15
 SVG_MAX_CANVAS_PIXELS = 100_000_000
 SVG_TIME_LIMIT = 10.0
 SVG_MEMORY_LIMIT = 1024 * 1024 * 1024
+# Sanitizing, serializing and cairosvg each recurse once per level of nesting, so a deeper
+# document would blow Python's stack; drawing tools nest a few tens of levels at most.
+SVG_MAX_DEPTH = 100
 
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
@@ -185,13 +188,15 @@ def render_svg_presets(
     focal_x: float = 0.5,
     focal_y: float = 0.5,
     background: str | None = None,
-    time_limit: float = SVG_TIME_LIMIT,
+    time_limit: float | None = None,
 ) -> list[RenderResult]:
     """Sanitize and rasterize an SVG once, then render every preset from that raster.
 
-    ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds; going over it (or
-    the memory limit) makes every preset a RenderFailure("too complex").
+    ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds (default
+    SVG_TIME_LIMIT, read at call time); going over it (or the memory limit) makes every
+    preset a RenderFailure("too complex").
     """
+    time_limit = SVG_TIME_LIMIT if time_limit is None else time_limit
     _check_arguments(kind, focal_x, focal_y)
     fill = _parse_colour(background)
     if not presets:
@@ -366,7 +371,7 @@ def _render_raster(
 
     # draft() picks its scale from the stored size, so ask in the stored orientation.
     factor = 1.0
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):  # an MPO is a JPEG with extra views
         target = (max(1, math.ceil(stored[0] * needed)), max(1, math.ceil(stored[1] * needed)))
         drafted = image.draft(image.mode, target)
         if drafted is not None:
@@ -748,7 +753,18 @@ def _parse_svg(data: bytes) -> ElementTree.Element:
         raise UnsafeSVG(f"not a safe SVG document: {exc}") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
         raise UnsafeSVG("not an SVG document")
+    _check_depth(root)
     return root
+
+
+def _check_depth(root: ElementTree.Element) -> None:
+    # Iterative on purpose: this is what stands between a deep document and a RecursionError.
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > SVG_MAX_DEPTH:
+            raise UnsafeSVG(f"elements are nested more than {SVG_MAX_DEPTH} levels deep")
+        stack.extend((child, depth + 1) for child in element)
 
 
 def _local_name(name: str) -> str:

@@ -58,11 +58,13 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
     except (OSError, ValueError) as error:
         raise ImageRefused(f"the image is truncated or damaged ({error})") from None
 
+    # Cameras store extra views (stereo pairs, depth maps) as an MPO: a JPEG whose
+    # first image is the photo, and which Pillow's JPEG decoder opens under that name.
+    format = "JPEG" if image.format == "MPO" else image.format
     with image:
-        if extension not in ALLOWED_FORMATS[image.format]:
+        if extension not in ALLOWED_FORMATS[format]:
             raise ImageRefused(
-                f"the file is a {image.format} image but its name ends in "
-                f"“.{extension or '(nothing)'}”"
+                f"the file is a {format} image but its name ends in “.{extension or '(nothing)'}”"
             )
         _check_byte_size(byte_size)
         width, height = image.size
@@ -71,14 +73,15 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
                 f"the image is {width}×{height} pixels ({width * height / 1e6:.0f} MP); "
                 f"the limit is {settings.ASSET_MAX_PIXELS / 1e6:.0f} MP"
             )
-        if getattr(image, "n_frames", 1) > 1:
+        # An MPO's other frames are views of the same scene, not an animation.
+        if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
             raise ImageRefused("animated images are not supported; upload a still image")
         _decode_fully(image)
         if image.getexif().get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
 
     return ImageFacts(
-        format=image.format,
+        format=format,
         width=width,
         height=height,
         byte_size=byte_size,
@@ -130,7 +133,7 @@ def _byte_size(file: BinaryIO) -> int:
 
 def _decode_fully(image: Image.Image) -> None:
     """Decode every pixel once so truncated or corrupt files are refused now."""
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):
         # Decoding at 1/8 scale still reads every byte of the scan, eight times faster.
         image.draft(image.mode, (image.width // 8, image.height // 8))
     with warnings.catch_warnings():

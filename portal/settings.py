@@ -7,6 +7,7 @@ variables switch to PostgreSQL, Redis and S3-compatible storage.
 
 import logging
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
     "accounts",
     "assets",
     "policies",
@@ -100,6 +102,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so it sees the lockout flag that a failed sign-in left on the request.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -124,7 +128,11 @@ TEMPLATES = [
 # Database: SQLite on a laptop, PostgreSQL from DATABASE_URL.
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql"))
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before reuse: one that died while PostgreSQL
+    # restarted is replaced on the next request instead of failing it.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
     DATABASES = {
@@ -223,12 +231,32 @@ TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "assets:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Repeated failed sign-ins lock the username, real or not, for a while. Locking by
+# username only: the portal keeps no client addresses or browser strings (see accounts/lockout.py).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "accounts.lockout.AnonymousDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.no_client_address"
+AXES_DISABLE_ACCESS_LOG = True  # no table of successful sign-ins
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False  # log lines name the username only
+# axes warns when the client address is not a lockout parameter; leaving it out is the
+# privacy choice above (a username stays locked whichever address or browser tries it).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

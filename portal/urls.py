@@ -9,3 +9,5 @@ urlpatterns = [
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "portal.views.server_error"

@@ -5,6 +5,10 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 """
 
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 
 import pytest
@@ -97,10 +101,91 @@ def real_services():
         except redis.RedisError as error:
             problems.append(f"Redis at REDIS_URL does not answer ({error})")
     if problems:
-        message = "needs real services: " + "; ".join(problems)
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing("needs real services: " + "; ".join(problems))
+
+
+@pytest.fixture
+def postgresql():
+    """The test database is PostgreSQL, a server that can be out of reach."""
+    if connection.vendor != "postgresql":
+        _missing("needs PostgreSQL: the test database is not PostgreSQL (set DATABASE_URL)")
+
+
+def _missing(message: str) -> None:
+    """Skip locally, fail in CI: there the services must be present."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A loopback port nothing listens on."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-protocol server (moto) on loopback, for the whole run; its endpoint URL."""
+    try:
+        import moto.server  # noqa: F401
+    except ImportError as error:
+        _missing(f"needs moto[server] for the S3 tests ({error})")
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    _missing(f"moto_server did not start on port {port}")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_bucket(s3_server, settings):
+    """A fresh bucket that Django's default storage writes to, as in production."""
+    import boto3
+
+    keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    bucket = boto3.resource(
+        "s3", endpoint_url=s3_server, region_name="us-east-1", **keys
+    ).create_bucket(Bucket=f"portal-{uuid.uuid4().hex}")
+    # The same options portal/settings.py builds from the S3_* variables.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket.name,
+                "endpoint_url": s3_server,
+                "access_key": keys["aws_access_key_id"],
+                "secret_key": keys["aws_secret_access_key"],
+                "region_name": "us-east-1",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        },
+    }
+    return bucket
 
 
 @pytest.fixture

@@ -80,6 +80,12 @@ EXPECTED = {
     "tracking:dashboard": LEADERSHIP_READS,
     "tracking:dashboard-csv": LEADERSHIP_READS,
     "tracking:api": LEADERSHIP_READS,
+    # Password reset is for people who cannot sign in, so it is open to everyone; an empty
+    # POST redisplays the form, and a made-up link shows "this link no longer works".
+    "accounts:password-reset": ((200,) * 6, (200,) * 6),
+    "accounts:password-reset-done": ((200,) * 6, (405,) * 6),
+    "accounts:password-reset-confirm": ((200,) * 6, (200,) * 6),
+    "accounts:password-reset-complete": ((200,) * 6, (405,) * 6),
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
     # The schema describes the API to any signed-in user; it holds no data.
@@ -140,6 +146,8 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
         "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
         "preset": "avatar-small",
         "pk": make_announcement(asset=asset).pk,
+        "uidb64": "MQ",
+        "token": "x-y",
     }
     try:
         url = reverse(name)

@@ -1,12 +1,11 @@
 import io
-import struct
-import zlib
 
 import pytest
 from PIL import Image
 
 from assets.models import Asset
 from tests.factories import image_bytes, upload
+from tests.hostile_corpus import png_with_declared_size
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +19,6 @@ def refusal(response) -> str:
     page = response.content.decode()
     start = page.index('class="result refused"')
     return page[start : page.index("</li>", start)]
-
-
-def png_with_declared_size(width: int, height: int) -> bytes:
-    """A tiny PNG whose header claims a huge canvas."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00" * 64)
-    return (
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
-    )
 
 
 def test_a_valid_photo_is_added_with_its_facts(client, marketer):
