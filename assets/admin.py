@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from assets.models import Asset, Collection, Tag
+from assets.models import Asset, Collection, Rendition, Tag
 
 
 @admin.register(Collection)
@@ -36,4 +36,19 @@ class AssetAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # New artwork goes through the upload page, where it is validated.
+        return False
+
+
+@admin.register(Rendition)
+class RenditionAdmin(admin.ModelAdmin):
+    """Renditions are made by the worker: the admin shows them and lets a stuck one be deleted."""
+
+    list_display = ["asset", "preset", "status", "attempts", "width", "height", "byte_size"]
+    list_filter = ["status", "preset"]
+    search_fields = ["asset__title", "preset"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
