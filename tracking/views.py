@@ -97,8 +97,13 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["kind", "artwork", "preset", *map(iso_week, weeks)])
     for kind, title, preset, cells in _all_rows(weeks):
-        writer.writerow([kind, title, preset, *map(shown_text, cells)])
+        writer.writerow([kind, _spreadsheet_safe(title), preset, *map(shown_text, cells)])
     return response
+
+
+def _spreadsheet_safe(text: str) -> str:
+    # A title starting like a formula would run as one when the CSV is opened.
+    return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
 @require_GET

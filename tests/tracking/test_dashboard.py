@@ -127,3 +127,11 @@ def test_the_promise_on_the_asset_page_states_the_threshold_in_force(client, emp
     asset = make_asset()
     client.force_login(employee)
     assert "only sees totals of 10 or more" in client.get(asset.get_absolute_url()).content.decode()
+
+
+def test_a_title_that_looks_like_a_formula_stays_text_in_the_csv(client, leader, db):
+    make_asset(title='=HYPERLINK("http://example.com")')
+    client.force_login(leader)
+    titles = [row[1] for row in _csv(client)[1:]]
+    assert '\'=HYPERLINK("http://example.com")' in titles
+    assert not any(title.startswith("=") for title in titles)
