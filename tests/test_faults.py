@@ -19,12 +19,15 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.utils import timezone
 
 from assets.models import Asset, Rendition
 from assets.presets import load_presets
 from portal.celery import app as celery_app
 from tests.conftest import IN_CI
 from tests.factories import image_bytes, make_asset, upload
+from tracking.models import Count
+from tracking.services import count_token
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -263,3 +266,21 @@ def test_with_redis_down_an_upload_succeeds_and_the_page_says_sizes_are_waiting(
     assert set(statuses()) == {"pending"}
     page = client.get(asset.get_absolute_url()).content.decode()
     assert "Sizes are being made" in page
+
+
+def test_with_redis_down_count_requests_are_still_recorded(
+    real_services, broker_down, settings, client
+):
+    # Counts go straight to PostgreSQL: neither the broker nor the cache is on their path.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    asset = make_asset()
+    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    form = {"asset": asset.slug, "preset": "x-header", "kind": "download", "token": token}
+    assert client.post("/count/", form).status_code == 204
+    assert client.post("/count/", form).status_code == 204
+    assert Count.objects.get(asset_id=asset.pk, preset="x-header").n == 2
