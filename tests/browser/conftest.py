@@ -46,6 +46,7 @@ def screenshot():
     def take(page, name: str) -> None:
         if os.environ.get("SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.wait_for_load_state("networkidle")  # lazy images in view have loaded
             page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
     return take

@@ -34,7 +34,7 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     browser_as, employee, library, live_server, screenshot
 ):
     photo = own_photo()
-    context = browser_as(employee, viewport={"width": 1280, "height": 900})
+    context = browser_as(employee, viewport={"width": 1200, "height": 820})
     requests = []
     context.on("request", lambda request: requests.append(request))
     page = context.new_page()
@@ -46,6 +46,11 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     expect(page.locator(".asset-card")).to_have_count(1)
     page.get_by_role("link", name="Harbour at dawn").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour at dawn")
+    page.get_by_label("Show safe zone").check()
+    expect(page.locator(".safe-zone").first).to_be_visible()
+    page.get_by_role("heading", name="How it looks on each platform").evaluate(
+        "h => h.scrollIntoView()"
+    )
     screenshot(page, "asset-page")
 
     # At zoom 1 the photo covers the square: 1536 wide, its green/blue edge on the centre line.
@@ -68,6 +73,10 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     page.mouse.down()
     page.mouse.move(x - 64 * box["width"] / SIZE, y, steps=4)
     page.mouse.up()
+    page.get_by_role("heading", name="Put the frame on your own photo").evaluate(
+        "heading => heading.scrollIntoView()"
+    )
+    screenshot(page, "profile-frame")
     with page.expect_download() as saved:
         page.get_by_role("button", name="Save as PNG").click()
     framed_bytes = Path(saved.value.path()).read_bytes()

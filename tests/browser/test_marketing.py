@@ -29,7 +29,7 @@ def dropped(name: str, data: bytes, type: str) -> dict:
 
 
 def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, screenshot):
-    page = browser_as(marketer, viewport={"width": 1280, "height": 900}).new_page()
+    page = browser_as(marketer, viewport={"width": 1200, "height": 820}).new_page()
     page.goto("/library/upload/")
     files = [
         dropped("Quay at noon.jpg", to_bytes(picture(900, 600), "JPEG").getvalue(), "image/jpeg"),
@@ -76,7 +76,9 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     assert len(shown) == len(shapes) >= 4
     presets = {preset.size: preset for preset in load_presets()}
     for (width, height), box_percent in zip(shapes, shown, strict=True):
-        left, top, right, bottom = _plan(presets[width, height], (900, 600), "photo", 0.25, 0.4).crop
+        left, top, right, bottom = _plan(
+            presets[width, height], (900, 600), "photo", 0.25, 0.4
+        ).crop
         expected = [left / 9, top / 6, (right - left) / 9, (bottom - top) / 6]
         assert box_percent == pytest.approx(expected, abs=0.01)
     screenshot(page, "focal-point")
