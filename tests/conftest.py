@@ -216,9 +216,16 @@ def celery_worker(real_services, transactional_db):
         celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """Debian's Chromium, one per test session: skip with the reason locally, fail in CI."""
+@pytest.fixture
+def chromium(monkeypatch, transactional_db):
+    """Debian's Chromium: skip with the reason locally, fail in CI.
+
+    One per test, not per session: Playwright's sync API marks an asyncio loop as running on
+    this thread for as long as it lives. Django then refuses database calls unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set, and its connection handler hands out a different
+    connection object, which loses the serialized rollback data (the roles vanish from later
+    tests). Ending Playwright with the test keeps both inside it; a launch costs under a second.
+    """
     if not Path(CHROMIUM).exists():
         message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
         if IN_CI:
@@ -226,10 +233,8 @@ def chromium():
         pytest.skip(message)
     from playwright.sync_api import sync_playwright
 
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        # Playwright's sync API leaves an asyncio loop marked as running on this thread, and
-        # Django then refuses the tests' own (synchronous) database calls.
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
