@@ -16,7 +16,7 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
@@ -238,6 +238,8 @@ def chromium(monkeypatch, transactional_db):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # The connections the test opened while the loop ran are out of Django's sight later.
+        connections.close_all()
 
 
 @pytest.fixture
