@@ -93,8 +93,10 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     assert near(framed.getpixel((SIZE // 2, SIZE // 2)), GREEN)  # the photo, moved right
     assert near(framed.getpixel((SIZE // 2 + 100, SIZE // 2)), BLUE)
 
+    # The opt-in count is on; its request leaves seconds later and must carry no photo either.
+    page.get_by_label("Count this anonymously").check()
     with page.expect_download() as banner:
-        page.locator('.mock [data-download="linkedin-banner"]').get_by_role("link").click()
+        page.locator('.mock a[data-count-preset="linkedin-banner"]').click()
     assert banner.value.suggested_filename == "harbour-at-dawn-linkedin-banner.jpg"
 
     portal = urlsplit(live_server.url).netloc
