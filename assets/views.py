@@ -6,13 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
 from assets.models import Asset, Rendition
+from assets.presets import Preset, load_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
@@ -27,6 +37,17 @@ RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image
 SVG_PREVIEW_PRESET = "avatar-large"
 # SVG originals are only ever downloaded, never shown on the portal's origin.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
+# How the asset page mocks up where each size lands; circle presets show as a profile circle
+# and anything not named here as the plain image.
+MOCKS = {
+    "linkedin-banner": "profile-banner",
+    "x-header": "profile-banner",
+    "mastodon-bluesky-header": "profile-banner",
+    "facebook-cover": "profile-banner",
+    "video-background": "video-call",
+    "zoom-background-720p": "video-call",
+    "teams-background": "video-call",
+}
 
 
 def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
@@ -59,14 +80,59 @@ def home(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
     renditions = asset.renditions_by_preset()
+    ready = {p.slug: r for p, r in renditions if r and r.status == Rendition.Status.READY}
     context = {
         "asset": asset,
         "renditions": renditions,
-        "any_ready": any(r and r.status == Rendition.Status.READY for _, r in renditions),
+        "any_ready": bool(ready),
         "any_pending": any(not r or r.status == Rendition.Status.PENDING for _, r in renditions),
         "low_resolution": [p for p, r in renditions if r and r.low_resolution],
+        "previews": [_preview(p, ready[p.slug]) for p, _ in renditions if p.slug in ready],
+        # The overlay an employee may put over their own photo in the browser.
+        "frame": next((p for p, _ in renditions if p.overlay and p.slug in ready), None),
     }
     return render(request, "assets/detail.html", context)
+
+
+def _preview(preset: Preset, made: Rendition) -> dict:
+    """One platform mock on the asset page, with its safe zone in output pixels for an SVG."""
+    zone, width, height = preset.safe_zone, preset.width, preset.height
+    if zone.shape == "circle":
+        outline = {"cx": zone.cx * width, "cy": zone.cy * height, "r": zone.r * min(width, height)}
+    else:
+        outline = {"x": zone.x * width, "y": zone.y * height}
+        outline |= {"width": zone.w * width, "height": zone.h * height}
+    if preset.overlay:
+        mock = "frame"
+    elif preset.shown_as_circle:
+        mock = "circle"
+    else:
+        mock = MOCKS.get(preset.slug, "plain")
+    return {"preset": preset, "made": made, "mock": mock, "zone": zone.shape, "outline": outline}
+
+
+@require_GET
+@never_cache
+@role_required("assets.view_asset")
+def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
+    """Each size's status, and its table row as HTML, for the asset page to poll."""
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    may_manage = request.user.has_perm("assets.change_asset")
+    rows = []
+    for preset, made in asset.renditions_by_preset():
+        status = made.status if made else Rendition.Status.PENDING
+        context = {"asset": asset, "preset": preset, "made": made}
+        rows.append(
+            {
+                "preset": preset.slug,
+                "status": status,
+                # The reason is for marketing, as on the page itself.
+                "error": made.error if made and may_manage else "",
+                "row": render_to_string("assets/snippets/rendition_row.html", context, request),
+            }
+        )
+    done = all(row["status"] != Rendition.Status.PENDING for row in rows)
+    return JsonResponse({"done": done, "renditions": rows})
 
 
 @require_GET
@@ -166,30 +232,58 @@ def library(request: HttpRequest) -> HttpResponse:
 @role_required("assets.add_asset")
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
+    # The drag-and-drop page posts one file per request and asks for JSON; the plain form
+    # (no JavaScript) gets HTML. Same form, same service, same refusals.
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
     added: list[Asset] = []
     refused: list[tuple[str, str, Asset | None]] = []
     if request.method == "POST" and form.is_valid():
-        for file in form.cleaned_data["files"]:
-            try:
-                added.append(
-                    asset_create(
-                        file=file,
-                        filename=file.name,
-                        uploaded_by=request.user,
-                        collection=form.cleaned_data["collection"],
-                        kind=form.cleaned_data["kind"],
-                        publish=form.cleaned_data["publish"],
-                    )
-                )
-            except DuplicateAsset as error:
-                refused.append((file.name, str(error), error.existing))
-            except ImageRefused as error:
-                refused.append((file.name, str(error), None))
+        added, refused = _create_assets(request, form)
+        if wants_json:
+            return JsonResponse(
+                {
+                    "added": [{"title": a.title, "url": a.get_absolute_url()} for a in added],
+                    "refused": [
+                        {
+                            "name": name,
+                            "reason": reason,
+                            "existing_url": e.get_absolute_url() if e else "",
+                        }
+                        for name, reason, e in refused
+                    ],
+                }
+            )
         if added and not refused:
             messages.success(request, f"Added {len(added)} image{'s' * (len(added) != 1)}.")
             return redirect("assets:library")
+    elif request.method == "POST" and wants_json:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
     context = {"form": form, "added": added, "refused": refused}
     return render(request, "assets/upload.html", context)
+
+
+def _create_assets(
+    request: HttpRequest, form: UploadForm
+) -> tuple[list[Asset], list[tuple[str, str, Asset | None]]]:
+    added: list[Asset] = []
+    refused: list[tuple[str, str, Asset | None]] = []
+    for file in form.cleaned_data["files"]:
+        try:
+            added.append(
+                asset_create(
+                    file=file,
+                    filename=file.name,
+                    uploaded_by=request.user,
+                    collection=form.cleaned_data["collection"],
+                    kind=form.cleaned_data["kind"],
+                    publish=form.cleaned_data["publish"],
+                )
+            )
+        except DuplicateAsset as error:
+            refused.append((file.name, str(error), error.existing))
+        except ImageRefused as error:
+            refused.append((file.name, str(error), None))
+    return added, refused
 
 
 @role_required("assets.change_asset")
@@ -200,7 +294,16 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         renditions_request(asset=form.save())
         messages.success(request, "Saved.")
         return redirect(asset)
-    return render(request, "assets/edit.html", {"asset": asset, "form": form})
+    context = {"asset": asset, "form": form, "crop_shapes": _crop_shapes()}
+    return render(request, "assets/edit.html", context)
+
+
+def _crop_shapes() -> list[list[Preset]]:
+    """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
+    shapes: dict[float, list[Preset]] = {}
+    for preset in load_presets():
+        shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
+    return list(shapes.values())
 
 
 @require_POST

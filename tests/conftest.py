@@ -1,4 +1,4 @@
-"""Shared fixtures: temporary media, a fast hasher, one user per role, real services.
+"""Shared fixtures: temporary media, a fast hasher, one user per role, real services, a browser.
 
 Tests that use `transactional_db` must pass `serialized_rollback=True` to
 `django_db`, or the roles created by the data migration are flushed away.
@@ -10,17 +10,29 @@ import subprocess
 import sys
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import connection, connections
+from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
 from portal.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = "/usr/bin/chromium"
+# Quiet, headless and self-contained: Chromium reaches out to nothing but the test server.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -202,3 +214,53 @@ def celery_worker(real_services, transactional_db):
     finally:
         celery_app.conf.task_default_queue = "celery"
         celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+@pytest.fixture
+def chromium(monkeypatch, transactional_db):
+    """Debian's Chromium: skip with the reason locally, fail in CI.
+
+    One per test, not per session: Playwright's sync API marks an asyncio loop as running on
+    this thread for as long as it lives. Django then refuses database calls unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set, and its connection handler hands out a different
+    connection object, which loses the serialized rollback data (the roles vanish from later
+    tests). Ending Playwright with the test keeps both inside it; a launch costs under a second.
+    """
+    if not Path(CHROMIUM).exists():
+        message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # The connections the test opened while the loop ran are out of Django's sight later.
+        connections.close_all()
+
+
+@pytest.fixture
+def browser_as(chromium, live_server):
+    """Open browser contexts signed in as a given user, through a real session cookie.
+
+    Tests using it need `@pytest.mark.django_db(transaction=True, serialized_rollback=True)`:
+    the live server reads the database from its own thread.
+    """
+    contexts = []
+
+    def open_as(user, **options):
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+        context = chromium.new_context(base_url=live_server.url, **options)
+        cookie = {"name": django_settings.SESSION_COOKIE_NAME, "value": session}
+        context.add_cookies([{**cookie, "url": live_server.url}])
+        contexts.append(context)
+        return context
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -37,10 +37,11 @@
     optIn.checked = remembered(OPT_IN);
     optIn.addEventListener("change", function () { remember(OPT_IN, optIn.checked); });
 
-    document.querySelectorAll("a[data-count-preset]").forEach(function (link) {
-      link.addEventListener("click", function () {
-        if (optIn.checked) { sendLater(panel, "download", link.dataset.countPreset); }
-      });
+    // Delegated, so a download link that appears later (a size made while the page was open
+    // replaces its table row) counts too.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-count-preset]");
+      if (link && optIn.checked) { sendLater(panel, "download", link.dataset.countPreset); }
     });
 
     function markUsing() {

@@ -202,3 +202,44 @@ def test_the_sweep_command_reports_and_queues_unfinished_work(capsys):
     call_command("sweep_renditions", "--older-than", "0")
     assert capsys.readouterr().out == "Queued 1 asset(s) with unfinished renditions.\n"
     assert set(asset.current_renditions().values_list("status", flat=True)) == {"ready"}
+
+
+def test_the_status_endpoint_reports_each_size_and_its_row(client, marketer, photo):
+    rendition = photo.current_renditions().get(preset="email-signature")
+    rendition.status, rendition.error = Rendition.Status.FAILED, "does not fit 100 KB"
+    rendition.save()
+    client.force_login(marketer)
+    data = client.get(f"/assets/{photo.slug}/sizes.json").json()
+    by_preset = {item["preset"]: item for item in data["renditions"]}
+    assert data["done"] is True
+    assert list(by_preset) == [preset.slug for preset in load_presets()]
+    assert by_preset["email-signature"]["status"] == "failed"
+    assert by_preset["email-signature"]["error"] == "does not fit 100 KB"
+    assert f'href="/assets/{photo.slug}/sizes/x-header/"' in by_preset["x-header"]["row"]
+
+
+def test_the_status_endpoint_says_when_sizes_are_still_being_made(client, employee):
+    asset = make_asset(title="Pending", data=image_bytes("JPEG", (300, 200)))
+    client.force_login(employee)
+    data = client.get(f"/assets/{asset.slug}/sizes.json").json()
+    assert data["done"] is False
+    assert {item["status"] for item in data["renditions"]} == {"pending"}
+
+
+def test_employees_get_no_failure_reasons_from_the_status_endpoint(client, employee, photo):
+    photo.current_renditions().filter(preset="email-signature").update(
+        status=Rendition.Status.FAILED, error="does not fit 100 KB"
+    )
+    client.force_login(employee)
+    response = client.get(f"/assets/{photo.slug}/sizes.json")
+    assert "does not fit" not in response.content.decode()
+
+
+def test_the_asset_page_shows_each_ready_size_in_a_platform_mock(client, employee, photo):
+    client.force_login(employee)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    assert page.count('class="mock mock-') == len(load_presets())
+    assert 'class="mock mock-profile-banner"' in page
+    assert 'class="mock mock-video-call"' in page
+    assert "data-frame-tool" in page
+    assert "data-status-url" not in page, "nothing is pending, so nothing polls"

@@ -165,3 +165,39 @@ def test_an_unsafe_or_mislabelled_svg_is_refused(client, marketer, name, data, r
     response = post_files(client, upload(name, data))
     assert reason in refusal(response)
     assert not Asset.objects.exists()
+
+
+def test_the_page_script_gets_each_result_as_json(client, marketer):
+    client.force_login(marketer)
+    first = image_bytes("PNG", (64, 64))
+    ok = client.post(
+        "/library/upload/",
+        {"files": [upload("Logo.png", first)], "kind": "logo"},
+        headers={"accept": "application/json"},
+    )
+    existing = Asset.objects.get()
+    again = client.post(
+        "/library/upload/",
+        {"files": [upload("Logo again.png", first)], "kind": "logo"},
+        headers={"accept": "application/json"},
+    )
+    assert ok.json() == {
+        "added": [{"title": "Logo", "url": existing.get_absolute_url()}],
+        "refused": [],
+    }
+    refusal = again.json()["refused"][0]
+    assert refusal["name"] == "Logo again.png"
+    assert "already in the library" in refusal["reason"]
+    assert refusal["existing_url"] == existing.get_absolute_url()
+
+
+def test_a_json_post_with_a_bad_field_gets_the_form_errors(client, marketer):
+    client.force_login(marketer)
+    response = client.post(
+        "/library/upload/",
+        {"files": [upload("a.jpg")], "kind": "poster"},
+        headers={"accept": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"]["kind"][0]["code"] == "invalid_choice"
+    assert not Asset.objects.exists()

@@ -1,0 +1,46 @@
+// Keeps the sizes table current while they are made: asks the portal every two seconds and
+// replaces the rows that changed, then stops once no size is pending.
+(function () {
+  "use strict";
+  var section = document.querySelector("[data-status-url]");
+  if (!section || !window.fetch) return;
+  var url = section.getAttribute("data-status-url");
+  var note = section.querySelector("[data-status-note]");
+  var every = 2000;
+
+  function finished(renditions) {
+    var failed = renditions.filter(function (item) {
+      return item.status === "failed";
+    }).length;
+    note.textContent = failed
+      ? failed + (failed === 1 ? " size" : " sizes") + " could not be made; see the table. "
+      : "Every size is ready. ";
+    var reload = document.createElement("a");
+    reload.href = window.location.href;
+    reload.textContent = "Reload to see the previews";
+    note.appendChild(reload);
+    section.setAttribute("data-polling", "done");
+  }
+
+  function update(data) {
+    data.renditions.forEach(function (item) {
+      var row = section.querySelector('tr[data-preset="' + item.preset + '"]');
+      if (row && row.getAttribute("data-status") !== item.status) row.outerHTML = item.row;
+    });
+    if (data.done) finished(data.renditions);
+    else window.setTimeout(poll, every);
+  }
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(update, function () {
+        window.setTimeout(poll, every * 5); // the portal is busy or restarting: ask less often
+      });
+  }
+
+  window.setTimeout(poll, every);
+})();

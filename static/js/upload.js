@@ -1,0 +1,120 @@
+// Drag-and-drop upload. Each file is posted on its own to the same upload view, which answers
+// in JSON, so every file gets its own progress bar and result without a page reload. Without
+// JavaScript the form posts all files at once and the page lists the results.
+(function () {
+  "use strict";
+  var form = document.querySelector("[data-upload-form]");
+  if (!form || !window.FormData || !window.DataTransfer) return;
+  var input = form.querySelector('input[type="file"]');
+  var zone = form.querySelector("[data-drop-zone]");
+  var list = document.querySelector("[data-upload-list]");
+
+  zone.hidden = false;
+  ["dragenter", "dragover"].forEach(function (type) {
+    zone.addEventListener(type, function (event) {
+      event.preventDefault();
+      zone.classList.add("is-over");
+    });
+  });
+  ["dragleave", "drop"].forEach(function (type) {
+    zone.addEventListener(type, function () {
+      zone.classList.remove("is-over");
+    });
+  });
+  zone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    input.files = event.dataTransfer.files;
+    zone.querySelector("[data-drop-count]").textContent =
+      input.files.length + (input.files.length === 1 ? " file" : " files") + " ready to upload.";
+  });
+
+  function row(file) {
+    var item = document.createElement("li");
+    item.className = "result pending";
+    var name = document.createElement("strong");
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Uploading " + file.name);
+    var outcome = document.createElement("span");
+    outcome.className = "outcome";
+    outcome.textContent = "Waiting";
+    item.append(name, " ", bar, " ", outcome);
+    list.appendChild(item);
+    return { item: item, bar: bar, outcome: outcome };
+  }
+
+  function link(href, text) {
+    var anchor = document.createElement("a");
+    anchor.href = href;
+    anchor.textContent = text;
+    return anchor;
+  }
+
+  function show(entry, xhr) {
+    var data = null;
+    try {
+      data = JSON.parse(xhr.responseText);
+    } catch (error) {
+      // not JSON: a proxy page or a server error, reported below
+    }
+    entry.bar.value = 100;
+    entry.item.classList.remove("pending");
+    if (data && data.added && data.added.length) {
+      entry.item.classList.add("ok");
+      entry.outcome.textContent = "added. ";
+      entry.outcome.appendChild(link(data.added[0].url, "Open " + data.added[0].title));
+    } else if (data && data.refused && data.refused.length) {
+      var refusal = data.refused[0];
+      entry.item.classList.add("refused");
+      entry.outcome.textContent = "refused, " + refusal.reason + ". ";
+      if (refusal.existing_url) entry.outcome.appendChild(link(refusal.existing_url, "See the existing asset"));
+    } else if (data && data.errors) {
+      entry.item.classList.add("refused");
+      var first = Object.values(data.errors)[0][0];
+      entry.outcome.textContent = "refused, " + first.message;
+    } else {
+      entry.item.classList.add("refused");
+      entry.outcome.textContent = "not uploaded: the portal answered " + xhr.status + ". Try again.";
+    }
+  }
+
+  function send(files, entries, index) {
+    if (index >= files.length) {
+      input.value = "";
+      zone.querySelector("[data-drop-count]").textContent = "";
+      return;
+    }
+    var data = new FormData(form); // carries the CSRF token and the collection, kind and publish
+    data.delete(input.name);
+    data.append(input.name, files[index]);
+    var entry = entries[index];
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.setRequestHeader("Accept", "application/json");
+    entry.outcome.textContent = "Uploading";
+    xhr.upload.addEventListener("progress", function (event) {
+      if (event.lengthComputable) entry.bar.value = (event.loaded / event.total) * 100;
+    });
+    xhr.addEventListener("loadend", function () {
+      if (xhr.status) show(entry, xhr);
+      else {
+        entry.item.classList.remove("pending");
+        entry.item.classList.add("refused");
+        entry.outcome.textContent = "not uploaded: the connection failed. Try again.";
+      }
+      send(files, entries, index + 1);
+    });
+    xhr.send(data);
+  }
+
+  form.addEventListener("submit", function (event) {
+    var files = Array.prototype.slice.call(input.files);
+    if (!files.length) return; // let the browser and the form say what is missing
+    event.preventDefault();
+    list.hidden = false;
+    // One at a time: a marketer's fifty files never flood the server.
+    send(files, files.map(row), 0);
+  });
+})();

@@ -1,0 +1,111 @@
+"""Marketing in Chromium: drag in files, set a focal point by clicking, watch sizes get made."""
+
+import base64
+
+import pytest
+from playwright.sync_api import expect
+
+from assets.imaging import _plan
+from assets.models import Asset, Rendition
+from assets.presets import load_presets
+from assets.services import renditions_make
+from tests.assets.imagegen import logo, picture, to_bytes
+from tests.factories import make_asset
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+DROP = """(files) => {
+  const transfer = new DataTransfer();
+  for (const file of files) {
+    const bytes = Uint8Array.from(atob(file.data), (c) => c.charCodeAt(0));
+    transfer.items.add(new File([bytes], file.name, { type: file.type }));
+  }
+  return transfer;
+}"""
+
+
+def dropped(name: str, data: bytes, type: str) -> dict:
+    return {"name": name, "data": base64.b64encode(data).decode(), "type": type}
+
+
+def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, screenshot):
+    page = browser_as(marketer, viewport={"width": 1200, "height": 820}).new_page()
+    page.goto("/library/upload/")
+    files = [
+        dropped("Quay at noon.jpg", to_bytes(picture(900, 600), "JPEG").getvalue(), "image/jpeg"),
+        dropped("Badge.png", to_bytes(logo(400, 200), "PNG").getvalue(), "image/png"),
+        dropped("notes.png", b"meeting notes, not a picture", "image/png"),
+    ]
+    zone = page.locator("[data-drop-zone]")
+    transfer = page.evaluate_handle(DROP, files)
+    zone.dispatch_event("dragenter", {"dataTransfer": transfer})
+    expect(zone).to_have_class("drop-zone is-over")
+    zone.dispatch_event("drop", {"dataTransfer": transfer})
+    expect(zone).to_contain_text("3 files ready to upload.")
+    page.get_by_role("button", name="Upload").click()
+
+    rows = page.locator(".upload-list .result")
+    expect(rows).to_have_count(3)
+    expect(page.locator(".upload-list .result.pending")).to_have_count(0, timeout=20_000)
+    assert [bar.get_attribute("value") for bar in rows.locator("progress").all()] == ["100"] * 3
+    expect(rows.nth(0)).to_contain_text("Quay at noon.jpg added.")
+    expect(rows.nth(1)).to_contain_text("Badge.png added.")
+    expect(rows.nth(2)).to_have_class("result refused")
+    expect(rows.nth(2)).to_contain_text("notes.png refused, ")
+    assert Asset.objects.count() == 2
+    screenshot(page, "upload")
+
+    rows.nth(0).get_by_role("link", name="Open Quay at noon").click()
+    page.get_by_role("link", name="Edit").click()
+    picker = page.locator("[data-focal-picker]")
+    expect(picker).to_be_visible()
+    image = picker.locator("img")
+    box = image.bounding_box()
+    image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.4})
+    expect(page.get_by_label("Focal point, across (0–1)")).to_have_value("0.25")
+    expect(page.get_by_label("Focal point, down (0–1)")).to_have_value("0.40")
+
+    # Each box is the engine's own cover crop for that shape, as fractions of the picture.
+    shown = picker.locator(".crop-box").evaluate_all(
+        "boxes => boxes.map(b => [b.style.left, b.style.top, b.style.width, b.style.height]"
+        ".map(parseFloat))"
+    )
+    shapes = picker.locator("[data-crop-width]").evaluate_all(
+        "items => items.map(i => [+i.dataset.cropWidth, +i.dataset.cropHeight])"
+    )
+    assert len(shown) == len(shapes) >= 4
+    presets = {preset.size: preset for preset in load_presets()}
+    for (width, height), box_percent in zip(shapes, shown, strict=True):
+        left, top, right, bottom = _plan(
+            presets[width, height], (900, 600), "photo", 0.25, 0.4
+        ).crop
+        expected = [left / 9, top / 6, (right - left) / 9, (bottom - top) / 6]
+        assert box_percent == pytest.approx(expected, abs=0.01)
+    screenshot(page, "focal-point")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    asset = Asset.objects.get(title="Quay at noon")
+    assert (asset.focal_x, asset.focal_y) == (0.25, 0.4)
+    ready = page.locator(".sizes tbody tr[data-status=ready]")
+    expect(ready).to_have_count(len(load_presets()))
+
+
+def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
+    asset = make_asset(title="Quay", data=to_bytes(picture(600, 400), "JPEG").getvalue())
+    # As if the work were queued and no worker had picked it up yet.
+    asset.current_renditions().update(status=Rendition.Status.PENDING)
+    page = browser_as(marketer).new_page()
+    page.goto(asset.get_absolute_url())
+    pending = page.locator(".sizes tbody tr[data-status=pending]")
+    expect(pending.get_by_text("Being made")).to_have_count(len(load_presets()))
+
+    with page.expect_response(lambda response: response.url.endswith("/sizes.json")):
+        pass  # the page asks once and hears that nothing is ready yet
+    renditions_make(asset=asset)  # the worker does the work while the page is open
+
+    expect(page.locator(".sizes tbody tr[data-status=ready]")).to_have_count(
+        len(load_presets()), timeout=10_000
+    )
+    expect(page.locator("[data-status-note]")).to_contain_text("Every size is ready.")
+    expect(page.locator(".renditions")).to_have_attribute("data-polling", "done")
