@@ -39,7 +39,7 @@ KINDS = ("photo", "logo", "illustration")
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2
 
 # Quality ladder for byte limits: visible artefacts start below the floor, so we fail instead.
 JPEG_QUALITIES = (85, 78, 70, 62, 60)
@@ -690,8 +690,8 @@ def _encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
                 image,
                 "JPEG",
                 quality=quality,
+                # Baseline, not progressive: as small here and less than half the time.
                 optimize=True,
-                progressive=True,
                 subsampling=subsampling,
             )
             if len(data) <= preset.max_bytes:
