@@ -163,6 +163,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
     "prune-counts": {"task": "tracking.tasks.prune_counts", "schedule": 24 * 60 * 60},
+    "release-closed-weeks": {"task": "tracking.tasks.release_closed_weeks", "schedule": 60 * 60},
 }
 if CELERY_TASK_ALWAYS_EAGER:
     logging.getLogger("portal").warning(

@@ -120,6 +120,7 @@ def shown_text(cell: Shown) -> str:
 
 
 RELEASE_CACHE_SECONDS = 30 * 24 * 60 * 60
+WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
 def _release_key(week: datetime.date, kind: str, k: int) -> str:

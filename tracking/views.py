@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import role_required
 from tracking.models import Count, iso_week
 from tracking.services import (
+    WINDOWS,
     CountRefused,
     closed_weeks,
     count_record,
@@ -22,7 +23,6 @@ from tracking.services import (
     uptake_tables,
 )
 
-WEEK_CHOICES = (12, 26, 52)
 ASSETS_PER_PAGE = 25
 
 
@@ -55,10 +55,10 @@ def count(request: HttpRequest) -> HttpResponse:
 
 def _weeks(request: HttpRequest) -> list[datetime.date]:
     try:
-        count = int(request.GET.get("weeks", WEEK_CHOICES[0]))
+        count = int(request.GET.get("weeks", WINDOWS[0]))
     except ValueError:
-        count = WEEK_CHOICES[0]
-    return closed_weeks(count=count if count in WEEK_CHOICES else WEEK_CHOICES[0])
+        count = WINDOWS[0]
+    return closed_weeks(count=count if count in WINDOWS else WINDOWS[0])
 
 
 @require_GET
@@ -70,7 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "k": settings.TRACKING_MIN_COUNT,
         "week_count": len(weeks),
-        "week_choices": WEEK_CHOICES,
+        "week_choices": WINDOWS,
         "tables": uptake_tables(weeks=weeks, releases=releases, assets=page.object_list),
         "page": page,
     }

@@ -5,11 +5,14 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_asset
 from tracking.models import Count, iso_week, week_of
+from tracking.tasks import release_closed_weeks
 
 THIS_WEEK = week_of(timezone.localdate())
 LAST_WEEK = THIS_WEEK - datetime.timedelta(weeks=1)
@@ -135,3 +138,12 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_csv(client, leader,
     titles = [row[1] for row in _csv(client)[1:]]
     assert '\'=HYPERLINK("http://example.com")' in titles
     assert not any(title.startswith("=") for title in titles)
+
+
+def test_weeks_released_by_the_hourly_task_need_no_count_query_when_read(client, leader, counted):
+    release_closed_weeks.delay()
+    client.force_login(leader)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("tracking:dashboard")).content.decode()
+    assert ">41<" in page
+    assert not [query for query in queries if "tracking_count" in query["sql"]]
