@@ -113,24 +113,24 @@ def real_services():
         except redis.RedisError as error:
             problems.append(f"Redis at REDIS_URL does not answer ({error})")
     if problems:
-        _missing("needs real services: " + "; ".join(problems))
+        missing_service("needs real services: " + "; ".join(problems))
 
 
 @pytest.fixture
 def postgresql():
     """The test database is PostgreSQL, a server that can be out of reach."""
     if connection.vendor != "postgresql":
-        _missing("needs PostgreSQL: the test database is not PostgreSQL (set DATABASE_URL)")
+        missing_service("needs PostgreSQL: the test database is not PostgreSQL (set DATABASE_URL)")
 
 
-def _missing(message: str) -> None:
+def missing_service(message: str) -> None:
     """Skip locally, fail in CI: there the services must be present."""
     if IN_CI:
         pytest.fail(message)
     pytest.skip(message)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -139,7 +139,7 @@ def _free_port() -> int:
 @pytest.fixture
 def unused_port() -> int:
     """A loopback port nothing listens on."""
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture(scope="session")
@@ -148,8 +148,8 @@ def s3_server():
     try:
         import moto.server  # noqa: F401
     except ImportError as error:
-        _missing(f"needs moto[server] for the S3 tests ({error})")
-    port = _free_port()
+        missing_service(f"needs moto[server] for the S3 tests ({error})")
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
@@ -163,7 +163,7 @@ def s3_server():
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    _missing(f"moto_server did not start on port {port}")
+                    missing_service(f"moto_server did not start on port {port}")
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -227,10 +227,7 @@ def chromium(monkeypatch, transactional_db):
     tests). Ending Playwright with the test keeps both inside it; a launch costs under a second.
     """
     if not Path(CHROMIUM).exists():
-        message = f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
+        missing_service(f"needs Debian's Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,6 +1,5 @@
 """Test data made in memory: images from Pillow, assets through the real service."""
 
-import io
 import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +8,7 @@ from PIL import Image
 from assets.models import Asset, Collection
 from assets.services import asset_create
 from policies.models import Announcement
+from tests.assets.imagegen import to_bytes
 
 _colours = itertools.count(1)
 
@@ -27,9 +27,7 @@ def image_bytes(
         colour = (number * 37 % 256, number * 91 % 256, number * 53 % 256)
         if mode == "RGBA":
             colour = (*colour, 255)
-    buffer = io.BytesIO()
-    Image.new(mode, size, colour).save(buffer, format, **save_options)
-    return buffer.getvalue()
+    return to_bytes(Image.new(mode, size, colour), format, **save_options).getvalue()
 
 
 def upload(name: str = "photo.jpg", data: bytes | None = None) -> SimpleUploadedFile:

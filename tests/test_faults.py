@@ -8,7 +8,6 @@ processes on the test's PostgreSQL database.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,19 +23,13 @@ from django.utils import timezone
 from assets.models import Asset, Rendition
 from assets.presets import load_presets
 from portal.celery import app as celery_app
-from tests.conftest import IN_CI
+from tests.conftest import free_port, missing_service
 from tests.factories import image_bytes, make_asset, upload
 from tracking.models import Count
 from tracking.services import count_token
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PrivateRedis:
@@ -83,8 +76,7 @@ class PrivateRedis:
 @pytest.fixture
 def private_redis(real_services, tmp_path):
     if not shutil.which("redis-server"):
-        message = "needs the redis-server program"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+        missing_service("needs the redis-server program")
     server = PrivateRedis(tmp_path)
     server.start()
     yield server
