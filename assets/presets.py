@@ -30,6 +30,17 @@ class SafeZone:
     cy: float = 0.5
     r: float = 0.5
 
+    def outline(self, width: int, height: int) -> dict[str, float]:
+        """The zone in output pixels, as SVG attributes (cx, cy, r or x, y, width, height)."""
+        if self.shape == "circle":
+            return {"cx": self.cx * width, "cy": self.cy * height, "r": self.r * min(width, height)}
+        return {
+            "x": self.x * width,
+            "y": self.y * height,
+            "width": self.w * width,
+            "height": self.h * height,
+        }
+
 
 @dataclass(frozen=True)
 class Preset:

@@ -96,12 +96,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _preview(preset: Preset, made: Rendition) -> dict:
     """One platform mock on the asset page, with its safe zone in output pixels for an SVG."""
-    zone, width, height = preset.safe_zone, preset.width, preset.height
-    if zone.shape == "circle":
-        outline = {"cx": zone.cx * width, "cy": zone.cy * height, "r": zone.r * min(width, height)}
-    else:
-        outline = {"x": zone.x * width, "y": zone.y * height}
-        outline |= {"width": zone.w * width, "height": zone.h * height}
+    zone = preset.safe_zone
+    outline = zone.outline(preset.width, preset.height)
     if preset.overlay:
         mock = "frame"
     elif preset.shown_as_circle:
