@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -77,6 +78,8 @@ class Asset(models.Model):
         ARCHIVED = "archived", "Archived"
 
     EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "SVG": "svg"}
+    RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    SVG_PREVIEW_PRESET = "avatar-large"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -150,6 +153,21 @@ class Asset(models.Model):
     def archive(self) -> None:
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
+
+    def preview_file(self) -> tuple[FieldFile, str] | None:
+        """What may be shown inline on the portal's origin, and its content type.
+
+        Only raster images ever are: an SVG is previewed through its rendered
+        square, and has no preview until that is ready.
+        """
+        if self.format in self.RASTER_CONTENT_TYPES:
+            return self.original, self.RASTER_CONTENT_TYPES[self.format]
+        made = (
+            self.current_renditions()
+            .filter(preset=self.SVG_PREVIEW_PRESET, status=Rendition.Status.READY)
+            .first()
+        )
+        return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None
 
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.

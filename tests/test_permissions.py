@@ -10,7 +10,9 @@ Outcomes: a status code, "login" (redirect to the sign-in page) or "no role"
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from assets.models import Collection
 from assets.services import renditions_make
+from guidelines.services import guideline_save
 from tests.factories import image_bytes, make_announcement, make_asset
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
@@ -78,6 +80,11 @@ EXPECTED = {
     "policies:publish": MARKETING_ACTION,
     # The anonymous count carries no cookies, so it cannot ask who sends it; an
     # empty body is refused the same way for everyone.
+    # Guidelines are for every role; marketing writes them.
+    "guidelines:page": EVERYONE_READS,
+    "guidelines:history": EVERYONE_READS,
+    "guidelines:dont-image": EVERYONE_READS,
+    "guidelines:edit": MARKETING_FORM,
     "tracking:count": ((405,) * 6, (400,) * 6),
     "tracking:dashboard": LEADERSHIP_READS,
     "tracking:dashboard-csv": LEADERSHIP_READS,
@@ -144,8 +151,16 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
     if name.startswith("assets:rendition"):
         renditions_make(asset=asset)
+    slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
+    if name.startswith("guidelines:"):
+        collection = Collection.objects.create(name="Core", slug="core")
+        asset.collection = collection
+        asset.save()
+        guideline_save(collection=collection, body="Be kind.", swatches=[], dont_examples=[asset])
+        slug = collection.slug
     values = {
-        "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
+        "slug": slug,
+        "asset": asset.slug,
         "preset": "avatar-small",
         "pk": make_announcement(asset=asset).pk,
         "uidb64": "MQ",
