@@ -34,6 +34,7 @@ from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
+SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
 # SVG originals are only ever downloaded, never shown on the portal's origin.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
@@ -200,16 +201,16 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    return preview_response(asset)
-
-
-def preview_response(asset: Asset) -> FileResponse:
-    """The asset's inline preview, for any view that has checked the asset may be seen."""
-    shown = asset.preview_file()
-    if shown is None:
-        raise Http404("The preview is not ready yet.")
-    file, content_type = shown
-    response = FileResponse(file.open("rb"), content_type=content_type)
+    if asset.format in RASTER_CONTENT_TYPES:
+        file, format = asset.original, asset.format
+    else:
+        # Only raster images are ever shown inline on the portal's origin: an SVG
+        # is previewed through its rendered square.
+        made = get_object_or_404(
+            asset.current_renditions(), preset=SVG_PREVIEW_PRESET, status=Rendition.Status.READY
+        )
+        file, format = made.file, made.format
+    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -1,11 +1,10 @@
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from accounts.roles import role_required
 from assets.models import Collection
-from assets.views import preview_response
 from guidelines.forms import GuidelineForm
 from guidelines.models import Guideline
 from guidelines.services import guideline_save
@@ -42,7 +41,13 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 def dont_image(request: HttpRequest, slug: str, asset: str) -> FileResponse:
     """A "don't" example is shown whatever its status: it illustrates, it is not offered."""
     example = get_object_or_404(_guideline(slug).dont_examples, slug=asset)
-    return preview_response(example)
+    shown = example.preview_file()
+    if shown is None:
+        raise Http404("The picture is not ready yet.")
+    file, content_type = shown
+    response = FileResponse(file.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @role_required("guidelines.change_guideline")
