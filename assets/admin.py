@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from assets.models import Asset, Collection, Rendition, Tag
+from assets.services import renditions_request
 
 
 @admin.register(Collection)
@@ -37,6 +38,11 @@ class AssetAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         # New artwork goes through the upload page, where it is validated.
         return False
+
+    def save_model(self, request, obj: Asset, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # A new focal point, kind or background needs new sizes, as on the edit page.
+        renditions_request(asset=obj)
 
 
 @admin.register(Rendition)

@@ -109,6 +109,12 @@ class Asset(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
         help_text="Padding colour for logos and illustrations; empty means transparent.",
     )
+    # Fractions of the upright original: {"x", "y", "w", "h"}. The keep box is what an
+    # illustration's crop must never cut; a crop override replaces the engine's crop for one size.
+    keep_box = models.JSONField(null=True, blank=True)
+    crop_overrides = models.JSONField(
+        default=dict, blank=True, help_text="Per preset slug, the crop box marketing drew."
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -179,17 +185,53 @@ class Asset(models.Model):
         recipe = [ENGINE_VERSION, self.sha256, preset.slug, preset.version, self.kind]
         recipe += [self.background]
         recipe += [round(self.focal_x, 4), round(self.focal_y, 4)]
-        return hashlib.sha256(json.dumps(recipe).encode()).hexdigest()[:32]
+        # Appended only when set, so assets without them keep their names.
+        if self.keep_box and self.kind != self.Kind.PHOTO:
+            recipe += [{"keep": self.keep_box}]
+        if override := self.crop_overrides.get(preset.slug):
+            recipe += [{"crop": override}]
+        return hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:32]
+
+    def rendition_keys(self) -> dict[str, str]:
+        """Every preset's slug, in the data file's order, with its current recipe key."""
+        return {preset.slug: self.rendition_key(preset) for preset in load_presets()}
 
     def current_renditions(self) -> "RenditionQuerySet":
-        """The renditions that match the asset as it is now."""
-        keys = [self.rendition_key(preset) for preset in load_presets()]
-        return self.renditions.filter(source_key__in=keys)
+        """The renditions that match the asset as it is now (ready or not)."""
+        return self.renditions.filter(source_key__in=self.rendition_keys().values())
 
-    def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None"]]:
-        """Every preset in the data file's order, with its rendition if one exists."""
-        made = {rendition.preset: rendition for rendition in self.current_renditions()}
-        return [(preset, made.get(preset.slug)) for preset in load_presets()]
+    def served_renditions(self) -> dict[str, "Rendition"]:
+        """Per preset slug, the file handed out: the one rule every download and preview uses.
+
+        The current rendition once it is ready; until then (a version bump, a new focal
+        point or file being made) the newest earlier ready one, so nobody sees a 404.
+        Presets no longer in the data file are never served. Works on prefetched
+        ``renditions`` too, so a page of cards costs one query.
+        """
+        keys = self.rendition_keys()
+        served: dict[str, Rendition] = {}
+        ready = [r for r in self.renditions.all() if r.status == Rendition.Status.READY]
+        # Sorted so the best candidate comes last and wins: current first, then newest.
+        for made in sorted(ready, key=lambda r: (r.source_key == keys.get(r.preset), r.updated_at)):
+            if made.preset in keys:
+                served[made.preset] = made
+        return {slug: served[slug] for slug in keys if slug in served}
+
+    def served_rendition(self, preset: str) -> "Rendition | None":
+        return self.served_renditions().get(preset)
+
+    def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
+        """Every preset in the data file's order, with its current rendition (if one exists)
+        and the rendition served for it (see ``served_renditions``)."""
+        keys = self.rendition_keys()
+        current = {r.preset: r for r in self.renditions.all() if r.source_key == keys.get(r.preset)}
+        served = self.served_renditions()
+        return [(p, current.get(p.slug), served.get(p.slug)) for p in load_presets()]
+
+    def renditions_missing(self) -> bool:
+        """Whether some preset has no rendition of the asset as it is now, not even pending."""
+        made = set(self.renditions.values_list("source_key", flat=True))
+        return not set(self.rendition_keys().values()) <= made
 
 
 @receiver(post_delete, sender=Asset)
@@ -260,6 +302,16 @@ class Rendition(models.Model):
     def download_name(self) -> str:
         return f"{self.asset.slug}-{self.preset}.{self.extension}"
 
+    def supersede_earlier(self) -> None:
+        """Remove the other finished renditions of this size once this one is ready.
+
+        Pending rows stay: a pending row is the asset's current recipe (or is removed
+        by the next request), so it is never an earlier one being thrown away.
+        """
+        Rendition.objects.filter(asset_id=self.asset_id, preset=self.preset).exclude(
+            pk=self.pk
+        ).exclude(status=Rendition.Status.PENDING).delete()
+
 
 @receiver(post_delete, sender=Rendition)
 def delete_rendition_file_after_commit(
@@ -267,4 +319,10 @@ def delete_rendition_file_after_commit(
 ) -> None:
     if instance.file:
         storage, name = instance.file.storage, instance.file.name
-        transaction.on_commit(lambda: storage.delete(name))
+
+        def delete_unless_reused() -> None:
+            # Names are content-addressed: a newer row may hold the very same file.
+            if not Rendition.objects.filter(file=name).exists():
+                storage.delete(name)
+
+        transaction.on_commit(delete_unless_reused)

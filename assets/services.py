@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from assets import tasks
 from assets.imaging import RenderedImage, RenderError, render_presets
 from assets.models import Asset, Collection, Rendition
-from assets.presets import get_preset, load_presets
+from assets.presets import get_preset
 from assets.validation import ImageRefused, inspect_image
 
 
@@ -103,12 +103,18 @@ def asset_publish(*, asset: Asset) -> None:
 def renditions_request(*, asset: Asset) -> None:
     """Make sure every preset has a rendition of the asset as it is now, and queue the work.
 
-    Renditions of an earlier focal point, kind or preset version are removed
-    (their files after the commit).
+    Call it after anything a rendition depends on changed (file, kind, focal point,
+    background, keep box, crop override, a preset's or the engine's version); the
+    sweep calls it for changes made elsewhere (admin, data migration, deploy).
+    Earlier ready renditions stay and keep being served (``Asset.served_renditions``)
+    until the new one of their size is ready; unfinished earlier work is dropped.
     """
-    keys = {preset.slug: asset.rendition_key(preset) for preset in load_presets()}
-    asset.renditions.exclude(source_key__in=keys.values()).delete()
-    made = set(asset.renditions.values_list("preset", flat=True))
+    keys = asset.rendition_keys()
+    stale = asset.renditions.exclude(source_key__in=keys.values())
+    stale.exclude(status=Rendition.Status.READY, preset__in=keys).delete()
+    made = set(
+        asset.renditions.filter(source_key__in=keys.values()).values_list("preset", flat=True)
+    )
     Rendition.objects.bulk_create(
         [
             Rendition(asset=asset, preset=slug, source_key=key)
@@ -117,8 +123,25 @@ def renditions_request(*, asset: Asset) -> None:
         ],
         ignore_conflicts=True,
     )
-    if asset.renditions.filter(status=Rendition.Status.PENDING).exists():
+    if asset.current_renditions().filter(status=Rendition.Status.PENDING).exists():
         _enqueue_after_commit(asset.pk)
+
+
+def renditions_heal() -> int:
+    """Request renditions for every asset that lacks a current one for some preset.
+
+    Finds what a change outside the edit page left behind: an admin edit, a data
+    migration, a deploy with a new engine or preset version. Returns how many assets.
+    """
+    made: dict[int, set[str]] = {}
+    for asset_id, key in Rendition.objects.values_list("asset_id", "source_key").iterator():
+        made.setdefault(asset_id, set()).add(key)
+    healed = 0
+    for asset in Asset.objects.iterator():
+        if not set(asset.rendition_keys().values()) <= made.get(asset.pk, set()):
+            renditions_request(asset=asset)
+            healed += 1
+    return healed
 
 
 @transaction.atomic
@@ -208,7 +231,9 @@ def _store(row: Rendition, result: RenderedImage) -> None:
         claimed_until=None,
         updated_at=timezone.now(),
     )
-    if not updated and not Rendition.objects.filter(file=stored).exists():
+    if updated:
+        row.supersede_earlier()
+    elif not Rendition.objects.filter(file=stored).exists():
         storage.delete(stored)  # the asset changed or went while we worked
 
 
@@ -228,12 +253,14 @@ def renditions_give_up(*, asset: Asset, reason: str) -> None:
 
 
 def renditions_sweep(*, age: timedelta = timedelta(minutes=2)) -> int:
-    """Queue again the assets whose pending renditions nobody is working on.
+    """Queue what is missing and again the assets whose pending renditions nobody works on.
 
     The database, not the queue, is the record of what is left to do: a lost
-    message or a restarted Redis only delays the work until the next sweep.
+    message or a restarted Redis only delays the work until the next sweep, and
+    a changed recipe (``renditions_heal``) gets its new renditions by itself.
     Returns how many assets were queued.
     """
+    healed = renditions_heal()
     now = timezone.now()
     stale = Rendition.objects.stale(age)
     stale.filter(attempts__gte=Rendition.MAX_ATTEMPTS).update(
@@ -249,4 +276,4 @@ def renditions_sweep(*, age: timedelta = timedelta(minutes=2)) -> int:
     )
     for asset_id in asset_ids:
         tasks.make_renditions.delay(asset_id)
-    return len(asset_ids)
+    return healed + len(asset_ids)

@@ -79,17 +79,26 @@ def home(request: HttpRequest) -> HttpResponse:
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
+    if asset.renditions_missing():
+        # A change the sweep has not seen yet (admin, migration, deploy): heal it now,
+        # so the page has something to wait for.
+        renditions_request(asset=asset)
     renditions = asset.renditions_by_preset()
-    ready = {p.slug: r for p, r in renditions if r and r.status == Rendition.Status.READY}
+    ready = {p.slug: served for p, _, served in renditions if served}
     context = {
         "asset": asset,
         "renditions": renditions,
         "any_ready": bool(ready),
-        "any_pending": any(not r or r.status == Rendition.Status.PENDING for _, r in renditions),
-        "low_resolution": [p for p, r in renditions if r and r.low_resolution],
-        "previews": [_preview(p, ready[p.slug]) for p, _ in renditions if p.slug in ready],
+        "any_pending": any(
+            not made or made.status == Rendition.Status.PENDING for _, made, _ in renditions
+        ),
+        "any_failed": any(
+            made and made.status == Rendition.Status.FAILED for _, made, _ in renditions
+        ),
+        "low_resolution": [p for p, made, _ in renditions if made and made.low_resolution],
+        "previews": [_preview(p, ready[p.slug]) for p, _, _ in renditions if p.slug in ready],
         # The overlay an employee may put over their own photo in the browser.
-        "frame": next((p for p, _ in renditions if p.overlay and p.slug in ready), None),
+        "frame": next((p for p, _, _ in renditions if p.overlay and p.slug in ready), None),
     }
     return render(request, "assets/detail.html", context)
 
@@ -115,9 +124,9 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     may_manage = request.user.has_perm("assets.change_asset")
     rows = []
-    for preset, made in asset.renditions_by_preset():
+    for preset, made, served in asset.renditions_by_preset():
         status = made.status if made else Rendition.Status.PENDING
-        context = {"asset": asset, "preset": preset, "made": made}
+        context = {"asset": asset, "preset": preset, "made": made, "served": served}
         rows.append(
             {
                 "preset": preset.slug,
@@ -142,9 +151,9 @@ def original(request: HttpRequest, slug: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    made = get_object_or_404(
-        asset.current_renditions(), preset=preset, status=Rendition.Status.READY
-    )
+    made = asset.served_rendition(preset)
+    if made is None:
+        raise Http404("This size is not ready yet.")
     return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
@@ -159,7 +168,7 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    ready = list(asset.current_renditions().filter(status=Rendition.Status.READY))
+    ready = list(asset.served_renditions().values())
     if not ready:
         raise Http404("No sizes are ready yet.")
     response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
@@ -206,9 +215,9 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG
         # is previewed through its rendered square.
-        made = get_object_or_404(
-            asset.current_renditions(), preset=SVG_PREVIEW_PRESET, status=Rendition.Status.READY
-        )
+        made = asset.served_rendition(SVG_PREVIEW_PRESET)
+        if made is None:
+            raise Http404("No preview is ready yet.")
         file, format = made.file, made.format
     response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
     response["Cache-Control"] = "private, max-age=3600"

@@ -1,5 +1,7 @@
 // Keeps the sizes table current while they are made: asks the portal every two seconds and
-// replaces the rows that changed, then stops once no size is pending.
+// replaces the rows that changed, then stops once every size is ready or failed (a failed row
+// carries its reason and, for marketing, a Retry button). After half an hour it stops asking
+// anyway and says so: the sweep keeps working on the server side.
 (function () {
   "use strict";
   var section = document.querySelector("[data-status-url]");
@@ -7,6 +9,7 @@
   var url = section.getAttribute("data-status-url");
   var note = section.querySelector("[data-status-note]");
   var every = 2000;
+  var giveUpAt = Date.now() + 30 * 60 * 1000;
 
   function finished(renditions) {
     var failed = renditions.filter(function (item) {
@@ -22,12 +25,18 @@
     section.setAttribute("data-polling", "done");
   }
 
+  function stopped() {
+    note.textContent = "Some sizes are still being made; reload the page later to see them. ";
+    section.setAttribute("data-polling", "stopped");
+  }
+
   function update(data) {
     data.renditions.forEach(function (item) {
       var row = section.querySelector('tr[data-preset="' + item.preset + '"]');
       if (row && row.getAttribute("data-status") !== item.status) row.outerHTML = item.row;
     });
     if (data.done) finished(data.renditions);
+    else if (Date.now() > giveUpAt) stopped();
     else window.setTimeout(poll, every);
   }
 

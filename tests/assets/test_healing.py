@@ -1,0 +1,148 @@
+"""Sizes that heal: whatever changed a recipe, new sizes follow and old ones serve meanwhile."""
+
+import dataclasses
+import io
+import zipfile
+
+import pytest
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from assets.models import Asset, Rendition
+from assets.presets import load_presets
+from assets.services import renditions_sweep
+from tests.factories import image_bytes, make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def photo(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_asset(title="Harbour", data=image_bytes("JPEG", (1200, 800)))
+
+
+def made_before_a_version_bump(asset: Asset) -> None:
+    """Leave the asset's renditions as the previous preset versions named them: what a deploy
+    bumping every preset's version finds in the database."""
+    for preset in load_presets():
+        older = dataclasses.replace(preset, version=preset.version - 1 or 1000)
+        asset.renditions.filter(preset=preset.slug).update(source_key=asset.rendition_key(older))
+
+
+def downloaded(client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return b"".join(response.streaming_content)
+
+
+def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_files_serve(
+    client, employee, photo, django_capture_on_commit_callbacks
+):
+    made_before_a_version_bump(photo)
+    old_files = {r.preset: r.file.name for r in photo.renditions.all()}
+    assert not photo.current_renditions().exists()
+    client.force_login(employee)
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert renditions_sweep() == 1
+    # Queued, not yet made: every download, the ZIP and the previews still work.
+    assert photo.current_renditions().filter(status="pending").count() == len(load_presets())
+    served = photo.served_renditions()
+    assert {slug: r.file.name for slug, r in served.items()} == old_files
+    for preset in load_presets():
+        with Image.open(
+            io.BytesIO(downloaded(client, f"/assets/{photo.slug}/sizes/{preset.slug}/"))
+        ) as image:
+            assert image.size == preset.size
+    archive = zipfile.ZipFile(io.BytesIO(downloaded(client, f"/assets/{photo.slug}/all-sizes.zip")))
+    assert len(archive.namelist()) == len(load_presets())
+    page = client.get(photo.get_absolute_url()).content.decode()
+    assert "The earlier version is offered meanwhile." in page
+
+    for callback in queued:
+        callback()
+    assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
+    assert photo.renditions.count() == len(load_presets()), "the old ones are gone once replaced"
+    for preset in load_presets():
+        with Image.open(
+            io.BytesIO(downloaded(client, f"/assets/{photo.slug}/sizes/{preset.slug}/"))
+        ) as image:
+            assert image.size == preset.size
+
+
+def test_a_focal_point_changed_behind_the_portals_back_heals_on_the_next_sweep(
+    photo, django_capture_on_commit_callbacks
+):
+    # As a data migration does it: no form, no signal.
+    Asset.objects.filter(pk=photo.pk).update(focal_x=0.1)
+    photo.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        renditions_sweep()
+    assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert renditions_sweep() == 0, "nothing left to heal"
+
+
+def test_an_admin_edit_of_the_kind_makes_new_sizes(
+    client, staff, photo, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    form = {"title": photo.title, "slug": photo.slug, "kind": "illustration"}
+    form |= {"status": photo.status, "focal_x": "0.5", "focal_y": "0.5", "crop_overrides": "{}"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/assets/asset/{photo.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    photo.refresh_from_db()
+    assert photo.kind == "illustration"
+    assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
+
+
+def test_the_asset_page_heals_an_asset_left_without_current_sizes_and_polling_can_end(
+    client, employee, photo, django_capture_on_commit_callbacks
+):
+    made_before_a_version_bump(photo)
+    client.force_login(employee)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(photo.get_absolute_url())
+    status = client.get(f"/assets/{photo.slug}/sizes.json").json()
+    assert status["done"] and {row["status"] for row in status["renditions"]} == {"ready"}
+
+
+def test_refresh_renditions_queues_what_is_missing_for_the_named_assets(
+    photo, capsys, django_capture_on_commit_callbacks
+):
+    other = make_asset(title="Other", data=image_bytes("JPEG", (400, 300)))
+    made_before_a_version_bump(photo)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("refresh_renditions", photo.slug)
+    assert f"queued {photo.slug}" in capsys.readouterr().out
+    assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
+    assert set(other.current_renditions().values_list("status", flat=True)) == {"pending"}
+
+
+def test_refresh_renditions_all_reports_assets_that_were_already_current(photo, capsys):
+    call_command("refresh_renditions", "--all")
+    out = capsys.readouterr().out
+    assert f"current {photo.slug}" in out and "Queued new sizes for 0 asset(s)." in out
+
+
+@pytest.mark.parametrize("arguments", [[], ["--all", "x"], ["no-such-asset"]])
+def test_refresh_renditions_refuses_unclear_arguments(arguments):
+    with pytest.raises(CommandError):
+        call_command("refresh_renditions", *arguments)
+
+
+def test_a_current_size_that_failed_keeps_serving_the_earlier_file(client, employee, photo):
+    earlier = photo.renditions.get(preset="x-header")
+    made_before_a_version_bump(photo)
+    Rendition.objects.create(
+        asset=photo,
+        preset="x-header",
+        source_key=photo.rendition_key(next(p for p in load_presets() if p.slug == "x-header")),
+        status=Rendition.Status.FAILED,
+        error="broken",
+    )
+    assert photo.served_rendition("x-header") == earlier
+    client.force_login(employee)
+    assert client.get(f"/assets/{photo.slug}/sizes/x-header/").status_code == 200
