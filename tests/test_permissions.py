@@ -11,9 +11,9 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from assets.models import Collection
-from assets.services import renditions_make
+from assets.services import asset_replace_file, renditions_make
 from guidelines.services import guideline_save
-from tests.factories import image_bytes, make_announcement, make_asset
+from tests.factories import image_bytes, make_announcement, make_asset, upload
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
 LOGIN, NO_ROLE = "login", "no role"
@@ -63,6 +63,8 @@ EXPECTED = {
     "assets:publish": MARKETING_ACTION,
     "assets:archive": MARKETING_ACTION,
     "assets:retry-renditions": MARKETING_ACTION,
+    "assets:replace-file": MARKETING_ACTION,
+    "assets:restore-version": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
     # Signed-in people are sent on from the login page; a failed login shows the form.
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -166,6 +168,11 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
         "uidb64": "MQ",
         "token": "x-y",
     }
+    if name == "assets:restore-version":
+        replaced = asset_replace_file(
+            asset=asset, file=upload(), filename="new.jpg", replaced_by=None
+        )
+        values["pk"] = replaced.versions.get().pk
     try:
         url = reverse(name)
     except NoReverseMatch:
