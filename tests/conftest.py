@@ -209,7 +209,11 @@ def celery_worker(real_services, transactional_db):
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        # Named, not left to the default: the app keeps the first worker's consume list, so a
+        # second worker test in the same run would otherwise listen on the first one's queue.
+        with start_worker(
+            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
+        ):
             yield
     finally:
         celery_app.conf.task_default_queue = "celery"
