@@ -1,11 +1,13 @@
 """New versions of an asset's file: same page, link, tags and counts; old files kept, restorable."""
 
 import datetime
+import html
 import io
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from PIL import Image
 
@@ -13,6 +15,7 @@ from assets.models import Asset, Tag
 from assets.presets import load_presets
 from policies.models import Announcement
 from tests.factories import image_bytes, make_asset, upload
+from tests.hostile_corpus import corpus
 from tracking.models import Count
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +246,22 @@ def test_import_assets_replace_needs_a_known_asset(db, tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("import_assets", "--replace", "no-such-asset", str(path))
     assert refused.value.returncode == 2
+
+
+REFUSED = [hostile for hostile in corpus() if hostile.refused]
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+@pytest.mark.parametrize("hostile", REFUSED, ids=lambda hostile: hostile.id)
+def test_a_new_version_is_refused_for_the_same_reason_as_an_upload(client, marketer, hostile):
+    # No sizes made: a refusal comes before any of them would matter.
+    harbour = make_asset(title="Harbour", data=image_bytes("JPEG", (900, 600)))
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{harbour.slug}/new-version/",
+        {"file": SimpleUploadedFile(hostile.filename, hostile.data)},
+        follow=True,
+    )
+    assert hostile.refused in html.unescape(response.content.decode())
+    harbour.refresh_from_db()
+    assert harbour.versions.count() == 0 and harbour.width == 900
