@@ -8,9 +8,16 @@ def test_the_three_roles_exist_with_their_permissions():
     def codenames(name):
         return set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
 
-    assert codenames("Employees") == {"view_asset", "view_collection", "view_tag"}
+    assert codenames("Employees") == {
+        "view_asset",
+        "view_collection",
+        "view_tag",
+        "view_guideline",
+    }
     assert {"add_asset", "change_asset", "delete_asset", "publish_asset"} <= codenames("Marketing")
     assert "add_asset" not in codenames("Leadership")
+    assert {"add_guideline", "change_guideline"} <= codenames("Marketing")
+    assert "change_guideline" not in codenames("Leadership") | codenames("Employees")
 
 
 def test_anonymous_visitors_are_sent_to_the_sign_in_page(client):
