@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.imaging import ENGINE_VERSION
-from assets.presets import Preset, load_presets
+from assets.presets import Preset, load_presets, platform_presets
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -203,12 +203,12 @@ class Asset(models.Model):
         return self.served_renditions().get(preset)
 
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
-        """Every preset in the data file's order, with its current rendition (if one exists)
-        and the rendition served for it (see ``served_renditions``)."""
+        """Every platform preset in the data file's order, with its current rendition (if one
+        exists) and the rendition served for it (see ``served_renditions``)."""
         keys = self.rendition_keys()
         current = {r.preset: r for r in self.renditions.all() if r.source_key == keys.get(r.preset)}
         served = self.served_renditions()
-        return [(p, current.get(p.slug), served.get(p.slug)) for p in load_presets()]
+        return [(p, current.get(p.slug), served.get(p.slug)) for p in platform_presets()]
 
     def renditions_missing(self) -> bool:
         """Whether some preset has no rendition of the asset as it is now, not even pending."""

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
 from assets.models import Asset, Rendition
-from assets.presets import Preset, load_presets
+from assets.presets import Preset, get_preset, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
@@ -61,7 +61,13 @@ def _browse(
     request: HttpRequest, assets: QuerySet[Asset], template: str, **context
 ) -> HttpResponse:
     filters = AssetFilterForm(request.GET)
-    assets = filters.filter(assets.select_related("collection"))
+    # The cards' thumbnails in one query; Asset.served_renditions picks from these.
+    thumbnails = Rendition.objects.filter(
+        status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
+    )
+    assets = filters.filter(assets.select_related("collection")).prefetch_related(
+        Prefetch("renditions", queryset=thumbnails)
+    )
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -157,6 +163,13 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
+def _internal(slug: str) -> bool:
+    try:
+        return get_preset(slug).internal
+    except KeyError:
+        return False
+
+
 def _download(file, filename: str, content_type: str) -> FileResponse:
     # The same URL and response for everyone: nothing in it names who downloads.
     return FileResponse(
@@ -168,7 +181,7 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    ready = list(asset.served_renditions().values())
+    ready = [made for made in asset.served_renditions().values() if not _internal(made.preset)]
     if not ready:
         raise Http404("No sizes are ready yet.")
     response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
@@ -221,6 +234,20 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
         file, format = made.file, made.format
     response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
     response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+@role_required("assets.view_asset")
+def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+    """One of the portal's own thumbnails or previews, shown inline (never the original)."""
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    made = asset.served_rendition(preset) if _internal(preset) else None
+    if made is None:
+        raise Http404("No such preview is ready.")
+    response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
+    # The URL carries the recipe (?v=), so a long private cache is safe.
+    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 
@@ -306,7 +333,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
 def _crop_shapes() -> list[list[Preset]]:
     """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
     shapes: dict[float, list[Preset]] = {}
-    for preset in load_presets():
+    for preset in platform_presets():
         shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
     return list(shapes.values())
 

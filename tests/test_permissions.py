@@ -51,6 +51,7 @@ EXPECTED = {
     "assets:detail": EVERYONE_READS,
     "assets:original": EVERYONE_READS,
     "assets:preview": EVERYONE_READS,
+    "assets:preview-image": EVERYONE_READS,
     "assets:rendition": EVERYONE_READS,
     "assets:rendition-zip": EVERYONE_READS,
     # Employees watch sizes appear too; the failure reasons in it are for marketing only.
@@ -142,11 +143,11 @@ CASES = [
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith("assets:rendition"):
+    if name.startswith("assets:rendition") or name == "assets:preview-image":
         renditions_make(asset=asset)
     values = {
         "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
-        "preset": "avatar-small",
+        "preset": "thumbnail" if name == "assets:preview-image" else "avatar-small",
         "pk": make_announcement(asset=asset).pk,
         "uidb64": "MQ",
         "token": "x-y",

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from assets.models import Asset
-from assets.presets import load_presets
+from assets.presets import platform_presets
 from tracking.models import Count, week_of
 from tracking.suppression import SMALL, Shown, WeekRelease, suppress
 
@@ -25,7 +25,7 @@ ALL_SIZES = "all-sizes"  # the ZIP of every size
 @functools.cache
 def preset_slugs() -> frozenset[str]:
     """What a count may name besides the original (""): a platform size, or all of them."""
-    return frozenset({preset.slug for preset in load_presets()} | {ALL_SIZES})
+    return frozenset({preset.slug for preset in platform_presets()} | {ALL_SIZES})
 
 
 def count_token(*, asset_slug: str, day: datetime.date) -> str:
