@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.imaging import ENGINE_VERSION
+from assets.engine import ENGINE_VERSION
 from assets.presets import Preset, load_presets
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
