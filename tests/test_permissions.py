@@ -10,7 +10,7 @@ Outcomes: a status code, "login" (redirect to the sign-in page) or "no role"
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
-from assets.services import renditions_make
+from assets.rendering import renditions_make
 from tests.factories import image_bytes, make_announcement, make_asset
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")

@@ -9,8 +9,8 @@ from PIL import Image
 
 from assets.models import Asset, Rendition
 from assets.presets import load_presets, platform_presets
-from assets.services import renditions_make, renditions_sweep
-from assets.tasks import make_renditions
+from assets.rendering import renditions_make
+from assets.tasks import make_renditions, sweep_renditions
 from tests.factories import image_bytes, make_asset, upload
 
 pytestmark = pytest.mark.django_db
@@ -146,18 +146,18 @@ def test_the_sweep_finishes_renditions_whose_queue_message_was_lost(marketer):
         load_presets()
     )
     Rendition.objects.update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
-    assert renditions_sweep() == 1
+    assert sweep_renditions() == 1
     assert set(asset.current_renditions().values_list("status", flat=True)) == {"ready"}
 
 
 def test_the_sweep_leaves_recent_and_claimed_work_alone():
     asset = make_asset(data=image_bytes("JPEG", (200, 200)))
-    assert renditions_sweep() == 0  # just queued: give the worker time
+    assert sweep_renditions() == 0  # just queued: give the worker time
     Rendition.objects.update(
         updated_at=timezone.now() - datetime.timedelta(minutes=10),
         claimed_until=timezone.now() + datetime.timedelta(minutes=1),
     )
-    assert renditions_sweep() == 0  # a live worker holds it
+    assert sweep_renditions() == 0  # a live worker holds it
     assert not asset.current_renditions().filter(status=Rendition.Status.READY).exists()
 
 
@@ -166,7 +166,7 @@ def test_a_worker_that_died_three_times_on_an_asset_marks_it_failed():
     Rendition.objects.update(
         attempts=Rendition.MAX_ATTEMPTS, updated_at=timezone.now() - datetime.timedelta(minutes=10)
     )
-    renditions_sweep()
+    sweep_renditions()
     errors = set(asset.current_renditions().values_list("status", "error"))
     assert errors == {("failed", "the worker stopped while making this 3 times")}
 

@@ -5,10 +5,10 @@ import base64
 import pytest
 from playwright.sync_api import expect
 
-from assets.imaging import _plan
+from assets.engine import plan_preset
 from assets.models import Asset, Rendition
 from assets.presets import load_presets, platform_presets
-from assets.services import renditions_make
+from assets.rendering import renditions_make
 from tests.assets.imagegen import logo, picture, to_bytes
 from tests.factories import make_asset
 
@@ -76,7 +76,7 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     assert len(shown) == len(shapes) >= 4
     presets = {preset.size: preset for preset in load_presets()}
     for (width, height), box_percent in zip(shapes, shown, strict=True):
-        left, top, right, bottom = _plan(
+        left, top, right, bottom = plan_preset(
             presets[width, height], (900, 600), "photo", 0.25, 0.4
         ).crop
         expected = [left / 9, top / 6, (right - left) / 9, (bottom - top) / 6]
