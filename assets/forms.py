@@ -30,6 +30,17 @@ class UploadForm(forms.Form):
     )
 
 
+class NewVersionForm(forms.Form):
+    # Empty files reach the validator, which names them in its refusal.
+    file = forms.FileField(
+        label="New version",
+        help_text="JPEG, PNG, WebP or SVG. The page, its link, tags and counts stay; "
+        "the current file is kept in the version history.",
+        allow_empty_file=True,
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.svg"}),
+    )
+
+
 class AssetForm(forms.ModelForm):
     tag_names = forms.CharField(
         label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"

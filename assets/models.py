@@ -1,11 +1,13 @@
 import hashlib
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -77,6 +79,8 @@ class Asset(models.Model):
         ARCHIVED = "archived", "Archived"
 
     EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "SVG": "svg"}
+    RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    SVG_PREVIEW_PRESET = "avatar-large"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -118,6 +122,16 @@ class Asset(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # When and by whom the current file replaced an earlier one (a new version or a restore).
+    replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     objects = AssetQuerySet.as_manager()
 
@@ -149,6 +163,15 @@ class Asset(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def file_added_at(self) -> datetime:
+        """When the current file came into the library."""
+        return self.replaced_at or self.created_at
+
+    @property
+    def file_added_by(self) -> AbstractBaseUser | None:
+        return self.replaced_by if self.replaced_at else self.uploaded_by
+
     def publish(self) -> None:
         self.status = self.Status.PUBLISHED
         self.save(update_fields=["status", "updated_at"])
@@ -156,6 +179,17 @@ class Asset(models.Model):
     def archive(self) -> None:
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
+
+    def preview_file(self) -> tuple[FieldFile, str] | None:
+        """What may be shown inline on the portal's origin, and its content type.
+
+        Only raster images ever are: an SVG is previewed through its rendered
+        square, and has no preview until that is ready.
+        """
+        if self.format in self.RASTER_CONTENT_TYPES:
+            return self.original, self.RASTER_CONTENT_TYPES[self.format]
+        made = self.served_rendition(self.SVG_PREVIEW_PRESET)
+        return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None
 
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
@@ -237,11 +271,50 @@ class Asset(models.Model):
         return not set(self.rendition_keys().values()) <= made
 
 
+class AssetVersion(models.Model):
+    """A file an asset had before a new version replaced it; it can be put back."""
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="versions")
+    # The same content-addressed name the file had as the asset's original: nothing is copied.
+    file = models.FileField(max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    byte_size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=10)
+    # Who added this file and when: shown to marketing only.
+    added_at = models.DateTimeField()
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset} ({self.added_at:%Y-%m-%d})"
+
+
+def _delete_file_unless_used(storage, name: str) -> None:
+    # A file moves between an asset and its versions under one name; delete it
+    # only once no row at all names it any more.
+    if not (
+        Asset.objects.filter(original=name).exists()
+        or AssetVersion.objects.filter(file=name).exists()
+    ):
+        storage.delete(name)
+
+
 @receiver(post_delete, sender=Asset)
-def delete_original_after_commit(sender: type[Asset], instance: Asset, **kwargs) -> None:
+@receiver(post_delete, sender=AssetVersion)
+def delete_original_after_commit(
+    sender: type[Asset | AssetVersion], instance: Asset | AssetVersion, **kwargs
+) -> None:
     # Only once the row is really gone: a rolled-back delete must keep its file.
-    storage, name = instance.original.storage, instance.original.name
-    transaction.on_commit(lambda: storage.delete(name))
+    file = instance.original if isinstance(instance, Asset) else instance.file
+    storage, name = file.storage, file.name
+    transaction.on_commit(lambda: _delete_file_unless_used(storage, name))
 
 
 def rendition_upload_to(rendition: "Rendition", filename: str) -> str:

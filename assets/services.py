@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from assets import tasks
-from assets.models import Asset, Collection, Rendition
+from assets.models import Asset, AssetVersion, Collection, Rendition
 from assets.validation import ImageRefused, inspect_image
 
 
@@ -85,6 +85,83 @@ def asset_create(
                 "another upload took the same title at the same moment; try again"
             ) from None
         raise
+    return asset
+
+
+class SameFile(ImageRefused):
+    """A new version must differ from the file it replaces."""
+
+
+def _keep_current_file(asset: Asset) -> AssetVersion:
+    return asset.versions.create(
+        file=asset.original.name,
+        width=asset.width,
+        height=asset.height,
+        byte_size=asset.byte_size,
+        sha256=asset.sha256,
+        format=asset.format,
+        added_at=asset.file_added_at,
+        added_by=asset.file_added_by,
+    )
+
+
+@transaction.atomic
+def asset_replace_file(
+    *, asset: Asset, file: BinaryIO, filename: str, replaced_by: AbstractBaseUser | None
+) -> Asset:
+    """Make a new upload the asset's current file, keeping the old one as a version.
+
+    The asset keeps its row, so its page, URL, slug, tags and counts stay. New
+    renditions are queued; until each is ready the previous one is served. Nobody
+    is told. Raises ImageRefused (SameFile, DuplicateAsset) with a reason for marketing.
+    """
+    facts = inspect_image(filename, file)
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    if facts.sha256 == asset.sha256:
+        raise SameFile("this file is the same as the current one, so nothing changed")
+    if earlier := asset.versions.filter(sha256=facts.sha256).first():
+        raise SameFile(
+            f"this file is the version added on {earlier.added_at:%Y-%m-%d}; "
+            "restore it from the version history instead"
+        )
+    if existing := Asset.objects.filter(sha256=facts.sha256).exclude(pk=asset.pk).first():
+        raise DuplicateAsset(existing)
+
+    _keep_current_file(asset)
+    asset.width, asset.height, asset.byte_size = facts.width, facts.height, facts.byte_size
+    asset.sha256, asset.format = facts.sha256, facts.format
+    asset.replaced_at, asset.replaced_by = timezone.now(), replaced_by
+    content = ContentFile(facts.clean_svg) if facts.clean_svg else File(file)
+    asset.original.save(asset.extension, content, save=False)
+    try:
+        with transaction.atomic():
+            asset.save()
+            renditions_request(asset=asset)
+    except BaseException as error:
+        asset.original.storage.delete(asset.original.name)
+        if isinstance(error, IntegrityError):
+            raise ImageRefused(
+                "another upload of the same file came in at the same moment; try again"
+            ) from None
+        raise
+    return asset
+
+
+@transaction.atomic
+def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUser | None) -> Asset:
+    """Put an earlier file back as the current one; the file it replaces becomes a version."""
+    asset = Asset.objects.select_for_update().get(pk=version.asset_id)
+    if existing := Asset.objects.filter(sha256=version.sha256).exclude(pk=asset.pk).first():
+        raise DuplicateAsset(existing)
+    _keep_current_file(asset)
+    asset.original.name = version.file.name
+    asset.width, asset.height, asset.byte_size = version.width, version.height, version.byte_size
+    asset.sha256, asset.format = version.sha256, version.format
+    asset.replaced_at, asset.replaced_by = timezone.now(), restored_by
+    asset.save()
+    # Its file is the asset's again, so deleting the row leaves the file alone.
+    version.delete()
+    renditions_request(asset=asset)
     return asset
 
 

@@ -16,6 +16,12 @@ urlpatterns = [
     path("library/", views.library, name="library"),
     path("library/upload/", views.upload, name="upload"),
     path("library/<slug:slug>/edit/", views.edit, name="edit"),
+    path("library/<slug:slug>/new-version/", views.replace_file, name="replace-file"),
+    path(
+        "library/<slug:slug>/versions/<int:pk>/restore/",
+        views.restore_version,
+        name="restore-version",
+    ),
     path("library/<slug:slug>/publish/", views.publish, name="publish"),
     path("library/<slug:slug>/archive/", views.archive, name="archive"),
     path("library/<slug:slug>/retry/", views.retry_renditions, name="retry-renditions"),

@@ -20,21 +20,23 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import role_required
-from assets.forms import AssetFilterForm, AssetForm, UploadForm
-from assets.models import Asset, Rendition
+from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
+from assets.models import Asset, AssetVersion, Rendition
 from assets.presets import Preset, get_preset, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
     asset_publish,
+    asset_replace_file,
+    asset_version_restore,
     renditions_request,
     renditions_retry,
 )
 from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
-RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-SVG_PREVIEW_PRESET = "avatar-large"
+RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
+SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
 # SVG originals are only ever downloaded, never shown on the portal's origin.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
@@ -326,8 +328,50 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         renditions_request(asset=form.save())
         messages.success(request, "Saved.")
         return redirect(asset)
-    context = {"asset": asset, "form": form, "crop_shapes": _crop_shapes()}
+    context = {
+        "asset": asset,
+        "form": form,
+        "crop_shapes": _crop_shapes(),
+        "version_form": NewVersionForm(),
+    }
     return render(request, "assets/edit.html", context)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    form = NewVersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the file of the new version.")
+        return redirect("assets:edit", asset.slug)
+    upload = form.cleaned_data["file"]
+    try:
+        asset_replace_file(asset=asset, file=upload, filename=upload.name, replaced_by=request.user)
+    except ImageRefused as error:
+        messages.error(request, f"The new version was not taken: {error}.")
+        return redirect("assets:edit", asset.slug)
+    messages.success(
+        request,
+        "New version saved. Each size is made again; until it is ready the previous one "
+        "is served. Nobody is notified.",
+    )
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    version = get_object_or_404(AssetVersion, asset__slug=slug, pk=pk)
+    try:
+        asset = asset_version_restore(version=version, restored_by=request.user)
+    except ImageRefused as error:
+        messages.error(request, f"That version was not restored: {error}.")
+        return redirect("assets:edit", slug)
+    messages.success(
+        request, "The earlier file is current again; the one it replaced is in the history."
+    )
+    return redirect(asset)
 
 
 def _crop_shapes() -> list[list[Preset]]:

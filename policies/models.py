@@ -1,4 +1,3 @@
-import difflib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from assets.models import Asset, Collection
-from policies.text import PressureCheck, check_pressure, render_markdown
+from policies.text import PressureCheck, check_pressure, diff_lines, render_markdown
 
 
 @dataclass(frozen=True)
@@ -90,9 +89,7 @@ class PolicyPage(models.Model):
         ]
         changes = []
         for (date, title, body), (_, old_title, old_body) in zip(texts, texts[1:], strict=False):
-            lines = difflib.unified_diff(old_body.splitlines(), body.splitlines(), lineterm="", n=1)
-            # The first two lines are the "---"/"+++" file headers; they say nothing here.
-            changes.append(Change(date, old_title, title, list(lines)[2:]))
+            changes.append(Change(date, old_title, title, diff_lines(old_body, body)))
         return changes
 
 

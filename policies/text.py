@@ -1,5 +1,6 @@
-"""Text helpers for policies and announcements: safe Markdown and the pressure check."""
+"""Text helpers for policies, announcements and guidelines: safe Markdown, diffs, pressure."""
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -67,6 +68,13 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=ALLOWED_URL_SCHEMES,
     )
     return mark_safe(html)  # noqa: S308 - sanitized by nh3 on the line above
+
+
+def diff_lines(old: str, new: str) -> list[str]:
+    """The lines one save removed (-) and added (+), with one line of context."""
+    lines = difflib.unified_diff(old.splitlines(), new.splitlines(), lineterm="", n=1)
+    # The first two lines are the "---"/"+++" file headers; they say nothing here.
+    return list(lines)[2:]
 
 
 def _phrase_pattern(phrase: str) -> str:

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "assets",
     "policies",
     "tracking",
+    "guidelines",
 ]
 
 MIDDLEWARE = [

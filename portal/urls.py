@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),
     path("", include("tracking.urls")),
+    path("", include("guidelines.urls")),
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),
 ]

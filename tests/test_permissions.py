@@ -10,8 +10,11 @@ Outcomes: a status code, "login" (redirect to the sign-in page) or "no role"
 import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
+from assets.models import Collection
 from assets.rendering import renditions_make
-from tests.factories import image_bytes, make_announcement, make_asset
+from assets.services import asset_replace_file
+from guidelines.services import guideline_save
+from tests.factories import image_bytes, make_announcement, make_asset, upload
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff")
 LOGIN, NO_ROLE = "login", "no role"
@@ -62,6 +65,8 @@ EXPECTED = {
     "assets:publish": MARKETING_ACTION,
     "assets:archive": MARKETING_ACTION,
     "assets:retry-renditions": MARKETING_ACTION,
+    "assets:replace-file": MARKETING_ACTION,
+    "assets:restore-version": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
     # Signed-in people are sent on from the login page; a failed login shows the form.
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -79,6 +84,11 @@ EXPECTED = {
     "policies:publish": MARKETING_ACTION,
     # The anonymous count carries no cookies, so it cannot ask who sends it; an
     # empty body is refused the same way for everyone.
+    # Guidelines are for every role; marketing writes them.
+    "guidelines:page": EVERYONE_READS,
+    "guidelines:history": EVERYONE_READS,
+    "guidelines:dont-image": EVERYONE_READS,
+    "guidelines:edit": MARKETING_FORM,
     "tracking:count": ((405,) * 6, (400,) * 6),
     "tracking:dashboard": LEADERSHIP_READS,
     "tracking:dashboard-csv": LEADERSHIP_READS,
@@ -145,13 +155,26 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
     if name.startswith("assets:rendition") or name == "assets:preview-image":
         renditions_make(asset=asset)
+    slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
+    if name.startswith("guidelines:"):
+        collection = Collection.objects.create(name="Core", slug="core")
+        asset.collection = collection
+        asset.save()
+        guideline_save(collection=collection, body="Be kind.", swatches=[], dont_examples=[asset])
+        slug = collection.slug
     values = {
-        "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
+        "slug": slug,
+        "asset": asset.slug,
         "preset": "thumbnail" if name == "assets:preview-image" else "avatar-small",
         "pk": make_announcement(asset=asset).pk,
         "uidb64": "MQ",
         "token": "x-y",
     }
+    if name == "assets:restore-version":
+        replaced = asset_replace_file(
+            asset=asset, file=upload(), filename="new.jpg", replaced_by=None
+        )
+        values["pk"] = replaced.versions.get().pk
     try:
         url = reverse(name)
     except NoReverseMatch:

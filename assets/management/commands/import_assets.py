@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from assets.models import Asset, Collection
-from assets.services import DuplicateAsset, asset_create
+from assets.services import DuplicateAsset, asset_create, asset_replace_file
 from assets.validation import ImageRefused
 
 
@@ -11,7 +11,8 @@ class Command(BaseCommand):
     help = (
         "Import image files and folders into the library, with the same checks as the "
         "upload page. Prints one line per file; exits 1 if any file was rejected. "
-        "Hidden files are skipped."
+        "Hidden files are skipped. With --replace SLUG, the one file given becomes a new "
+        "version of that asset instead."
     )
 
     def add_arguments(self, parser) -> None:
@@ -21,13 +22,29 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kind", choices=Asset.Kind.values, default=Asset.Kind.PHOTO)
         parser.add_argument("--publish", action="store_true", help="Publish instead of drafts.")
+        parser.add_argument(
+            "--replace",
+            metavar="SLUG",
+            help="Make the one file given the new version of this asset; "
+            "the current file stays in its version history.",
+        )
 
     def handle(
-        self, *args, paths: list[Path], collection: str | None, kind: str, publish: bool, **options
+        self,
+        *args,
+        paths: list[Path],
+        collection: str | None,
+        kind: str,
+        publish: bool,
+        replace: str | None,
+        **options,
     ) -> None:
         missing = [str(path) for path in paths if not path.exists()]
         if missing:
             raise CommandError(f"no such file or folder: {', '.join(missing)}", returncode=2)
+        if replace:
+            self.replace(replace, paths)
+            return
         target = None
         if collection:
             target = Collection.objects.filter(slug=collection).first()
@@ -55,6 +72,21 @@ class Command(BaseCommand):
                 self.stdout.write(f"ok {path} -> {asset.slug}")
         if rejected:
             raise CommandError(f"{rejected} file(s) rejected", returncode=1)
+
+    def replace(self, slug: str, paths: list[Path]) -> None:
+        if len(paths) != 1 or not paths[0].is_file():
+            raise CommandError("--replace takes exactly one file", returncode=2)
+        asset = Asset.objects.filter(slug=slug).first()
+        if asset is None:
+            raise CommandError(f"no asset with the slug {slug!r}", returncode=2)
+        path = paths[0]
+        try:
+            with path.open("rb") as file:
+                asset_replace_file(asset=asset, file=file, filename=path.name, replaced_by=None)
+        except (ImageRefused, OSError) as error:
+            self.stdout.write(f"rejected {path}: {error}")
+            raise CommandError("1 file(s) rejected", returncode=1) from None
+        self.stdout.write(f"replaced {path} -> {slug}")
 
     def files(self, paths: list[Path]):
         for path in paths:

@@ -1,0 +1,44 @@
+from django import forms
+
+from assets.models import Asset, Collection
+from guidelines.models import Guideline, parse_swatches
+
+
+class GuidelineForm(forms.Form):
+    body = forms.CharField(
+        label="Guidelines",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text="Markdown: ## for a heading, - for a list, [text](link). HTML is shown as text.",
+    )
+    swatches = forms.CharField(
+        label="Colours",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One colour a line: name | HEX | C M Y K | Pantone (optional), for example "
+        "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”. RGB is worked out from HEX.",
+    )
+    dont_examples = forms.ModelMultipleChoiceField(
+        Asset.objects.none(),
+        label="“Don't” examples",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Guideline._meta.get_field("dont_examples").help_text,
+    )
+
+    def __init__(self, *args, collection: Collection, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["dont_examples"].queryset = Asset.objects.filter(collection=collection)
+
+    @classmethod
+    def initial_for(cls, guideline: Guideline | None) -> dict:
+        if guideline is None:
+            return {}
+        return {
+            "body": guideline.body,
+            "swatches": "\n".join(swatch.as_line() for swatch in guideline.swatch_list()),
+            "dont_examples": list(guideline.dont_examples.all()),
+        }
+
+    def clean_swatches(self) -> list:
+        return parse_swatches(self.cleaned_data["swatches"])

@@ -1,0 +1,245 @@
+"""New versions of an asset's file: same page, link, tags and counts; old files kept, restorable."""
+
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from assets.models import Asset, Tag
+from assets.presets import load_presets
+from policies.models import Announcement
+from tests.factories import image_bytes, make_asset, upload
+from tracking.models import Count
+
+pytestmark = pytest.mark.django_db
+
+RED, BLUE = (200, 30, 30), (30, 60, 200)
+
+
+@pytest.fixture
+def harbour(django_capture_on_commit_callbacks, marketer) -> Asset:
+    with django_capture_on_commit_callbacks(execute=True):
+        asset = make_asset(
+            title="Harbour",
+            data=image_bytes("JPEG", (900, 600), colour=RED),
+            tags=[Tag.objects.create(name="sea", slug="sea")],
+            uploaded_by=marketer,
+        )
+    return asset
+
+
+def new_version(client, asset: Asset, data: bytes, name: str = "harbour-v2.jpg"):
+    return client.post(
+        f"/library/{asset.slug}/new-version/", {"file": upload(name, data)}, follow=True
+    )
+
+
+def downloaded(client, url: str) -> bytes:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return b"".join(response.streaming_content)
+
+
+def colour_of(data: bytes) -> tuple[int, ...]:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.convert("RGB").getpixel((image.width // 2, image.height // 2))
+
+
+def near(pixel, colour, tolerance: int = 12) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+def test_a_new_version_keeps_the_page_link_slug_tags_and_counts(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    Count.objects.increment(
+        asset_id=harbour.pk, preset="avatar-small", kind="download", day=datetime.date(2026, 11, 2)
+    )
+    counts_before = list(Count.objects.values_list("asset_id", "preset", "kind", "week", "n"))
+    url, pk = harbour.get_absolute_url(), harbour.pk
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    assert response.redirect_chain[-1][0] == url
+    assert "New version saved" in response.content.decode()
+    harbour.refresh_from_db()
+    assert (harbour.pk, harbour.slug, harbour.get_absolute_url()) == (pk, "harbour", url)
+    assert list(harbour.tags.values_list("slug", flat=True)) == ["sea"]
+    assert (harbour.width, harbour.height) == (1200, 800)
+    assert near(colour_of(downloaded(client, f"{url}original/")), BLUE)
+    assert (
+        list(Count.objects.values_list("asset_id", "preset", "kind", "week", "n")) == counts_before
+    )
+
+
+def test_employees_see_updated_and_the_date_but_not_who(
+    client, marketer, employee, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    harbour.refresh_from_db()
+    client.force_login(employee)
+    html = client.get(harbour.get_absolute_url()).content.decode()
+    assert f"Updated {harbour.replaced_at:%b}" in html
+    assert "by mark" not in html
+    assert "Version history" not in html
+
+
+def test_marketing_sees_the_history_with_who_added_each_file_and_when(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    html = client.get(f"/library/{harbour.slug}/edit/").content.decode()
+    history = html[html.index('id="versions"') :]
+    assert "Current:</strong> 1200×800 JPEG" in history
+    assert "900×600 JPEG" in history
+    assert history.count("by mark") == 2
+    assert "Restore this version" in history
+
+
+def test_a_replacement_identical_to_the_current_file_is_refused(client, marketer, harbour):
+    client.force_login(marketer)
+    with harbour.original.open("rb") as file:
+        same = file.read()
+    html = new_version(client, harbour, same).content.decode()
+    assert "this file is the same as the current one" in html
+    assert harbour.versions.count() == 0
+
+
+def test_a_replacement_goes_through_the_same_checks_as_an_upload(client, marketer, harbour):
+    client.force_login(marketer)
+    html = new_version(client, harbour, b"not an image at all", name="fake.jpg").content.decode()
+    assert "The new version was not taken:" in html
+    harbour.refresh_from_db()
+    assert harbour.versions.count() == 0 and harbour.width == 900
+
+
+def test_a_replacement_that_is_another_asset_is_refused(client, marketer, harbour):
+    other = make_asset(title="Lighthouse", data=image_bytes("JPEG", (300, 200)))
+    client.force_login(marketer)
+    with other.original.open("rb") as file:
+        html = new_version(client, harbour, file.read()).content.decode()
+    assert "already in the library as “Lighthouse”" in html
+
+
+def test_restoring_puts_the_old_file_back_and_keeps_the_replaced_one(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    first_name, first_sha = harbour.original.name, harbour.sha256
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    version = harbour.versions.get()
+    assert default_storage.exists(first_name), "the old file is kept"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/library/{harbour.slug}/versions/{version.pk}/restore/", follow=True
+        )
+    assert "The earlier file is current again" in response.content.decode()
+    harbour.refresh_from_db()
+    assert (harbour.original.name, harbour.sha256) == (first_name, first_sha)
+    assert default_storage.exists(first_name), "restoring deletes no file"
+    assert near(colour_of(downloaded(client, f"/assets/{harbour.slug}/original/")), RED)
+    assert list(harbour.versions.values_list("width", flat=True)) == [1200]
+    assert set(harbour.current_renditions().values_list("status", flat=True)) == {"ready"}
+
+
+def test_a_new_version_is_refused_when_it_is_already_in_the_history(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    with harbour.original.open("rb") as file:
+        first = file.read()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    html = new_version(client, harbour, first).content.decode()
+    assert "restore it from the version history instead" in html
+
+
+def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_removed(
+    client, marketer, employee, harbour, django_capture_on_commit_callbacks
+):
+    old_files = set(harbour.renditions.values_list("file", flat=True))
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    client.force_login(employee)
+    # Queued, not made yet: every size still downloads, and it is the previous picture.
+    for preset in load_presets():
+        assert downloaded(client, f"/assets/{harbour.slug}/sizes/{preset.slug}/")
+    avatar = downloaded(client, f"/assets/{harbour.slug}/sizes/avatar-large/")
+    assert near(colour_of(avatar), RED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    avatar = downloaded(client, f"/assets/{harbour.slug}/sizes/avatar-large/")
+    assert near(colour_of(avatar), BLUE)
+    assert harbour.renditions.count() == len(load_presets()), "the previous sizes are gone"
+    assert not any(default_storage.exists(name) for name in old_files)
+
+
+def test_nobody_is_notified_of_a_new_version(
+    client, marketer, harbour, settings, django_capture_on_commit_callbacks
+):
+    settings.ALL_STAFF_EMAIL = "staff@example.com"
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    assert mail.outbox == []
+    assert not Announcement.objects.exists()
+
+
+def test_deleting_an_asset_deletes_every_version_file(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    names = [harbour.versions.get().file.name, Asset.objects.get().original.name]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/library/{harbour.slug}/delete/")
+    assert not any(default_storage.exists(name) for name in names)
+
+
+def test_import_assets_replace_makes_a_new_version(harbour, tmp_path, capsys):
+    path = tmp_path / "harbour-v2.png"
+    path.write_bytes(image_bytes("PNG", (900, 600), colour=BLUE))
+    call_command("import_assets", "--replace", "harbour", str(path))
+    assert f"replaced {path} -> harbour" in capsys.readouterr().out
+    harbour.refresh_from_db()
+    assert harbour.format == "PNG" and harbour.versions.get().format == "JPEG"
+
+
+def test_import_assets_replace_reports_a_refused_file(harbour, tmp_path, capsys):
+    path = tmp_path / "same.jpg"
+    with harbour.original.open("rb") as file:
+        path.write_bytes(file.read())
+    with pytest.raises(CommandError) as refused:
+        call_command("import_assets", "--replace", "harbour", str(path))
+    assert refused.value.returncode == 1
+    assert "rejected" in capsys.readouterr().out
+
+
+def test_import_assets_replace_takes_exactly_one_file(harbour, tmp_path):
+    paths = [tmp_path / "a.jpg", tmp_path / "b.jpg"]
+    for path in paths:
+        path.write_bytes(image_bytes("JPEG", (40, 40)))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_assets", "--replace", "harbour", *map(str, paths))
+    assert refused.value.returncode == 2
+
+
+def test_import_assets_replace_needs_a_known_asset(db, tmp_path):
+    path = tmp_path / "a.jpg"
+    path.write_bytes(image_bytes("JPEG", (40, 40)))
+    with pytest.raises(CommandError) as refused:
+        call_command("import_assets", "--replace", "no-such-asset", str(path))
+    assert refused.value.returncode == 2
