@@ -276,3 +276,11 @@ def test_with_redis_down_count_requests_are_still_recorded(
     assert client.post("/count/", form).status_code == 204
     assert client.post("/count/", form).status_code == 204
     assert Count.objects.get(asset_id=asset.pk, preset="x-header").n == 2
+
+
+def test_with_redis_down_the_reset_page_answers_the_same_for_any_address(
+    real_services, broker_down, client, employee
+):
+    known = client.post("/accounts/password-reset/", {"email": "erin@example.com"})
+    unknown = client.post("/accounts/password-reset/", {"email": "who@example.com"})
+    assert known["Location"] == unknown["Location"] == "/accounts/password-reset/sent/"
