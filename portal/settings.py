@@ -176,6 +176,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
+    "sweep-announcement-emails": {
+        "task": "policies.tasks.sweep_announcement_emails",
+        "schedule": 60.0,
+    },
     "prune-counts": {"task": "tracking.tasks.prune_counts", "schedule": 24 * 60 * 60},
     "release-closed-weeks": {"task": "tracking.tasks.release_closed_weeks", "schedule": 60 * 60},
 }

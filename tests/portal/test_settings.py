@@ -164,7 +164,8 @@ def test_the_mail_password_can_come_from_a_file(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "django.core.mail.backends.smtp.EmailBackend smtp.internal 465 portal from a file False True"
+        "django.core.mail.backends.smtp.EmailBackend smtp.internal 465 portal "
+        "from a file False True"
     )
 
 
