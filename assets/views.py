@@ -17,7 +17,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
@@ -69,13 +69,13 @@ def _browse(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def home(request: HttpRequest) -> HttpResponse:
     return _browse(request, Asset.objects.published(), "assets/home.html")
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
@@ -107,7 +107,7 @@ def _preview(preset: Preset, made: Rendition) -> dict:
     return {"preset": preset, "made": made, "mock": mock, "zone": zone.shape, "outline": outline}
 
 
-@require_GET
+@require_safe
 @never_cache
 @role_required("assets.view_asset")
 def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
@@ -131,14 +131,14 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"done": done, "renditions": rows})
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -155,7 +155,7 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -197,7 +197,7 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
     yield sink.take()
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -215,7 +215,7 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     return response
 
 
-@require_GET
+@require_safe
 @role_required("assets.change_asset")
 def library(request: HttpRequest) -> HttpResponse:
     assets = Asset.objects.all()

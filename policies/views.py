@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from policies.forms import AnnouncementForm, PolicyPageForm, PublishForm
@@ -33,7 +33,6 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "policies/history.html", {"page": policy, "changes": policy.changes()})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @role_required("policies.change_policypage")
 def edit(request: HttpRequest, slug: str) -> HttpResponse:
     policy = get_object_or_404(PolicyPage, slug=slug)
@@ -58,7 +57,6 @@ def announcements(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @role_required("policies.add_announcement")
 def announcement_new(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST or None)
@@ -70,7 +68,6 @@ def announcement_new(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/announcement_form.html", {"form": form})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
 @role_required("policies.change_announcement")
 def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = get_object_or_404(Announcement, pk=pk)

@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the whole body of a POST.
+    "portal.middleware.RequestLimits",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The portal is internal: every page needs a signed-in user unless a view
@@ -240,6 +242,14 @@ ASSET_MAX_UPLOAD_BYTES = env_int("ASSET_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, min
 ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Bodies are refused from their Content-Length before anything reads them (see
+# portal/middleware.py): large ones only at the upload views, from people who may
+# upload; the proxy in front should cap the same (deploy/nginx.conf.example).
+UPLOAD_VIEWS = {"assets:upload": "assets.add_asset"}
+UPLOAD_MAX_REQUEST_BYTES = env_int(
+    "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
+)
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
 # Anonymous counts: leadership sees totals of at least TRACKING_MIN_COUNT per
 # ISO week, after the week has ended; count rows older than the retention go.
