@@ -87,6 +87,14 @@ class AssetFilterForm(forms.Form):
     )
     kind = forms.ChoiceField(choices=[("", "All"), *Asset.Kind.choices], required=False)
 
+    def __init__(self, *args, visible, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only names that appear on artwork the viewer may see: a tag or collection
+        # used only on drafts can be an embargoed project's name.
+        shown = visible.values("pk")
+        self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown).distinct()
+        self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
+
     def filter(self, assets):
         if not self.is_valid():
             return assets

@@ -60,7 +60,7 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
 def _browse(
     request: HttpRequest, assets: QuerySet[Asset], template: str, **context
 ) -> HttpResponse:
-    filters = AssetFilterForm(request.GET)
+    filters = AssetFilterForm(request.GET, visible=assets)
     assets = filters.filter(assets.select_related("collection"))
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
