@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts.forms import PasswordResetForm
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -10,6 +12,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             success_url=reverse_lazy("accounts:password-reset-done"),
             email_template_name="registration/password_reset_email.txt",
         ),

@@ -17,7 +17,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
@@ -62,7 +62,8 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
 def _browse(
     request: HttpRequest, assets: QuerySet[Asset], template: str, **context
 ) -> HttpResponse:
-    filters = AssetFilterForm(request.GET)
+    everything = request.user.has_perm("assets.change_asset")
+    filters = AssetFilterForm(request.GET, visible=None if everything else assets)
     # The cards' thumbnails in one query; Asset.served_renditions picks from these.
     thumbnails = Rendition.objects.filter(
         status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
@@ -77,13 +78,13 @@ def _browse(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def home(request: HttpRequest) -> HttpResponse:
     return _browse(request, Asset.objects.published(), "assets/home.html")
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
@@ -124,7 +125,7 @@ def _preview(preset: Preset, made: Rendition) -> dict:
     return {"preset": preset, "made": made, "mock": mock, "zone": zone.shape, "outline": outline}
 
 
-@require_GET
+@require_safe
 @never_cache
 @role_required("assets.view_asset")
 def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
@@ -148,14 +149,14 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"done": done, "renditions": rows})
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -179,7 +180,7 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -221,7 +222,7 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
     yield sink.take()
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -239,7 +240,7 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     return response
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     """One of the portal's own thumbnails or previews, shown inline (never the original)."""
@@ -253,7 +254,7 @@ def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     return response
 
 
-@require_GET
+@require_safe
 @role_required("assets.change_asset")
 def library(request: HttpRequest) -> HttpResponse:
     assets = Asset.objects.all()

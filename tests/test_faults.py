@@ -18,13 +18,15 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset, Rendition
 from assets.presets import load_presets
+from policies.models import Announcement
 from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service
-from tests.factories import image_bytes, make_asset, upload
+from tests.factories import image_bytes, make_announcement, make_asset, upload
 from tracking.models import Count
 from tracking.services import count_token
 
@@ -276,3 +278,26 @@ def test_with_redis_down_count_requests_are_still_recorded(
     assert client.post("/count/", form).status_code == 204
     assert client.post("/count/", form).status_code == 204
     assert Count.objects.get(asset_id=asset.pk, preset="x-header").n == 2
+
+
+def test_with_redis_down_the_reset_page_answers_the_same_for_any_address(
+    real_services, broker_down, client, employee
+):
+    known = client.post("/accounts/password-reset/", {"email": "erin@example.com"})
+    unknown = client.post("/accounts/password-reset/", {"email": "who@example.com"})
+    assert known["Location"] == unknown["Location"] == "/accounts/password-reset/sent/"
+
+
+def test_with_redis_down_a_publish_with_email_succeeds_and_the_email_waits_for_the_sweep(
+    real_services, broker_down, client, marketer, settings, django_capture_on_commit_callbacks
+):
+    settings.ALL_STAFF_EMAIL = "all-staff@example.com"
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("policies:publish", args=[announcement.pk]), {"email": "on"}, follow=True
+        )
+    assert response.status_code == 200
+    assert "Published." in response.content.decode()
+    assert Announcement.objects.get().email_status == Announcement.EmailStatus.REQUESTED

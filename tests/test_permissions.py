@@ -152,6 +152,32 @@ CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
+    response = getattr(as_role(role), method.lower())(url_with_data(name))
+    assert outcome(response) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["employee", "marketer"])
+@pytest.mark.parametrize("name", EXPECTED)
+def test_head_works_wherever_get_does(as_role, name, role):
+    url = url_with_data(name)
+    response = as_role(role).head(url)
+    assert outcome(response) == EXPECTED[name][0][ROLES.index(role)]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body == b""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [*EXPECTED, "admin:index"])
+def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
+    url = url_with_data(name)
+    client = as_role("marketer")
+    for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+        assert client.generic(method, url).status_code == 405, method
+
+
+def url_with_data(name: str) -> str:
+    """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
     if name.startswith("assets:rendition") or name == "assets:preview-image":
         renditions_make(asset=asset)
@@ -176,11 +202,9 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
         )
         values["pk"] = replaced.versions.get().pk
     try:
-        url = reverse(name)
+        return reverse(name)
     except NoReverseMatch:
-        url = reverse(name, kwargs={key: values[key] for key in _arguments(name)})
-    response = getattr(as_role(role), method.lower())(url)
-    assert outcome(response) == expected
+        return reverse(name, kwargs={key: values[key] for key in _arguments(name)})
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from tracking.models import Count, iso_week
@@ -61,7 +61,7 @@ def _weeks(request: HttpRequest) -> list[datetime.date]:
     return closed_weeks(count=count if count in WINDOWS else WINDOWS[0])
 
 
-@require_GET
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
@@ -88,7 +88,7 @@ def _all_rows(weeks: list[datetime.date]):
                 yield table.kind, asset.title, row.preset or "original", row.cells
 
 
-@require_GET
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
@@ -106,7 +106,7 @@ def _spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
-@require_GET
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard_api(request: HttpRequest) -> JsonResponse:
     weeks = _weeks(request)

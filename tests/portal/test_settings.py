@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "S3_")
+OURS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "S3_", "EMAIL_")
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "brand.example.com",
+    "EMAIL_URL": "smtp://portal:secret@smtp.example.com:587?tls=true",
 }
 SHOW = "from django.conf import settings; print({})"
 
@@ -111,3 +112,70 @@ def test_production_settings_pass_the_deploy_checks():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+MAIL = (
+    "settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER, "
+    "settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL"
+)
+
+
+def test_without_debug_the_console_mail_backend_is_refused():
+    without_mail = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+    result = start(**without_mail)
+    assert result.returncode != 0
+    assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_without_debug_the_locmem_mail_backend_is_refused():
+    result = start(
+        **{**PRODUCTION, "EMAIL_URL": ""},
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    assert result.returncode != 0
+    assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_one_email_url_sets_host_port_user_password_and_tls():
+    result = start(SHOW.format(MAIL), **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        "587",
+        "portal",
+        "secret",
+        "True",
+        "False",
+    ]
+
+
+def test_the_mail_password_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "mail-password"
+    secret.write_text("from a file\n")
+    result = start(
+        SHOW.format(MAIL),
+        **{**PRODUCTION, "EMAIL_URL": ""},
+        EMAIL_HOST="smtp.internal",
+        EMAIL_PORT="465",
+        EMAIL_HOST_USER="portal",
+        EMAIL_HOST_PASSWORD_FILE=str(secret),
+        EMAIL_USE_SSL="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "django.core.mail.backends.smtp.EmailBackend smtp.internal 465 portal "
+        "from a file False True"
+    )
+
+
+def test_a_secret_file_that_cannot_be_read_stops_start_up_naming_it(tmp_path):
+    result = start(**PRODUCTION, SECRET_KEY_FILE=str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert "Set SECRET_KEY or SECRET_KEY_FILE, not both." in result.stderr
+    result = start(
+        **{key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"},
+        SECRET_KEY_FILE=str(tmp_path / "missing"),
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE cannot be read" in result.stderr
