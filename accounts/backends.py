@@ -51,6 +51,14 @@ class ProviderBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = configuration.get("userinfo_endpoint")
         return super().authenticate(request, **kwargs)
 
+    def retrieve_matching_jwk(self, token: str):
+        # The library picks the provider's key by kid and fails with a KeyError when the
+        # token or a published key has none: refuse such a token, plainly.
+        try:
+            return super().retrieve_matching_jwk(token)
+        except KeyError as error:
+            raise SuspiciousOperation(f"ID token or provider key without {error}") from error
+
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict):
         # The library has checked the signature, expiry and nonce; issuer and audience are ours.
         check_id_token_claims(payload, issuer=self.issuer, client_id=self.OIDC_RP_CLIENT_ID)

@@ -7,6 +7,7 @@ provider-requirements.txt once and rebuilt when that file changes.
 
 import fcntl
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,7 @@ class Provider:
 
 def provider_python() -> str | None:
     """The oldest Python 3.12+ found: pyenv's versions folder first, then the PATH."""
-    pyenv = Path.home() / ".pyenv" / "versions"
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
     found = [Path(sys.executable)] if sys.version_info >= NEEDED else []
     found += sorted(
         pyenv.glob("3.*/bin/python3"),
