@@ -51,6 +51,11 @@ class ProviderBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = configuration.get("userinfo_endpoint")
         return super().authenticate(request, **kwargs)
 
+    def get_user(self, user_id: int):
+        # The library's get_user skips Django's is_active check; a deactivated account's
+        # open session must end like a password user's.
+        return ModelBackend.get_user(self, user_id)
+
     def retrieve_matching_jwk(self, token: str):
         # The library picks the provider's key by kid and fails with a KeyError when the
         # token or a published key has none: refuse such a token, plainly.

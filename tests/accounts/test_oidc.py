@@ -8,8 +8,10 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,16 @@ def test_a_person_with_no_mapped_role_sees_the_ask_your_administrator_page(clien
     assert "ask your administrator" in page.content.decode()
 
 
+def test_a_deactivated_account_is_signed_out_and_cannot_sign_in_again(client, oidc):
+    sub = new_sub()
+    sign_in(client, oidc, sub)
+    User.objects.filter(username__startswith="oidc-").update(is_active=False)
+    assert client.get("/")["Location"] == "/accounts/login/?next=/"
+    response = sign_in(client, oidc, sub)
+    assert_plain_page(response, 403, "Signing in with Example Corp did not work")
+    assert client.get("/")["Location"] == "/accounts/login/?next=/"
+
+
 def test_the_provider_down_at_the_start_gets_a_plain_page(client, oidc, settings, unused_port):
     settings.OIDC_ISSUER = f"http://127.0.0.1:{unused_port}"
     assert_plain_page(client.get(START), 502, "Example Corp is not answering")
@@ -170,9 +182,7 @@ def test_a_forged_state_gets_a_plain_page_and_signs_no_one_in(client, oidc):
     assert not User.objects.filter(username__startswith="oidc-").exists()
 
 
-def test_a_callback_opened_in_another_browser_is_refused(client, oidc, django_user_model):
-    from django.test import Client
-
+def test_a_callback_opened_in_another_browser_is_refused(client, oidc):
     callback = provider_callback(client, oidc, new_sub(), {})
     other = Client()
     assert_plain_page(other.get(callback), 400, "This sign-in link has expired")
@@ -195,8 +205,6 @@ def test_a_wrong_client_secret_gets_a_plain_page_and_signs_no_one_in(client, oid
 
 
 def test_a_sign_in_cancelled_at_the_provider_gets_a_plain_page(client, oidc):
-    import requests
-
     authorize = client.get(START)
     answer = requests.post(
         authorize["Location"], data={"action": "deny"}, allow_redirects=False, timeout=10
