@@ -61,6 +61,22 @@ def env_secret(name: str) -> str:
         raise ImproperlyConfigured(f"{name}_FILE cannot be read: {error.strerror}.") from None
 
 
+def env_map(name: str, values: tuple[str, ...]) -> dict[str, str]:
+    """Comma-separated key=value pairs, each value one of `values`."""
+    mapping: dict[str, str] = {}
+    for pair in env_list(name):
+        key, _, value = (part.strip() for part in pair.partition("="))
+        if not key or value not in values:
+            raise ImproperlyConfigured(
+                f"{name} must be key=value pairs separated by commas, each value one of "
+                f"{', '.join(values)}, not {pair!r}."
+            )
+        if key in mapping:
+            raise ImproperlyConfigured(f"{name} names {key!r} twice.")
+        mapping[key] = value
+    return mapping
+
+
 def env_url(name: str, schemes: tuple[str, ...]) -> str:
     value = env_secret(name).strip()
     if value:
@@ -263,7 +279,8 @@ LOGIN_REDIRECT_URL = "assets:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.ProviderBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -271,6 +288,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in through the company's identity provider (OpenID Connect), on when OIDC_ISSUER is
+# set. Its endpoints come from the issuer's discovery document when someone signs in, so
+# the portal starts (and administrators sign in with passwords) while the provider is down.
+OIDC_ISSUER = env_url("OIDC_ISSUER", ("https",) if not DEBUG else ("https", "http")).rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your company account"
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid"
+OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "").strip() or "groups"
+# Claim value -> role; "*" gives a role to everyone the provider signs in. The names are the
+# three roles of accounts/roles.py (settings load before the apps and cannot import them).
+OIDC_ROLE_MAP = env_map("OIDC_ROLE_MAP", ("Employees", "Marketing", "Leadership"))
+LOCAL_SIGN_IN_ADMINS_ONLY = env_bool("LOCAL_SIGN_IN_ADMINS_ONLY", False)
+if OIDC_ISSUER:
+    missing = [
+        name
+        for name, value in [
+            ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("OIDC_ROLE_MAP", OIDC_ROLE_MAP),
+        ]
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"{' and '.join(missing)} must be set when OIDC_ISSUER is.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured("OIDC_SCOPES must include openid.")
+elif LOCAL_SIGN_IN_ADMINS_ONLY:
+    raise ImproperlyConfigured(
+        "LOCAL_SIGN_IN_ADMINS_ONLY needs OIDC_ISSUER: otherwise only administrators could sign in."
+    )
+# mozilla-django-oidc: validated RS256 ID tokens with the provider's published keys, PKCE,
+# the client secret in the Authorization header; no tokens kept in the session.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
 
 # Repeated failed sign-ins lock the username, real or not, for a while. Locking by
 # username only: the portal keeps no client addresses or browser strings (see accounts/lockout.py).

@@ -72,6 +72,10 @@ EXPECTED = {
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     # Signing out ends on the sign-in page.
     "accounts:logout": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN,) * 6),
+    # The identity provider's way in is open to everyone and answers only GET; without
+    # OIDC_ISSUER (as here) it is not there. The flow itself: tests/accounts/test_oidc.py.
+    "accounts:oidc-start": ((404,) * 6, (405,) * 6),
+    "accounts:oidc-callback": ((404,) * 6, (405,) * 6),
     # Policies are for everyone signed in, a contractor with no role included.
     "policies:index": POLICY_READ,
     "policies:page": POLICY_READ,
