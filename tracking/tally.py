@@ -140,6 +140,7 @@ def pending_push() -> int:
     if settings.REDIS_URL:
         try:
             _push(_client()[0])
+            _state["down_until"] = 0.0  # Redis answers: the next count goes straight there
         except redis.RedisError:
             pass
     with _lock:
@@ -156,7 +157,9 @@ def tally_add(*, asset_slug: str, kind: str, preset: str, today: datetime.date) 
     if settings.REDIS_URL and time.monotonic() >= _state["down_until"]:
         try:
             client, count = _client()
-            result = count(keys=[PUBLISHED, key], args=[asset_slug, kind, preset, today.isoformat()])
+            result = count(
+                keys=[PUBLISHED, key], args=[asset_slug, kind, preset, today.isoformat()]
+            )
             if result != COUNTED:
                 # Not on the list: the database decides (it is only read), and a
                 # published artwork missing from the list means the list is stale.
