@@ -8,8 +8,8 @@ from PIL import Image
 from assets.models import Asset, Collection
 from assets.services import asset_create
 from policies.models import Announcement
-from tracking.models import Release, ReleasedSizes
 from tests.assets.imagegen import to_bytes
+from tracking.models import Release, ReleasedSizes
 
 _colours = itertools.count(1)
 
