@@ -63,6 +63,8 @@ class SignOutView(auth_views.LogoutView):
 class ProviderStartView(OIDCAuthenticationRequestView):
     """Sends the person to the provider's sign-in page, with state, nonce and PKCE."""
 
+    http_method_names = ["get", "head"]  # HEAD wherever GET works, as on every page
+
     def __init__(self, **kwargs) -> None:
         # Not the parent's __init__: it reads the endpoint from settings; it is discovered below.
         View.__init__(self, **kwargs)
@@ -80,6 +82,8 @@ class ProviderStartView(OIDCAuthenticationRequestView):
 
 class ProviderCallbackView(OIDCAuthenticationCallbackView):
     """Where the provider sends the person back with a code; every failure gets a plain page."""
+
+    http_method_names = ["get", "head"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():

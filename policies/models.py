@@ -1,3 +1,4 @@
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,6 +70,8 @@ class PolicyPage(models.Model):
             "policies/generated/what_this_portal_keeps.md",
             {
                 "min_count": settings.TRACKING_MIN_COUNT,
+                "epsilon": settings.TRACKING_EPSILON,
+                "epsilon_factor": f"{math.exp(settings.TRACKING_EPSILON):.1f}",
                 "retention_months": settings.TRACKING_RETENTION_MONTHS,
                 "announcement_days": settings.ANNOUNCEMENT_DAYS,
             },

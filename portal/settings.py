@@ -268,9 +268,11 @@ UPLOAD_MAX_REQUEST_BYTES = env_int(
 )
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
-# Anonymous counts: leadership sees totals of at least TRACKING_MIN_COUNT per
-# ISO week, after the week has ended; count rows older than the retention go.
+# Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
+# at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
+# e^TRACKING_EPSILON. Releases older than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 
 # Authentication
