@@ -18,6 +18,18 @@ def has_any_role(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user.is_authenticated and (user.is_superuser or user.groups.exists())
 
 
+def roles_for_claim(value: object, role_map: dict[str, str]) -> set[str]:
+    """The roles an identity provider's claim (a string or a list of them) maps to.
+
+    A "*" entry maps everyone the provider signs in, whatever the claim holds.
+    """
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    roles = {role_map[item] for item in values if isinstance(item, str) and item in role_map}
+    if "*" in role_map:
+        roles.add(role_map["*"])
+    return roles
+
+
 def role_required(permission: str) -> Callable:
     """Let the view run only for users holding `permission`.
 

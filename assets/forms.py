@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assets.models import Asset, Collection, Tag
@@ -97,6 +98,17 @@ class AssetFilterForm(forms.Form):
         Tag.objects.all(), required=False, to_field_name="slug", empty_label="All"
     )
     kind = forms.ChoiceField(choices=[("", "All"), *Asset.Kind.choices], required=False)
+
+    def __init__(self, *args, visible: "QuerySet[Asset] | None", **kwargs) -> None:
+        """`visible` is the artwork the viewer may see; None lists every name (marketing)."""
+        super().__init__(*args, **kwargs)
+        if visible is None:
+            return
+        # Only names that appear on artwork the viewer may see: a tag or collection
+        # used only on drafts can be an embargoed project's name.
+        shown = visible.values("pk")
+        self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown).distinct()
+        self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
 
     def filter(self, assets):
         if not self.is_valid():

@@ -13,8 +13,8 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.imaging import ENGINE_VERSION
-from assets.presets import Preset, load_presets
+from assets.engine import ENGINE_VERSION
+from assets.presets import Preset, load_presets, platform_presets
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -237,12 +237,33 @@ class Asset(models.Model):
         return self.served_renditions().get(preset)
 
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
-        """Every preset in the data file's order, with its current rendition (if one exists)
-        and the rendition served for it (see ``served_renditions``)."""
+        """Every platform preset in the data file's order, with its current rendition (if one
+        exists) and the rendition served for it (see ``served_renditions``)."""
         keys = self.rendition_keys()
         current = {r.preset: r for r in self.renditions.all() if r.source_key == keys.get(r.preset)}
         served = self.served_renditions()
-        return [(p, current.get(p.slug), served.get(p.slug)) for p in load_presets()]
+        return [(p, current.get(p.slug), served.get(p.slug)) for p in platform_presets()]
+
+    def renditions_add_missing(self) -> bool:
+        """Add a pending rendition for every preset that has none of the asset as it is now.
+
+        Earlier ready renditions stay, to be served until replaced; earlier unfinished
+        or failed ones are dropped (their files after the commit). Returns whether
+        any current rendition is pending, i.e. whether there is work to queue.
+        """
+        keys = self.rendition_keys()
+        earlier = self.renditions.exclude(source_key__in=keys.values())
+        earlier.exclude(status=Rendition.Status.READY, preset__in=keys).delete()
+        made = set(self.current_renditions().values_list("preset", flat=True))
+        Rendition.objects.bulk_create(
+            [
+                Rendition(asset=self, preset=p, source_key=k)
+                for p, k in keys.items()
+                if p not in made
+            ],
+            ignore_conflicts=True,
+        )
+        return self.current_renditions().filter(status=Rendition.Status.PENDING).exists()
 
     def renditions_missing(self) -> bool:
         """Whether some preset has no rendition of the asset as it is now, not even pending."""

@@ -58,6 +58,9 @@ class Preset:
     source: str
     checked: datetime.date
     version: int
+    # The portal's own thumbnails and previews: made with the others, shown on its pages,
+    # never offered to employees as a platform download nor counted.
+    internal: bool = False
 
     @property
     def size(self) -> tuple[int, int]:
@@ -97,6 +100,11 @@ def parse_presets(entries: list[dict[str, Any]]) -> tuple[Preset, ...]:
 def load_presets() -> tuple[Preset, ...]:
     """The built-in presets, in file order (read once per process)."""
     return parse_presets(json.loads(PRESETS_FILE.read_text(encoding="utf-8")))
+
+
+def platform_presets() -> tuple[Preset, ...]:
+    """The presets employees are offered, in file order: every one that is not internal."""
+    return tuple(preset for preset in load_presets() if not preset.internal)
 
 
 def get_preset(slug: str) -> Preset:

@@ -1,20 +1,15 @@
-from datetime import timedelta
 from pathlib import PurePath
 from typing import BinaryIO
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from assets import tasks
-from assets.imaging import RenderedImage, RenderError, render_presets
 from assets.models import Asset, AssetVersion, Collection, Rendition
-from assets.presets import get_preset
 from assets.validation import ImageRefused, inspect_image
 
 
@@ -181,44 +176,13 @@ def renditions_request(*, asset: Asset) -> None:
     """Make sure every preset has a rendition of the asset as it is now, and queue the work.
 
     Call it after anything a rendition depends on changed (file, kind, focal point,
-    background, keep box, crop override, a preset's or the engine's version); the
-    sweep calls it for changes made elsewhere (admin, data migration, deploy).
-    Earlier ready renditions stay and keep being served (``Asset.served_renditions``)
-    until the new one of their size is ready; unfinished earlier work is dropped.
+    background, keep box, crop override); the sweep does the same for changes made
+    elsewhere (admin, data migration, a deploy with a new engine or preset version).
+    Earlier ready renditions keep being served (``Asset.served_renditions``) until
+    the new one of their size is ready.
     """
-    keys = asset.rendition_keys()
-    stale = asset.renditions.exclude(source_key__in=keys.values())
-    stale.exclude(status=Rendition.Status.READY, preset__in=keys).delete()
-    made = set(
-        asset.renditions.filter(source_key__in=keys.values()).values_list("preset", flat=True)
-    )
-    Rendition.objects.bulk_create(
-        [
-            Rendition(asset=asset, preset=slug, source_key=key)
-            for slug, key in keys.items()
-            if slug not in made
-        ],
-        ignore_conflicts=True,
-    )
-    if asset.current_renditions().filter(status=Rendition.Status.PENDING).exists():
+    if asset.renditions_add_missing():
         _enqueue_after_commit(asset.pk)
-
-
-def renditions_heal() -> int:
-    """Request renditions for every asset that lacks a current one for some preset.
-
-    Finds what a change outside the edit page left behind: an admin edit, a data
-    migration, a deploy with a new engine or preset version. Returns how many assets.
-    """
-    made: dict[int, set[str]] = {}
-    for asset_id, key in Rendition.objects.values_list("asset_id", "source_key").iterator():
-        made.setdefault(asset_id, set()).add(key)
-    healed = 0
-    for asset in Asset.objects.iterator():
-        if not set(asset.rendition_keys().values()) <= made.get(asset.pk, set()):
-            renditions_request(asset=asset)
-            healed += 1
-    return healed
 
 
 @transaction.atomic
@@ -235,122 +199,3 @@ def _enqueue_after_commit(asset_id: int) -> None:
         tasks.make_renditions.delay(asset_id)
 
     transaction.on_commit(enqueue_renditions, robust=True)
-
-
-def _claim_seconds() -> int:
-    # Longer than a task may live (the hard limit kills it), so a live worker
-    # never loses its claim and a dead one's claim soon runs out.
-    return settings.CELERY_TASK_TIME_LIMIT + 10
-
-
-def renditions_make(*, asset: Asset) -> None:
-    """Make every pending rendition of the asset from one decode of its original.
-
-    Work is claimed first, so two workers given the same asset never make the
-    same file; a claim left by a dead worker runs out and the sweep hands it on.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            asset.current_renditions()
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .filter(status=Rendition.Status.PENDING)
-            .select_for_update(skip_locked=True)
-        )
-        Rendition.objects.filter(pk__in=[row.pk for row in rows]).update(
-            claimed_until=now + timedelta(seconds=_claim_seconds()),
-            attempts=F("attempts") + 1,
-            updated_at=now,
-        )
-    if not rows:
-        return
-    try:
-        with asset.original.open("rb") as source:
-            results = render_presets(
-                source,
-                [get_preset(row.preset) for row in rows],
-                kind=asset.kind,
-                focal_x=asset.focal_x,
-                focal_y=asset.focal_y,
-                background=asset.background or None,
-            )
-    except RenderError as error:
-        _finish(rows, status=Rendition.Status.FAILED, error=str(error))
-        return
-    except BaseException:
-        # Let the retry (or another worker) claim the work straight away.
-        Rendition.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_until=None)
-        raise
-    for row, result in zip(rows, results, strict=True):
-        if isinstance(result, RenderedImage):
-            _store(row, result)
-        else:
-            _finish([row], status=Rendition.Status.FAILED, error=result.reason)
-
-
-def _store(row: Rendition, result: RenderedImage) -> None:
-    storage = row.file.storage
-    row.format = result.format
-    name = row.file.field.generate_filename(row, row.extension)
-    # The name is content-addressed: a file left by a killed worker is the same
-    # image, so replace it rather than keep a second copy.
-    storage.delete(name)
-    stored = storage.save(name, ContentFile(result.data))
-    updated = Rendition.objects.filter(pk=row.pk, status=Rendition.Status.PENDING).update(
-        status=Rendition.Status.READY,
-        file=stored,
-        width=result.width,
-        height=result.height,
-        byte_size=len(result.data),
-        format=result.format,
-        low_resolution=result.low_resolution,
-        error="",
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
-    if updated:
-        row.supersede_earlier()
-    elif not Rendition.objects.filter(file=stored).exists():
-        storage.delete(stored)  # the asset changed or went while we worked
-
-
-def _finish(rows: list[Rendition], *, status: str, error: str) -> None:
-    Rendition.objects.filter(
-        pk__in=[row.pk for row in rows], status=Rendition.Status.PENDING
-    ).update(status=status, error=error[:300], claimed_until=None, updated_at=timezone.now())
-
-
-def renditions_give_up(*, asset: Asset, reason: str) -> None:
-    asset.current_renditions().filter(status=Rendition.Status.PENDING).update(
-        status=Rendition.Status.FAILED,
-        error=f"could not be made after {Rendition.MAX_ATTEMPTS} attempts: {reason}"[:300],
-        claimed_until=None,
-        updated_at=timezone.now(),
-    )
-
-
-def renditions_sweep(*, age: timedelta = timedelta(minutes=2)) -> int:
-    """Queue what is missing and again the assets whose pending renditions nobody works on.
-
-    The database, not the queue, is the record of what is left to do: a lost
-    message or a restarted Redis only delays the work until the next sweep, and
-    a changed recipe (``renditions_heal``) gets its new renditions by itself.
-    Returns how many assets were queued.
-    """
-    healed = renditions_heal()
-    now = timezone.now()
-    stale = Rendition.objects.stale(age)
-    stale.filter(attempts__gte=Rendition.MAX_ATTEMPTS).update(
-        status=Rendition.Status.FAILED,
-        error=f"the worker stopped while making this {Rendition.MAX_ATTEMPTS} times",
-        claimed_until=None,
-        updated_at=now,
-    )
-    asset_ids = set(stale.values_list("asset_id", flat=True))
-    # Touch them, so the next sweep waits its turn before queuing them again.
-    Rendition.objects.filter(asset_id__in=asset_ids, status=Rendition.Status.PENDING).update(
-        updated_at=now
-    )
-    for asset_id in asset_ids:
-        tasks.make_renditions.delay(asset_id)
-    return healed + len(asset_ids)

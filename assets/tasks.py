@@ -1,8 +1,10 @@
+from datetime import timedelta
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from assets import services
+from assets import rendering
 from assets.models import Asset, Rendition
 
 # Worth another try: storage or database hiccups. A bad image is not.
@@ -17,16 +19,25 @@ def make_renditions(self, asset_id: int) -> None:
     if asset is None:
         return  # deleted since it was queued
     try:
-        services.renditions_make(asset=asset)
+        rendering.renditions_make(asset=asset)
     except SoftTimeLimitExceeded:
-        services.renditions_give_up(asset=asset, reason="it took too long")
+        rendering.renditions_give_up(asset=asset, reason="it took too long")
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= self.max_retries:
-            services.renditions_give_up(asset=asset, reason=str(error))
+            rendering.renditions_give_up(asset=asset, reason=str(error))
             return
         raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
 
 
 @shared_task
-def sweep_renditions() -> int:
-    return services.renditions_sweep()
+def sweep_renditions(older_than: float = 120) -> int:
+    """Queue the sizes a changed recipe left missing (``rendering.renditions_heal``), and again
+    the assets whose pending renditions nobody has worked on for ``older_than`` seconds.
+    Returns how many assets were queued. Called directly, it runs here and now."""
+    healed = rendering.renditions_heal()
+    for asset_id in healed:
+        make_renditions.delay_on_commit(asset_id)
+    asset_ids = rendering.renditions_unfinished(age=timedelta(seconds=older_than)) - healed
+    for asset_id in asset_ids:
+        make_renditions.delay(asset_id)
+    return len(healed) + len(asset_ids)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("assets/<slug:slug>/", views.detail, name="detail"),
     path("assets/<slug:slug>/original/", views.original, name="original"),
     path("assets/<slug:slug>/preview/", views.preview, name="preview"),
+    path("assets/<slug:slug>/preview/<slug:preset>/", views.preview_image, name="preview-image"),
     path("assets/<slug:slug>/sizes/<slug:preset>/", views.rendition, name="rendition"),
     path("assets/<slug:slug>/all-sizes.zip", views.rendition_zip, name="rendition-zip"),
     path("assets/<slug:slug>/sizes.json", views.rendition_status, name="rendition-status"),

@@ -14,7 +14,8 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
-from assets.imaging import UnsafeSVG, sanitize_svg, svg_size
+from assets.engine import UnsafeSVG, svg_size
+from assets.svg_sanitize import sanitize_svg
 
 ALLOWED_FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
 FORMAT_NAMES = "JPEG, PNG, WebP or SVG"

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -17,12 +17,12 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
 from assets.models import Asset, AssetVersion, Rendition
-from assets.presets import Preset, load_presets
+from assets.presets import Preset, get_preset, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
@@ -62,8 +62,15 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
 def _browse(
     request: HttpRequest, assets: QuerySet[Asset], template: str, **context
 ) -> HttpResponse:
-    filters = AssetFilterForm(request.GET)
-    assets = filters.filter(assets.select_related("collection"))
+    everything = request.user.has_perm("assets.change_asset")
+    filters = AssetFilterForm(request.GET, visible=None if everything else assets)
+    # The cards' thumbnails in one query; Asset.served_renditions picks from these.
+    thumbnails = Rendition.objects.filter(
+        status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
+    )
+    assets = filters.filter(assets.select_related("collection")).prefetch_related(
+        Prefetch("renditions", queryset=thumbnails)
+    )
     page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,13 +78,13 @@ def _browse(
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def home(request: HttpRequest) -> HttpResponse:
     return _browse(request, Asset.objects.published(), "assets/home.html")
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
@@ -118,7 +125,7 @@ def _preview(preset: Preset, made: Rendition) -> dict:
     return {"preset": preset, "made": made, "mock": mock, "zone": zone.shape, "outline": outline}
 
 
-@require_GET
+@require_safe
 @never_cache
 @role_required("assets.view_asset")
 def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
@@ -142,14 +149,14 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"done": done, "renditions": rows})
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -159,6 +166,13 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
+def _internal(slug: str) -> bool:
+    try:
+        return get_preset(slug).internal
+    except KeyError:
+        return False
+
+
 def _download(file, filename: str, content_type: str) -> FileResponse:
     # The same URL and response for everyone: nothing in it names who downloads.
     return FileResponse(
@@ -166,11 +180,11 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    ready = list(asset.served_renditions().values())
+    ready = [made for made in asset.served_renditions().values() if not _internal(made.preset)]
     if not ready:
         raise Http404("No sizes are ready yet.")
     response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
@@ -208,7 +222,7 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
     yield sink.take()
 
 
-@require_GET
+@require_safe
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -226,7 +240,21 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     return response
 
 
-@require_GET
+@require_safe
+@role_required("assets.view_asset")
+def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+    """One of the portal's own thumbnails or previews, shown inline (never the original)."""
+    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    made = asset.served_rendition(preset) if _internal(preset) else None
+    if made is None:
+        raise Http404("No such preview is ready.")
+    response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
+    # The URL carries the recipe (?v=), so a long private cache is safe.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_safe
 @role_required("assets.change_asset")
 def library(request: HttpRequest) -> HttpResponse:
     assets = Asset.objects.all()
@@ -350,7 +378,7 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _crop_shapes() -> list[list[Preset]]:
     """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
     shapes: dict[float, list[Preset]] = {}
-    for preset in load_presets():
+    for preset in platform_presets():
         shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
     return list(shapes.values())
 

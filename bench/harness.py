@@ -29,6 +29,8 @@ def production_env(database: str, **extra: str) -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "REDIS_URL": "",
+        # Nothing here sends mail; DEBUG off needs a real mail server named all the same.
+        "EMAIL_URL": "smtp://127.0.0.1:25",
         "LOG_LEVEL": "WARNING",
         "GUNICORN_ACCESS_LOG": "",
         **extra,

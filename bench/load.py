@@ -71,7 +71,7 @@ def prepare() -> dict:
     employee = User.objects.get(username="employee")
     session = SessionStore()
     session[SESSION_KEY] = str(employee.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
     session[HASH_SESSION_KEY] = employee.get_session_auth_hash()
     session.create()
 

@@ -17,7 +17,7 @@ the part of the error that the pipeline (draft, reduce, the resize pyramid) adds
 a photo are quantized to 256 colours to meet their byte limit, which sets their PSNR.
 
 Methods: ``baseline`` (open + exif_transpose + ImageOps.fit/contain per preset, re-opening the
-file for each one; cairosvg per preset for SVG), ``engine`` (assets.imaging.render_presets) and
+file for each one; cairosvg per preset for SVG), ``engine`` (assets.engine.render_presets) and
 ``pyvips`` (thumbnail per preset, when pyvips is importable). A ``decode`` row times decoding
 alone, at the scale the engine needs (full for the rotated photo, half for the flat one): the
 floor under any method. Takes about a minute and a half.
@@ -39,7 +39,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets.imaging import _plan, render_presets  # noqa: E402 - needs ROOT on sys.path
+from assets.engine import plan_preset, render_presets, svg_size  # noqa: E402 - needs ROOT on sys.path
 from assets.presets import load_presets  # noqa: E402
 
 REPEAT = 3
@@ -122,7 +122,7 @@ def run_baseline(path: Path) -> dict[str, bytes]:
             if KINDS[path.name] == "photo":
                 image = ImageOps.fit(image, preset.size, Image.Resampling.LANCZOS)
             else:
-                plan = _plan(preset, image.size, "logo", 0.5, 0.5)
+                plan = plan_preset(preset, image.size, "logo", 0.5, 0.5)
                 image = _place(preset, image.resize(plan.size, Image.Resampling.LANCZOS), plan)
         outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
     return outputs
@@ -144,9 +144,7 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
 def _svg_artwork(path: Path, preset) -> Image.Image:
     import cairosvg
 
-    from assets.imaging import svg_size
-
-    plan = _plan(preset, svg_size(path.read_bytes()), "logo", 0.5, 0.5)
+    plan = plan_preset(preset, svg_size(path.read_bytes()), "logo", 0.5, 0.5)
     png = cairosvg.svg2png(
         bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]
     )
@@ -214,8 +212,6 @@ def reference(path: Path) -> dict[str, Image.Image]:
     if path.suffix == ".svg":
         import cairosvg
 
-        from assets.imaging import svg_size
-
         size = svg_size(path.read_bytes())
     else:
         with Image.open(path) as opened:
@@ -225,7 +221,7 @@ def reference(path: Path) -> dict[str, Image.Image]:
     for preset in load_presets():
         if preset.overlay:
             continue
-        plan = _plan(preset, size, kind, 0.5, 0.5)
+        plan = plan_preset(preset, size, kind, 0.5, 0.5)
         if path.suffix == ".svg":
             png = cairosvg.svg2png(
                 bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]

@@ -1,12 +1,16 @@
 """Gunicorn settings for the portal: gunicorn -c deploy/gunicorn.conf.py portal.wsgi
 
-The access log names no one: no client address (%(h)s), no user agent, no
-referrer, no remote user, and the anonymous count requests are not logged at all,
-so a log line cannot sit next to someone's download or count.
+The access log names no one and no artwork: no client address (%(h)s), no user
+agent, no referrer, no remote user; a path that names an artwork (its page, a
+download, a preview, a size) is logged with the artwork and size left out; and the
+anonymous count requests are not logged at all. So a log line cannot sit next to
+someone's download or count.
 """
 
 import multiprocessing
 import os
+import re
+import sys
 
 from gunicorn.glogging import Logger
 
@@ -18,6 +22,20 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 COUNT_PATH = "/count/"
+# Paths that name an artwork or a stored file, and what is logged instead.
+_NAMED = [
+    (re.compile(r"^/(assets|library)/[^/?]+/sizes/[^/?]+/"), r"/\1/-/sizes/-/"),
+    (re.compile(r"^/(assets|library)/[^/?]+/"), r"/\1/-/"),
+    (re.compile(r"^/media/.*"), "/media/-"),
+]
+
+
+def redacted_path(path: str) -> str:
+    """The path as logged: any artwork slug, size or file name replaced by "-"."""
+    for pattern, replacement in _NAMED:
+        if pattern.match(path):
+            return pattern.sub(replacement, path, count=1).split("?", 1)[0]
+    return path
 
 
 class PortalLogger(Logger):
@@ -26,5 +44,19 @@ class PortalLogger(Logger):
             return
         super().access(resp, req, environ, request_time)
 
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        path = redacted_path(environ.get("PATH_INFO", ""))
+        if path != environ.get("PATH_INFO", ""):
+            method, protocol = environ.get("REQUEST_METHOD", "-"), environ.get("SERVER_PROTOCOL")
+            atoms.update({"r": f"{method} {path} {protocol}", "U": path, "q": ""})
+        return atoms
+
 
 logger_class = PortalLogger
+
+
+def worker_exit(server, worker) -> None:
+    """Counts that waited in this worker's memory (Redis was away) go to Redis before it ends."""
+    if "tracking.tally" in sys.modules:
+        sys.modules["tracking.tally"].pending_push()

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Collection
@@ -14,7 +14,7 @@ def _guideline(slug: str) -> Guideline:
     return get_object_or_404(Guideline.objects.select_related("collection"), collection__slug=slug)
 
 
-@require_GET
+@require_safe
 @role_required("guidelines.view_guideline")
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     guideline = _guideline(slug)
@@ -26,7 +26,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "guidelines/page.html", context)
 
 
-@require_GET
+@require_safe
 @role_required("guidelines.view_guideline")
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     guideline = _guideline(slug)
@@ -36,7 +36,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @role_required("guidelines.view_guideline")
 def dont_image(request: HttpRequest, slug: str, asset: str) -> FileResponse:
     """A "don't" example is shown whatever its status: it illustrates, it is not offered."""

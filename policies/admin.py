@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from policies.forms import AnnouncementForm
 from policies.models import Announcement, PolicyPage, PolicyPageVersion
 
 
@@ -24,12 +25,15 @@ class PolicyPageAdmin(admin.ModelAdmin):
 
 @admin.register(Announcement)
 class AnnouncementAdmin(admin.ModelAdmin):
-    list_display = ["title", "collection", "asset", "created_at", "published_at", "emailed_at"]
+    # The portal's form: a stale admin page cannot save over a publish either.
+    form = AnnouncementForm
+    list_display = ["title", "collection", "asset", "created_at", "published_at", "email_status"]
     list_filter = ["published_at"]
     search_fields = ["title", "text"]
     raw_id_fields = ["asset"]
     readonly_fields = [
-        "created_by", "created_at", "published_at", "email_requested", "emailed_at", "email_error"
+        "created_by", "created_at", "published_at", "site_url",
+        "email_status", "email_claimed_at", "emailed_at", "email_error",
     ]  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:

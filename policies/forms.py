@@ -21,12 +21,17 @@ class AnnouncementForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Staff could not open a link to a draft or archived asset.
-        self.fields["asset"].queryset = Asset.objects.published()
+        if "asset" in self.fields:  # the admin leaves it out once published
+            self.fields["asset"].queryset = Asset.objects.published()
 
     def clean(self) -> dict:
+        # The model's constraints say what to choose (one target, announced once).
         data = super().clean()
-        if bool(data.get("collection")) == bool(data.get("asset")):
-            raise forms.ValidationError("Choose either a collection or one asset.")
+        published = Announcement.objects.filter(pk=self.instance.pk, published_at__isnull=False)
+        if self.instance.pk and published.exists():
+            raise forms.ValidationError(
+                "It was published while you were editing: it stays as it was sent."
+            )
         return data
 
 

@@ -1,3 +1,4 @@
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -69,6 +70,8 @@ class PolicyPage(models.Model):
             "policies/generated/what_this_portal_keeps.md",
             {
                 "min_count": settings.TRACKING_MIN_COUNT,
+                "epsilon": settings.TRACKING_EPSILON,
+                "epsilon_factor": f"{math.exp(settings.TRACKING_EPSILON):.1f}",
                 "retention_months": settings.TRACKING_RETENTION_MONTHS,
                 "announcement_days": settings.ANNOUNCEMENT_DAYS,
             },
@@ -112,14 +115,34 @@ class AlreadyPublished(Exception):
     pass
 
 
+ANNOUNCED_ONCE = "has already been announced. An artwork is announced at most once, ever."
+
+
 class AnnouncementQuerySet(models.QuerySet):
     def live(self) -> "AnnouncementQuerySet":
         """Published within the last ANNOUNCEMENT_DAYS days: shown as a banner."""
         since = timezone.now() - timedelta(days=settings.ANNOUNCEMENT_DAYS)
         return self.filter(published_at__gte=since).select_related("collection", "asset")
 
+    def email_unsent(self, *, age: timedelta) -> "AnnouncementQuerySet":
+        """Email asked for at least `age` ago and never claimed: its queue message was lost."""
+        return self.filter(
+            email_status=Announcement.EmailStatus.REQUESTED,
+            published_at__lt=timezone.now() - age,
+        )
+
 
 class Announcement(models.Model):
+    class EmailStatus(models.TextChoices):
+        NONE = "", "No email"
+        REQUESTED = "requested", "Waiting to be sent"
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    # What the edit form and the admin may change, and only while it is a draft.
+    CONTENT_FIELDS = ("title", "text", "collection", "asset")
+
     title = models.CharField(max_length=120)
     text = models.TextField(max_length=1000, help_text="A few sentences, plain text.")
     collection = models.ForeignKey(
@@ -133,9 +156,16 @@ class Announcement(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
-    email_requested = models.BooleanField(default=False, editable=False)
+    # The portal's address when it was published, for the links in a mail sent later.
+    site_url = models.URLField(blank=True, editable=False)
+    email_status = models.CharField(
+        max_length=10, choices=EmailStatus.choices, blank=True, default="", editable=False
+    )
+    email_claimed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a worker took the one email."
+    )
     emailed_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the one email went out."
+        null=True, blank=True, editable=False, help_text="When the mail server accepted it."
     )
     email_error = models.CharField(max_length=300, blank=True, editable=False)
 
@@ -148,11 +178,41 @@ class Announcement(models.Model):
             models.CheckConstraint(
                 condition=Q(collection__isnull=True) ^ Q(asset__isnull=True),
                 name="announcement_names_a_collection_or_an_asset",
-            )
+                violation_error_message="Choose either a collection or one asset.",
+            ),
+            models.UniqueConstraint(
+                fields=["collection"],
+                name="announcement_once_per_collection",
+                violation_error_message=f"This collection {ANNOUNCED_ONCE}",
+                violation_error_code="unique",
+            ),
+            models.UniqueConstraint(
+                fields=["asset"],
+                name="announcement_once_per_asset",
+                violation_error_message=f"This asset {ANNOUNCED_ONCE}",
+                violation_error_code="unique",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        """Create, or change the text of a draft; never touch what publishing set.
+
+        A conditional UPDATE of the content fields only: a form loaded before the
+        publish cannot write published_at or the email state back, nor edit what
+        staff were shown. Raises AlreadyPublished when it is too late.
+        """
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        content = {
+            self._meta.get_field(name).attname: getattr(self, self._meta.get_field(name).attname)
+            for name in self.CONTENT_FIELDS
+        }
+        if not Announcement.objects.filter(pk=self.pk, published_at__isnull=True).update(**content):
+            raise AlreadyPublished(f"“{self.title}” has been published and stays as it was sent.")
 
     @property
     def target(self) -> Collection | Asset:
@@ -174,42 +234,55 @@ class Announcement(models.Model):
             return None
         return self.published_at + timedelta(days=settings.ANNOUNCEMENT_DAYS)
 
+    @property
+    def email_outcome_unknown(self) -> bool:
+        """Claimed so long ago that its worker must have stopped before saying how it went."""
+        if self.email_status != self.EmailStatus.CLAIMED or not self.email_claimed_at:
+            return False
+        limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.EMAIL_TIMEOUT)
+        return timezone.now() - self.email_claimed_at > limit
+
     def pressure(self) -> PressureCheck:
         return check_pressure(f"{self.title}\n\n{self.text}")
 
-    def publish(self, *, email: bool = False) -> None:
+    def publish(self, *, email: bool = False, site_url: str = "") -> None:
         """Publish, exactly once. Raises AlreadyPublished on every later attempt."""
         now = timezone.now()
+        status = self.EmailStatus.REQUESTED if email else self.EmailStatus.NONE
         # A conditional UPDATE, not a check in Python: of two concurrent publishes
         # only one can find published_at still empty.
         claimed = Announcement.objects.filter(pk=self.pk, published_at__isnull=True).update(
-            published_at=now, email_requested=email
+            published_at=now, email_status=status, site_url=site_url
         )
         if not claimed:
             raise AlreadyPublished(f"“{self.title}” has already been published. It is sent once.")
-        self.published_at, self.email_requested = now, email
+        self.published_at, self.email_status, self.site_url = now, status, site_url
 
-    def send_email(self, *, base_url: str) -> bool:
-        """Send the one email to the all-staff address; False if it is not due."""
-        if not settings.ALL_STAFF_EMAIL:
-            return False
-        # Claim before sending: if the send fails half-way, staff get no email
-        # rather than two. Asking twice is what this portal must never do.
+    def send_email(self) -> bool:
+        """Send the one email to the all-staff address; False if it is not due.
+
+        The email is claimed before it is sent and never sent again after that, even
+        when the send fails half-way: staff get no email rather than two. Asking twice
+        is what this portal must never do. Each outcome is recorded for Marketing.
+        """
+        now = timezone.now()
         claimed = Announcement.objects.filter(
-            pk=self.pk, published_at__isnull=False, email_requested=True, emailed_at__isnull=True
-        ).update(emailed_at=timezone.now())
+            pk=self.pk, published_at__isnull=False, email_status=self.EmailStatus.REQUESTED
+        ).update(email_status=self.EmailStatus.CLAIMED, email_claimed_at=now)
         if not claimed:
             return False
-        context = {"announcement": self, "base_url": base_url.rstrip("/")}
-        message = EmailMessage(
-            subject=self.title,
-            body=render_to_string("policies/email/announcement.txt", context),
-            to=[settings.ALL_STAFF_EMAIL],
-        )
+        outcome = {"email_status": self.EmailStatus.SENT, "email_error": ""}
         try:
-            message.send()
+            if not settings.ALL_STAFF_EMAIL:
+                raise ValueError("no all-staff address is configured (ALL_STAFF_EMAIL)")
+            context = {"announcement": self, "base_url": self.site_url.rstrip("/")}
+            EmailMessage(
+                subject=self.title,
+                body=render_to_string("policies/email/announcement.txt", context),
+                to=[settings.ALL_STAFF_EMAIL],
+            ).send()
+            outcome["emailed_at"] = timezone.now()
         except Exception as error:
-            # Recorded where Marketing sees it; not retried, for the reason above.
-            Announcement.objects.filter(pk=self.pk).update(email_error=str(error)[:300])
-            raise
-        return True
+            outcome = {"email_status": self.EmailStatus.FAILED, "email_error": str(error)[:300]}
+        Announcement.objects.filter(pk=self.pk).update(**outcome)
+        return outcome["email_status"] == self.EmailStatus.SENT

@@ -39,6 +39,37 @@ PRESSURE_PHRASES = (
     "we will check",
     "we'll check",
     "show your support",
+    # Being watched or compared.
+    "your manager",
+    "your boss",
+    "your team lead",
+    "will be looking",
+    "will be watching",
+    "will be checking",
+    "we noticed",
+    "we've noticed",
+    "we have noticed",
+    "we can see",
+    "we are tracking",
+    "we're tracking",
+    "everyone else has",
+    "everyone else is",
+    "everyone else",
+    "still haven't",
+    "still have not",
+    "who hasn't",
+    "who has not",
+    "not yet joined",
+    "no later than",
+)
+
+# Deadlines and shares of people, which no list of words covers: "by Friday",
+# "by end of day", "100% of the team". Each is a regular expression.
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|tonight|today"
+PRESSURE_PATTERNS = (
+    rf"(?:by|before|until)\s+(?:this\s+|next\s+)?(?:{_DAYS}|noon|midnight|eod|eow)",
+    r"(?:by|before)\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:day|week|month|quarter)",
+    r"\d{1,3}\s?%(?:\s+of\s+(?:the\s+|our\s+|your\s+)?\w+)?",
 )
 
 # Policy pages are prose: headings, lists, links and emphasis, nothing else.
@@ -85,7 +116,10 @@ def _phrase_pattern(phrase: str) -> str:
 # Longest first, so "reminders" wins over "remind" where both could match.
 _PRESSURE = re.compile(
     r"(?<!\w)(?:"
-    + "|".join(_phrase_pattern(p) for p in sorted(PRESSURE_PHRASES, key=len, reverse=True))
+    + "|".join(
+        [*PRESSURE_PATTERNS]
+        + [_phrase_pattern(p) for p in sorted(PRESSURE_PHRASES, key=len, reverse=True)]
+    )
     + r")(?!\w)",
     re.IGNORECASE,
 )

@@ -1,32 +1,33 @@
 from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from policies.forms import AnnouncementForm, PolicyPageForm, PublishForm
-from policies.models import AlreadyPublished, Announcement, PolicyPage
+from policies.models import ANNOUNCED_ONCE, AlreadyPublished, Announcement, PolicyPage
 from policies.services import announcement_publish
 
 # Reading a policy needs only a signed-in account (the middleware sees to that),
 # not a role: a contractor with no group must be able to read what applies to them.
 
 
-@require_GET
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "policies/index.html", {"pages": PolicyPage.objects.all()})
 
 
-@require_GET
+@require_safe
 def page(request: HttpRequest, slug: str) -> HttpResponse:
     policy = get_object_or_404(PolicyPage, slug=slug)
     return render(request, "policies/page.html", {"page": policy})
 
 
-@require_GET
+@require_safe
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     policy = get_object_or_404(PolicyPage, slug=slug)
     return render(request, "policies/history.html", {"page": policy, "changes": policy.changes()})
@@ -46,7 +47,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "policies/edit.html", {"page": policy, "form": form, "preview": preview})
 
 
-@require_GET
+@require_safe
 @role_required("policies.view_announcement")
 def announcements(request: HttpRequest) -> HttpResponse:
     return render(
@@ -62,8 +63,8 @@ def announcement_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         announcement = form.save(commit=False)
         announcement.created_by = request.user
-        announcement.save()
-        return redirect("policies:announcement", announcement.pk)
+        if _save_announcement(form, announcement):
+            return redirect("policies:announcement", announcement.pk)
     return render(request, "policies/announcement_form.html", {"form": form})
 
 
@@ -75,13 +76,29 @@ def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("policies:announcement", announcement.pk)
     form = AnnouncementForm(request.POST or None, instance=announcement)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        return redirect("policies:announcement", announcement.pk)
+        try:
+            saved = _save_announcement(form, form.instance)
+        except AlreadyPublished:
+            messages.error(request, "It was published while you were editing: it stays as sent.")
+            return redirect("policies:announcement", announcement.pk)
+        if saved:
+            return redirect("policies:announcement", announcement.pk)
     context = {"form": form, "announcement": announcement}
     return render(request, "policies/announcement_form.html", context)
 
 
-@require_GET
+def _save_announcement(form: AnnouncementForm, announcement: Announcement) -> bool:
+    """Save, or tell the form what to choose when another save took the same artwork."""
+    try:
+        with transaction.atomic():
+            announcement.save()
+    except IntegrityError:
+        form.add_error(None, f"This artwork {ANNOUNCED_ONCE}")
+        return False
+    return True
+
+
+@require_safe
 @role_required("policies.view_announcement")
 def announcement(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview: the banner exactly as staff will see it, and the pressure check."""

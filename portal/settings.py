@@ -9,7 +9,7 @@ import logging
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -47,8 +47,38 @@ def env_list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def env_secret(name: str) -> str:
+    """NAME, or the contents of the file NAME_FILE names (a mounted secret), not both."""
+    path = os.environ.get(f"{name}_FILE", "").strip()
+    if not path:
+        return os.environ.get(name, "")
+    if os.environ.get(name):
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        # One trailing newline is how most tools write a secret file; it is not part of it.
+        return Path(path).read_text().removesuffix("\n")
+    except OSError as error:
+        raise ImproperlyConfigured(f"{name}_FILE cannot be read: {error.strerror}.") from None
+
+
+def env_map(name: str, values: tuple[str, ...]) -> dict[str, str]:
+    """Comma-separated key=value pairs, each value one of `values`."""
+    mapping: dict[str, str] = {}
+    for pair in env_list(name):
+        key, _, value = (part.strip() for part in pair.partition("="))
+        if not key or value not in values:
+            raise ImproperlyConfigured(
+                f"{name} must be key=value pairs separated by commas, each value one of "
+                f"{', '.join(values)}, not {pair!r}."
+            )
+        if key in mapping:
+            raise ImproperlyConfigured(f"{name} names {key!r} twice.")
+        mapping[key] = value
+    return mapping
+
+
 def env_url(name: str, schemes: tuple[str, ...]) -> str:
-    value = os.environ.get(name, "").strip()
+    value = env_secret(name).strip()
     if value:
         parts = urlsplit(value)
         if parts.scheme not in schemes or not parts.hostname:
@@ -58,7 +88,7 @@ def env_url(name: str, schemes: tuple[str, ...]) -> str:
 
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY", PLACEHOLDER_SECRET_KEY)
+SECRET_KEY = env_secret("SECRET_KEY") or PLACEHOLDER_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS") or (["127.0.0.1", "localhost"] if DEBUG else [])
 
 if not DEBUG:
@@ -95,6 +125,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the whole body of a POST.
+    "portal.middleware.RequestLimits",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The portal is internal: every page needs a signed-in user unless a view
@@ -163,6 +195,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "inte
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
+    "sweep-announcement-emails": {
+        "task": "policies.tasks.sweep_announcement_emails",
+        "schedule": 60.0,
+    },
     "prune-counts": {"task": "tracking.tasks.prune_counts", "schedule": 24 * 60 * 60},
     "release-closed-weeks": {"task": "tracking.tasks.release_closed_weeks", "schedule": 60 * 60},
 }
@@ -194,7 +230,7 @@ if S3_BUCKET:
             "bucket_name": S3_BUCKET,
             "endpoint_url": S3_ENDPOINT_URL or None,
             "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "secret_key": env_secret("S3_SECRET_ACCESS_KEY") or None,
             "region_name": os.environ.get("S3_REGION") or None,
             # Files are served through the portal's own views, never by public URL.
             "default_acl": "private",
@@ -223,10 +259,20 @@ ASSET_MAX_UPLOAD_BYTES = env_int("ASSET_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, min
 ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Bodies are refused from their Content-Length before anything reads them (see
+# portal/middleware.py): large ones only at the upload views, from people who may
+# upload; the proxy in front should cap the same (deploy/nginx.conf.example).
+UPLOAD_VIEWS = {"assets:upload": "assets.add_asset"}
+UPLOAD_MAX_REQUEST_BYTES = env_int(
+    "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
+)
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
-# Anonymous counts: leadership sees totals of at least TRACKING_MIN_COUNT per
-# ISO week, after the week has ended; count rows older than the retention go.
+# Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
+# at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
+# e^TRACKING_EPSILON. Releases older than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 
 # Authentication
@@ -235,7 +281,8 @@ LOGIN_REDIRECT_URL = "assets:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.backends.ProviderBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -243,6 +290,45 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in through the company's identity provider (OpenID Connect), on when OIDC_ISSUER is
+# set. Its endpoints come from the issuer's discovery document when someone signs in, so
+# the portal starts (and administrators sign in with passwords) while the provider is down.
+OIDC_ISSUER = env_url("OIDC_ISSUER", ("https",) if not DEBUG else ("https", "http")).rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_CLIENT_SECRET")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your company account"
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid"
+OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "").strip() or "groups"
+# Claim value -> role; "*" gives a role to everyone the provider signs in. The names are the
+# three roles of accounts/roles.py (settings load before the apps and cannot import them).
+OIDC_ROLE_MAP = env_map("OIDC_ROLE_MAP", ("Employees", "Marketing", "Leadership"))
+LOCAL_SIGN_IN_ADMINS_ONLY = env_bool("LOCAL_SIGN_IN_ADMINS_ONLY", False)
+if OIDC_ISSUER:
+    missing = [
+        name
+        for name, value in [
+            ("OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("OIDC_ROLE_MAP", OIDC_ROLE_MAP),
+        ]
+        if not value
+    ]
+    if missing:
+        raise ImproperlyConfigured(f"{' and '.join(missing)} must be set when OIDC_ISSUER is.")
+    if "openid" not in OIDC_RP_SCOPES.split():
+        raise ImproperlyConfigured("OIDC_SCOPES must include openid.")
+elif LOCAL_SIGN_IN_ADMINS_ONLY:
+    raise ImproperlyConfigured(
+        "LOCAL_SIGN_IN_ADMINS_ONLY needs OIDC_ISSUER: otherwise only administrators could sign in."
+    )
+# mozilla-django-oidc: validated RS256 ID tokens with the provider's published keys, PKCE,
+# the client secret in the Authorization header; no tokens kept in the session.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10, minimum=1)
 
 # Repeated failed sign-ins lock the username, real or not, for a while. Locking by
 # username only: the portal keeps no client addresses or browser strings (see accounts/lockout.py).
@@ -309,8 +395,43 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: one EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps:// for TLS from the
+# first byte), or the EMAIL_* variables one by one. Passwords may come from *_FILE.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
+if EMAIL_URL:
+    email_url = urlsplit(EMAIL_URL)
+    email_options = parse_qs(email_url.query)
+    EMAIL_BACKEND = SMTP_BACKEND
+    EMAIL_HOST = email_url.hostname
+    EMAIL_USE_SSL = email_url.scheme == "smtps"
+    EMAIL_USE_TLS = email_options.get("tls", [""])[0].lower() in ("1", "true", "yes", "on")
+    EMAIL_PORT = email_url.port or (465 if EMAIL_USE_SSL else 587 if EMAIL_USE_TLS else 25)
+    EMAIL_HOST_USER = unquote(email_url.username or "")
+    EMAIL_HOST_PASSWORD = unquote(email_url.password or "")
+else:
+    EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip() or "localhost"
+    EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+        SMTP_BACKEND
+        if os.environ.get("EMAIL_HOST", "").strip()
+        else "django.core.mail.backends.console.EmailBackend"
+    )
+    EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Mail uses STARTTLS (tls) or TLS from the start (smtps), not both.")
+# A mail server that hangs must not hold a worker for long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "brand-portal@localhost")
+if not DEBUG and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "locmem"):
+    # Password-reset links would end up in the process's logs, or nowhere.
+    raise ImproperlyConfigured(
+        "Mail must go to a real server when DEBUG is off: set EMAIL_URL "
+        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings."
+    )
 
 # Announcements: a banner on the home page for this many days, and optionally one
 # email to a single all-staff address (empty: no email). Never a per-person list.

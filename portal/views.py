@@ -2,9 +2,13 @@
 
 import sys
 
+from django.conf import settings
+from django.core.exceptions import TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template import loader
+from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import server_error as django_server_error
 
 DATABASE_RETRY_SECONDS = 30
@@ -23,3 +27,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
         page = loader.get_template("503.html").render()
         return HttpResponse(page, status=503, headers={"Retry-After": DATABASE_RETRY_SECONDS})
     return django_server_error(request)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 page, except for too many files, which the plain upload form allows."""
+    if isinstance(exception, TooManyFilesSent):
+        most = settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        message = (
+            f"That is more than {most} files at once. Choose at most {most} at a time, "
+            "or drag them onto the upload page, which sends them one by one."
+        )
+        return render(request, "400.html", {"message": message}, status=400)
+    return django_bad_request(request, exception)

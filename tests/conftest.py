@@ -265,3 +265,25 @@ def browser_as(chromium, live_server):
     yield open_as
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_waiting_counts():
+    """Counts wait in Redis (or a process's memory) between requests: each test starts clean."""
+    from tracking.tally import week_discard, weeks_waiting
+
+    def forget() -> None:
+        try:
+            if django_settings.REDIS_URL:
+                store = redis.Redis.from_url(django_settings.REDIS_URL, socket_timeout=2)
+                keys = list(store.scan_iter(match="tracking:*", count=1000))
+                if keys:
+                    store.delete(*keys)
+            for week in weeks_waiting():
+                week_discard(week)
+        except redis.RedisError:
+            pass
+
+    forget()
+    yield
+    forget()

@@ -9,6 +9,7 @@ from assets.models import Asset, Collection
 from assets.services import asset_create
 from policies.models import Announcement
 from tests.assets.imagegen import to_bytes
+from tracking.models import Release, ReleasedSizes
 
 _colours = itertools.count(1)
 
@@ -63,3 +64,28 @@ def make_announcement(**fields) -> Announcement:
     fields.setdefault("title", "New spring frames")
     fields.setdefault("text", "Fresh profile frames for spring are in the portal.")
     return Announcement.objects.create(**fields)
+
+
+def make_release(week, *, downloads=None, using=None, min_count: int = 5) -> Release:
+    """A stored week as leadership sees it (numbers already noisy and thresholded).
+
+    `downloads` maps an asset to {size slug: n}; `using` maps an asset to n. Numbers
+    below `min_count` are left out, as the real release leaves them out.
+    """
+    downloads, using = downloads or {}, using or {}
+
+    def kind(numbers: dict) -> dict:
+        shown = {str(asset.pk): n for asset, n in numbers.items() if n >= min_count}
+        total = sum(numbers.values())
+        return {"week": total if total >= min_count else None, "assets": shown}
+
+    totals = {
+        "download": kind({asset: sum(sizes.values()) for asset, sizes in downloads.items()}),
+        "using": kind(using),
+    }
+    release = Release.objects.create(week=week, epsilon=1.0, min_count=min_count, totals=totals)
+    for asset, sizes in downloads.items():
+        shown = {size: n for size, n in sizes.items() if n >= min_count}
+        if shown:
+            ReleasedSizes.objects.create(release=release, asset=asset, counts=shown)
+    return release

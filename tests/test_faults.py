@@ -18,25 +18,32 @@ from pathlib import Path
 import pytest
 import redis
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset, Rendition
 from assets.presets import load_presets
+from policies.models import Announcement
 from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service
-from tests.factories import image_bytes, make_asset, upload
-from tracking.models import Count
+from tests.factories import image_bytes, make_announcement, make_asset, upload
+from tracking.models import week_of
 from tracking.services import count_token
+from tracking.tally import pending_push, week_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 class PrivateRedis:
-    """A throw-away redis-server that keeps nothing on disk, like production's queue."""
+    """A throw-away redis-server that keeps nothing on disk, like production's queue.
 
-    def __init__(self, folder: Path) -> None:
+    `options` are more redis-server arguments, later ones winning (`--appendonly yes`).
+    """
+
+    def __init__(self, folder: Path, *options: str) -> None:
         self.port, self.folder, self.process = free_port(), folder, None
+        self.options = options
         self.url = f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
@@ -53,6 +60,7 @@ class PrivateRedis:
                 "no",
                 "--dir",
                 str(self.folder),
+                *self.options,
             ],
             stdout=subprocess.DEVNULL,
         )
@@ -260,19 +268,41 @@ def test_with_redis_down_an_upload_succeeds_and_the_page_says_sizes_are_waiting(
     assert "Sizes are being made" in page
 
 
-def test_with_redis_down_count_requests_are_still_recorded(
-    real_services, broker_down, settings, client
+def test_with_redis_down_counts_wait_in_memory_and_reach_redis_when_it_is_back(
+    real_services, settings, client
 ):
-    # Counts go straight to PostgreSQL: neither the broker nor the cache is on their path.
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
     asset = make_asset()
     token = count_token(asset_slug=asset.slug, day=timezone.localdate())
     form = {"asset": asset.slug, "preset": "x-header", "kind": "download", "token": token}
+    working_redis = settings.REDIS_URL
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     assert client.post("/count/", form).status_code == 204
     assert client.post("/count/", form).status_code == 204
-    assert Count.objects.get(asset_id=asset.pk, preset="x-header").n == 2
+    assert pending_push() == 2, "they wait while Redis is away"
+    settings.REDIS_URL = working_redis
+    assert pending_push() == 0
+    week = week_of(timezone.localdate())
+    assert week_counts(week) == {("download", asset.pk, "x-header"): 2}
+
+
+def test_with_redis_down_the_reset_page_answers_the_same_for_any_address(
+    real_services, broker_down, client, employee
+):
+    known = client.post("/accounts/password-reset/", {"email": "erin@example.com"})
+    unknown = client.post("/accounts/password-reset/", {"email": "who@example.com"})
+    assert known["Location"] == unknown["Location"] == "/accounts/password-reset/sent/"
+
+
+def test_with_redis_down_a_publish_with_email_succeeds_and_the_email_waits_for_the_sweep(
+    real_services, broker_down, client, marketer, settings, django_capture_on_commit_callbacks
+):
+    settings.ALL_STAFF_EMAIL = "all-staff@example.com"
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("policies:publish", args=[announcement.pk]), {"email": "on"}, follow=True
+        )
+    assert response.status_code == 200
+    assert "Published." in response.content.decode()
+    assert Announcement.objects.get().email_status == Announcement.EmailStatus.REQUESTED

@@ -11,7 +11,8 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from assets.models import Collection
-from assets.services import asset_replace_file, renditions_make
+from assets.rendering import renditions_make
+from assets.services import asset_replace_file
 from guidelines.services import guideline_save
 from tests.factories import image_bytes, make_announcement, make_asset, upload
 
@@ -53,6 +54,7 @@ EXPECTED = {
     "assets:detail": EVERYONE_READS,
     "assets:original": EVERYONE_READS,
     "assets:preview": EVERYONE_READS,
+    "assets:preview-image": EVERYONE_READS,
     "assets:rendition": EVERYONE_READS,
     "assets:rendition-zip": EVERYONE_READS,
     # Employees watch sizes appear too; the failure reasons in it are for marketing only.
@@ -70,6 +72,10 @@ EXPECTED = {
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
     # Signing out ends on the sign-in page.
     "accounts:logout": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN,) * 6),
+    # The identity provider's way in is open to everyone and answers only GET; without
+    # OIDC_ISSUER (as here) it is not there. The flow itself: tests/accounts/test_oidc.py.
+    "accounts:oidc-start": ((404,) * 6, (405,) * 6),
+    "accounts:oidc-callback": ((404,) * 6, (405,) * 6),
     # Policies are for everyone signed in, a contractor with no role included.
     "policies:index": POLICY_READ,
     "policies:page": POLICY_READ,
@@ -150,8 +156,34 @@ CASES = [
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
+    response = getattr(as_role(role), method.lower())(url_with_data(name))
+    assert outcome(response) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["employee", "marketer"])
+@pytest.mark.parametrize("name", EXPECTED)
+def test_head_works_wherever_get_does(as_role, name, role):
+    url = url_with_data(name)
+    response = as_role(role).head(url)
+    assert outcome(response) == EXPECTED[name][0][ROLES.index(role)]
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body == b""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", [*EXPECTED, "admin:index"])
+def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
+    url = url_with_data(name)
+    client = as_role("marketer")
+    for method in ("PUT", "PATCH", "DELETE", "TRACE"):
+        assert client.generic(method, url).status_code == 405, method
+
+
+def url_with_data(name: str) -> str:
+    """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith("assets:rendition"):
+    if name.startswith("assets:rendition") or name == "assets:preview-image":
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
     if name.startswith("guidelines:"):
@@ -163,7 +195,7 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
     values = {
         "slug": slug,
         "asset": asset.slug,
-        "preset": "avatar-small",
+        "preset": "thumbnail" if name == "assets:preview-image" else "avatar-small",
         "pk": make_announcement(asset=asset).pk,
         "uidb64": "MQ",
         "token": "x-y",
@@ -174,11 +206,9 @@ def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expect
         )
         values["pk"] = replaced.versions.get().pk
     try:
-        url = reverse(name)
+        return reverse(name)
     except NoReverseMatch:
-        url = reverse(name, kwargs={key: values[key] for key in _arguments(name)})
-    response = getattr(as_role(role), method.lower())(url)
-    assert outcome(response) == expected
+        return reverse(name, kwargs={key: values[key] for key in _arguments(name)})
 
 
 @pytest.mark.django_db

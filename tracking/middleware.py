@@ -41,8 +41,12 @@ def count_requests_without_identity(
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path_info == count_path:
-            for name in [name for name in request.META if name not in _KEEP]:
-                del request.META[name]
+            # A new dict, not deletions from the server's own environ: the server and
+            # its access logger keep what they need (RAW_URI), and nothing in Django
+            # can read the rest (cookies are parsed from request.environ).
+            request.environ = request.META = {
+                name: value for name, value in request.META.items() if name in _KEEP
+            }
         return get_response(request)
 
     return middleware

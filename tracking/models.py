@@ -1,8 +1,14 @@
-"""Anonymous counts: a number per artwork, preset, kind and ISO week, and nothing else."""
+"""What leadership sees of each closed ISO week, and nothing else.
+
+Raw counts never reach the database: they wait in Redis (tracking/tally.py) until
+their week has closed, and then one transaction stores the week's noisy release,
+after which the raw numbers are deleted. A release holds only numbers at or above
+its threshold, per artwork, size and kind, and no time finer than its week.
+"""
 
 import datetime
 
-from django.db import connection, models
+from django.db import models
 
 from assets.models import Asset
 
@@ -18,61 +24,62 @@ def iso_week(week: datetime.date) -> str:
     return f"{year}-W{number:02d}"
 
 
-class CountQuerySet(models.QuerySet):
-    def increment(self, *, asset_id: int, preset: str, kind: str, day: datetime.date) -> None:
-        """Add one to the cell of `day`'s week, creating it at one.
-
-        One statement, so the database does the adding: concurrent requests never
-        lose an increment, and there is no per-event row.
-        """
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        # On PostgreSQL this statement's commit does not wait for the disk:
-        # otherwise every counter of a popular asset queues behind the row lock
-        # for an fsync. A crash may lose the last moment's counts, never more.
-        no_wait = " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_wait"
-        if connection.vendor != "postgresql":
-            no_wait = ""
-        sql = (
-            f"INSERT INTO {table} (asset_id, preset, kind, week, n) "  # noqa: S608
-            f"SELECT %s, %s, %s, %s, 1{no_wait} "
-            # SQLite needs the WHERE in INSERT ... SELECT ... ON CONFLICT to parse it.
-            "WHERE true ON CONFLICT (week, kind, asset_id, preset) "
-            f"DO UPDATE SET n = {table}.n + 1"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [asset_id, preset, kind, week_of(day)])
+class Kind(models.TextChoices):
+    DOWNLOAD = "download", "Downloads"
+    USING = "using", "In use"
 
 
-class Count(models.Model):
-    class Kind(models.TextChoices):
-        DOWNLOAD = "download", "Downloads"
-        USING = "using", "In use"
+class ReleaseQuerySet(models.QuerySet):
+    def for_weeks(self, weeks: list[datetime.date]) -> dict[datetime.date, "Release"]:
+        return {release.week: release for release in self.filter(week__in=weeks)}
 
-    # No database constraint and no cascade: deleting an asset must not change the
-    # totals of closed weeks, or comparing the dashboard before and after would
-    # reveal the deleted asset's hidden cells. Retention removes the rows later.
-    asset = models.ForeignKey(
-        Asset,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        db_index=False,
-        related_name="+",
-    )
-    preset = models.CharField(max_length=60, blank=True, help_text="Empty for the original.")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    week = models.DateField(help_text="Monday of the ISO week.")
-    n = models.PositiveIntegerField(default=0)
 
-    objects = CountQuerySet.as_manager()
+class Release(models.Model):
+    """One closed week as published: computed once when the week closed, never again.
+
+    `totals` maps each kind to {"week": n or null, "assets": {asset id: n}}, holding
+    only numbers at or above `min_count`; an artwork that is absent was below it.
+    """
+
+    week = models.DateField(unique=True, help_text="Monday of the ISO week.")
+    epsilon = models.FloatField(help_text="Privacy loss of one count in this release.")
+    min_count = models.PositiveSmallIntegerField(help_text="Threshold applied to noisy numbers.")
+    totals = models.JSONField()
+
+    objects = ReleaseQuerySet.as_manager()
 
     class Meta:
+        ordering = ["-week"]
         permissions = [("view_uptake", "Can see the anonymous uptake dashboard")]
+
+    def __str__(self) -> str:
+        return f"uptake of {iso_week(self.week)}"
+
+    def week_total(self, kind: str) -> int | None:
+        return self.totals.get(kind, {}).get("week")
+
+    def asset_total(self, kind: str, asset_id: int) -> int | None:
+        return self.totals.get(kind, {}).get("assets", {}).get(str(asset_id))
+
+    def asset_ids(self) -> set[int]:
+        return {int(key) for kind in self.totals.values() for key in kind.get("assets", {})}
+
+
+class ReleasedSizes(models.Model):
+    """One artwork's downloads per size in one release: the sizes at or above the threshold."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="sizes")
+    # No database constraint and no cascade: deleting an artwork must not change a
+    # published week, or comparing before and after would tell something.
+    asset = models.ForeignKey(
+        Asset, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    counts = models.JSONField(help_text='Size slug ("" for the original) to its number.')
+
+    class Meta:
         constraints = [
-            # Week first: the dashboard and the pruning read by week through this index.
-            models.UniqueConstraint(
-                fields=["week", "kind", "asset", "preset"], name="tracking_one_count_per_cell"
-            )
+            models.UniqueConstraint(fields=["release", "asset"], name="tracking_sizes_once")
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.preset or 'original'} week of {self.week}: {self.n}"
+        return f"sizes of asset {self.asset_id} in {self.release}"

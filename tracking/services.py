@@ -1,31 +1,37 @@
-"""Recording anonymous counts, publishing them, and forgetting them."""
+"""Recording anonymous counts, releasing closed weeks once, and reading the releases."""
 
 import calendar
 import datetime
 import functools
-import time
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from assets.models import Asset
-from assets.presets import load_presets
-from tracking.models import Count, week_of
-from tracking.suppression import SMALL, Shown, WeekRelease, suppress
+from assets.presets import load_presets, platform_presets
+from tracking.models import Kind, Release, ReleasedSizes, week_of
+from tracking.suppression import release_kind
+from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
 
 ALL_SIZES = "all-sizes"  # the ZIP of every size
+WEEK = datetime.timedelta(weeks=1)
 
 
 @functools.cache
 def preset_slugs() -> frozenset[str]:
     """What a count may name besides the original (""): a platform size, or all of them."""
-    return frozenset({preset.slug for preset in load_presets()} | {ALL_SIZES})
+    return frozenset({preset.slug for preset in platform_presets()} | {ALL_SIZES})
+
+
+@functools.cache
+def size_labels() -> dict[str, str]:
+    """How a reader names a size: by platform and slot, never by slug."""
+    labels = {"": "Original file", ALL_SIZES: "All sizes (ZIP)"}
+    return labels | {preset.slug: f"{preset.platform}: {preset.slot}" for preset in load_presets()}
 
 
 def count_token(*, asset_slug: str, day: datetime.date) -> str:
@@ -46,157 +52,225 @@ class CountRefused(Exception):
     """The request does not name something that may be counted."""
 
 
-@functools.lru_cache(maxsize=1)
-def _published_asset_ids(minute: int) -> dict[str, int]:
-    return dict(Asset.objects.published().values_list("slug", "id"))
-
-
-@receiver(post_save, sender=Asset)
-@receiver(post_delete, sender=Asset)
-def _forget_published_asset_ids(**kwargs) -> None:
-    _published_asset_ids.cache_clear()
-
-
-def _published_asset_id(slug: str) -> int | None:
-    """The id of a published asset, without building a query on every count.
-
-    Kept a minute per process (other processes may count an asset for up to a
-    minute after it is unpublished); a slug not in the list is looked up afresh.
-    """
-    asset_id = _published_asset_ids(int(time.monotonic() // 60)).get(slug)
-    if asset_id is None:
-        asset_id = Asset.objects.published().filter(slug=slug).values_list("id", flat=True).first()
-    return asset_id
-
-
 def count_record(*, asset_slug: str, preset: str, kind: str, token: str) -> None:
-    """Add one to this week's number for a published asset, preset and kind."""
+    """Add one to this week's number for a published asset, size and kind."""
     today = timezone.localdate()
-    if kind not in Count.Kind.values or (preset and preset not in preset_slugs()):
-        raise CountRefused("unknown kind or preset")
+    if kind not in Kind.values or (preset and preset not in preset_slugs()):
+        raise CountRefused("unknown kind or size")
+    if kind == Kind.USING and preset:
+        raise CountRefused("an artwork is in use as a whole, not per size")
     if not count_token_valid(asset_slug=asset_slug, token=token, today=today):
         raise CountRefused("token does not match")
-    asset_id = _published_asset_id(asset_slug)
-    if asset_id is None:
+    if not tally_add(asset_slug=asset_slug, kind=kind, preset=preset, today=today):
         raise CountRefused("no such published asset")
-    Count.objects.increment(asset_id=asset_id, preset=preset, kind=kind, day=today)
+
+
+def _week_start(week: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(week, datetime.time()))
+
+
+def week_release(*, week: datetime.date) -> Release | None:
+    """Publish one closed week, once: noisy numbers at or above k, then forget the raw ones.
+
+    The domain (every artwork that existed by the week's end and is not a draft,
+    every size) is fixed without looking at the counts, so which numbers a release
+    holds says nothing about who counted. Returns None if the week was released before.
+    """
+    if Release.objects.filter(week=week).exists():
+        week_discard(week)  # late counts never change a published week
+        return None
+    counts = week_counts(week)
+    assets = Asset.objects.exclude(status=Asset.Status.DRAFT).filter(
+        created_at__lt=_week_start(week + WEEK)
+    )
+    domain = list(assets.values_list("id", flat=True))
+    epsilon, k = settings.TRACKING_EPSILON, settings.TRACKING_MIN_COUNT
+    totals, sizes = {}, {}
+    for kind in Kind.values:
+        released = release_kind(
+            {(asset_id, size): n for (of, asset_id, size), n in counts.items() if of == kind},
+            assets=domain,
+            sizes=["", *preset_slugs()] if kind == Kind.DOWNLOAD else [""],
+            epsilon=epsilon,
+            k=k,
+        )
+        totals[kind] = {
+            "week": released.week,
+            "assets": {str(asset_id): n for asset_id, n in released.assets.items()},
+        }
+        sizes |= released.sizes
+    try:
+        # One transaction for the whole week, after it has closed: the database
+        # sees counts never more often than once a week.
+        with transaction.atomic():
+            release = Release.objects.create(week=week, epsilon=epsilon, min_count=k, totals=totals)
+            ReleasedSizes.objects.bulk_create(
+                ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
+                for asset_id, counts in sorted(sizes.items())
+            )
+    except IntegrityError:
+        return None  # another process released it first; this noise is never shown
+    week_discard(week)
+    return release
+
+
+def weeks_release(*, today: datetime.date | None = None) -> list[Release]:
+    """Release every closed week not yet released, counted or not, oldest first.
+
+    A week nobody counted in is released too (as noise), or its absence would say so.
+    """
+    this_week = week_of(today or timezone.localdate())
+    oldest = week_of(_months_before(this_week, settings.TRACKING_RETENTION_MONTHS))
+    waiting = {week for week in weeks_waiting() if week < this_week}
+    last = Release.objects.aggregate(last=Max("week"))["last"]
+    start = last + WEEK if last else min(waiting, default=this_week - WEEK)
+    weeks = set(waiting)
+    week = max(start, oldest)
+    while week < this_week:
+        weeks.add(week)
+        week += WEEK
+    released = []
+    for week in sorted(weeks):
+        if week < oldest:
+            week_discard(week)
+        elif release := week_release(week=week):
+            released.append(release)
+    return released
 
 
 def closed_weeks(*, count: int, today: datetime.date | None = None) -> list[datetime.date]:
-    """The Mondays of the last `count` weeks that have ended, oldest first."""
+    """The Mondays of the last `count` weeks that have ended, newest first."""
     this_week = week_of(today or timezone.localdate())
-    return [this_week - datetime.timedelta(weeks=back) for back in range(count, 0, -1)]
+    return [this_week - WEEK * back for back in range(1, count + 1)]
 
 
-@dataclass(frozen=True)
-class PresetRow:
-    preset: str
-    cells: list[Shown]
-
-
-@dataclass(frozen=True)
-class AssetRow:
-    title: str
-    cells: list[Shown]
-    presets: list[PresetRow]
-
-
-@dataclass(frozen=True)
-class UptakeTable:
-    kind: str
-    label: str
-    weeks: list[datetime.date]
-    totals: list[Shown]
-    assets: list[AssetRow]
-
-
-def shown_text(cell: Shown) -> str:
-    """What a reader sees in a cell: the number, or why it is hidden, with the live k."""
-    if cell.n is not None:
-        return str(cell.n)
-    if cell.hidden == SMALL:
-        return f"fewer than {settings.TRACKING_MIN_COUNT}"
-    return "hidden"
-
-
-RELEASE_CACHE_SECONDS = 30 * 24 * 60 * 60
+SHOWN, SMALL, NOT_RELEASED = "shown", "fewer than k", "not released"
 WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
-def _release_key(week: datetime.date, kind: str, k: int) -> str:
-    return f"tracking:release:{kind}:{week.isoformat()}:k{k}"
+@dataclass(frozen=True)
+class Cell:
+    """One published number, or why there is none."""
+
+    n: int | None
+    status: str
+    k: int
+
+    @property
+    def text(self) -> str:
+        if self.n is not None:
+            return f"about {self.n}"
+        if self.status == SMALL:
+            return f"fewer than {self.k}"
+        return "not released yet"
+
+    @property
+    def status_text(self) -> str:
+        return f"fewer than {self.k}" if self.status == SMALL else self.status
 
 
-def uptake_releases(*, weeks: list[datetime.date]) -> dict[tuple[datetime.date, str], WeekRelease]:
-    """What leadership may see of each (closed week, kind), suppressed.
-
-    Each week of each kind is suppressed on its own data, so a week reads the same
-    whichever weeks are shown next to it. A closed week never changes (counts land
-    in the current week; deleted assets keep theirs), so its release is computed
-    once and cached until pruning removes the week. The cache holds only these
-    published numbers, never a raw count.
-    """
-    if weeks and max(weeks) >= week_of(timezone.localdate()):
-        raise ValueError("the current week is never published")
-    k = settings.TRACKING_MIN_COUNT
-    wanted = {_release_key(week, kind, k): (week, kind) for week in weeks for kind in Count.Kind}
-    releases = cache.get_many(wanted)
-    missing = {key: wanted[key] for key in wanted.keys() - releases.keys()}
-    if missing:
-        counts: dict[tuple[datetime.date, str], dict[tuple[int, str], int]] = defaultdict(dict)
-        rows = Count.objects.filter(week__in={week for week, _ in missing.values()})
-        for week, kind, asset_id, preset, n in rows.values_list(
-            "week", "kind", "asset_id", "preset", "n"
-        ):
-            counts[week, kind][asset_id, preset] = n
-        fresh = {key: suppress(counts.get(cell, {}), k=k) for key, cell in missing.items()}
-        cache.set_many(fresh, timeout=RELEASE_CACHE_SECONDS)
-        releases |= fresh
-    return {wanted[key]: release for key, release in releases.items()}
+def _cell(release: Release | None, n: int | None) -> Cell:
+    if release is None:
+        return Cell(None, NOT_RELEASED, settings.TRACKING_MIN_COUNT)
+    return Cell(n, SHOWN if n is not None else SMALL, release.min_count)
 
 
-def uptake_assets(releases: dict[tuple[datetime.date, str], WeekRelease]) -> list[tuple[int, str]]:
-    """(id, title) of every row: published assets and any other counted, by title."""
-    titles = dict(Asset.objects.published().values_list("id", "title"))
-    counted = {asset_id for release in releases.values() for asset_id in release.asset_totals}
-    titles |= dict(Asset.objects.filter(pk__in=counted - titles.keys()).values_list("id", "title"))
-    for asset_id in counted - titles.keys():
-        titles[asset_id] = f"Deleted artwork #{asset_id}"
-    return sorted(titles.items(), key=lambda item: (item[1].casefold(), item[0]))
+@dataclass(frozen=True)
+class ArtworkRow:
+    asset_id: int
+    title: str
+    total: int
+    cells: list[Cell]
 
 
-def uptake_tables(
-    *,
-    weeks: list[datetime.date],
-    releases: dict[tuple[datetime.date, str], WeekRelease],
-    assets: list[tuple[int, str]],
-) -> list[UptakeTable]:
-    """One table per kind for these assets: asset totals, and per preset for downloads."""
-    presets = sorted(
-        {"", *preset_slugs()}
-        | {
-            preset
-            for release in releases.values()
-            for presets in release.preset_counts.values()
-            for preset in presets
-        }
+@dataclass(frozen=True)
+class Uptake:
+    """One kind over a window of closed weeks, newest week first."""
+
+    kind: str
+    label: str
+    weeks: list[datetime.date]
+    week_totals: list[Cell]
+    rows: list[ArtworkRow]  # artworks with a number shown, most uptake first
+    folded: int  # artworks with every number below the threshold
+    k: int
+
+    @property
+    def released(self) -> bool:
+        return any(cell.status != NOT_RELEASED for cell in self.week_totals)
+
+
+def _titles(asset_ids: set[int]) -> dict[int, str]:
+    titles = dict(Asset.objects.filter(pk__in=asset_ids).values_list("id", "title"))
+    return {
+        asset_id: titles.get(asset_id, f"Deleted artwork #{asset_id}") for asset_id in asset_ids
+    }
+
+
+def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
+    """What leadership sees of one kind: stored releases only, nothing computed from counts."""
+    releases = Release.objects.for_weeks(weeks)
+    columns = [releases.get(week) for week in weeks]
+    shown: dict[int, list[int | None]] = {}
+    for index, release in enumerate(columns):
+        for key, n in (release.totals.get(kind, {}).get("assets", {}) if release else {}).items():
+            shown.setdefault(int(key), [None] * len(weeks))[index] = n
+    counted = {asset_id for release in releases.values() for asset_id in release.asset_ids()}
+    published = set(Asset.objects.published().values_list("id", flat=True))
+    titles = _titles(set(shown))
+    rows = [
+        ArtworkRow(
+            asset_id,
+            titles[asset_id],
+            sum(n for n in numbers if n is not None),
+            [_cell(release, n) for release, n in zip(columns, numbers, strict=True)],
+        )
+        for asset_id, numbers in shown.items()
+    ]
+    rows.sort(key=lambda row: (-row.total, row.title.casefold(), row.asset_id))
+    return Uptake(
+        kind=kind,
+        label=Kind(kind).label,
+        weeks=weeks,
+        week_totals=[
+            _cell(release, release.week_total(kind) if release else None) for release in columns
+        ],
+        rows=rows,
+        folded=len((published | counted) - set(shown)),
+        k=settings.TRACKING_MIN_COUNT,
     )
-    tables = []
-    for kind, label in Count.Kind.choices:
-        columns = [releases[week, kind] for week in weeks]
-        rows = []
-        for asset_id, title in assets:
-            preset_rows = []
-            if kind == Count.Kind.DOWNLOAD:
-                preset_rows = [
-                    PresetRow(preset, [column.cell(asset_id, preset) for column in columns])
-                    for preset in presets
-                ]
-            cells = [column.asset(asset_id) for column in columns]
-            rows.append(AssetRow(title, cells, preset_rows))
-        totals = [column.total for column in columns]
-        tables.append(UptakeTable(kind, label, weeks, totals, rows))
-    return tables
+
+
+@dataclass(frozen=True)
+class SizeRow:
+    size: str
+    label: str
+    cells: list[Cell]
+
+
+def uptake_sizes(*, weeks: list[datetime.date], asset_ids: list[int]) -> dict[int, list[SizeRow]]:
+    """Downloads per size of these artworks, for the breakdown opened on demand."""
+    releases = Release.objects.for_weeks(weeks)
+    found: dict[int, dict[str, dict[datetime.date, int]]] = {}
+    rows = ReleasedSizes.objects.filter(release__in=releases.values(), asset_id__in=asset_ids)
+    for asset_id, week, counts in rows.values_list("asset_id", "release__week", "counts"):
+        for size, n in counts.items():
+            found.setdefault(asset_id, {}).setdefault(size, {})[week] = n
+    labels = size_labels()
+    breakdown = {}
+    for asset_id, sizes in found.items():
+        breakdown[asset_id] = sorted(
+            (
+                SizeRow(
+                    size,
+                    labels.get(size, size),
+                    [_cell(releases.get(week), by_week.get(week)) for week in weeks],
+                )
+                for size, by_week in sizes.items()
+            ),
+            key=lambda row: -sum(cell.n or 0 for cell in row.cells),
+        )
+    return breakdown
 
 
 def _months_before(day: datetime.date, months: int) -> datetime.date:
@@ -206,13 +280,9 @@ def _months_before(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, last_day))
 
 
-def counts_prune(*, today: datetime.date | None = None) -> int:
-    """Delete the weeks that started before the retention period; return how many rows."""
+def releases_prune(*, today: datetime.date | None = None) -> int:
+    """Delete the releases of weeks that started before the retention period; return how many."""
     today = today or timezone.localdate()
     cutoff = week_of(_months_before(today, settings.TRACKING_RETENTION_MONTHS))
-    expired = Count.objects.filter(week__lt=cutoff)
-    weeks = set(expired.values_list("week", flat=True).distinct())
-    deleted, _ = expired.delete()
-    k = settings.TRACKING_MIN_COUNT
-    cache.delete_many([_release_key(week, kind, k) for week in weeks for kind in Count.Kind])
-    return deleted
+    _, deleted = Release.objects.filter(week__lt=cutoff).delete()
+    return deleted.get("tracking.Release", 0)

@@ -1,14 +1,22 @@
 from celery import shared_task
 
-from tracking.services import WINDOWS, closed_weeks, counts_prune, uptake_releases
+from tracking.services import releases_prune, weeks_release
+from tracking.tally import log_compact, published_refresh
 
 
 @shared_task
 def prune_counts() -> int:
-    return counts_prune()
+    return releases_prune()
 
 
 @shared_task
-def release_closed_weeks() -> None:
-    """Suppress each week once, soon after it closes, so no reader waits for it."""
-    uptake_releases(weeks=closed_weeks(count=max(WINDOWS)))
+def release_closed_weeks() -> int:
+    """Hourly: publish each week once soon after it closes, and keep Redis tidy.
+
+    The list of countable artworks is rebuilt too, in case a change to an artwork
+    happened while Redis was away; the AOF rewrite drops the order of past counts.
+    """
+    released = weeks_release()
+    published_refresh()
+    log_compact()
+    return len(released)

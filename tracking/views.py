@@ -8,22 +8,26 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
-from tracking.models import Count, iso_week
+from tracking.models import Kind, iso_week
 from tracking.services import (
     WINDOWS,
     CountRefused,
     closed_weeks,
     count_record,
-    shown_text,
-    uptake_assets,
-    uptake_releases,
-    uptake_tables,
+    size_labels,
+    uptake_read,
+    uptake_sizes,
 )
 
-ASSETS_PER_PAGE = 25
+ARTWORKS_PER_PAGE = 25
+LEGEND = {
+    "shown": "a noisy count of at least the threshold; the number column holds it",
+    "fewer than k": "the noisy count was below the threshold k; the number column is empty",
+    "not released": "the week has ended but is not published yet; the number column is empty",
+}
 
 
 # Cookie-less and signed-out by design: the page's script sends no cookies, and
@@ -61,43 +65,74 @@ def _weeks(request: HttpRequest) -> list[datetime.date]:
     return closed_weeks(count=count if count in WINDOWS else WINDOWS[0])
 
 
-@require_GET
+def _kind(request: HttpRequest) -> str:
+    kind = request.GET.get("kind", Kind.DOWNLOAD)
+    return kind if kind in Kind.values else Kind.DOWNLOAD
+
+
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    weeks = _weeks(request)
-    releases = uptake_releases(weeks=weeks)
-    page = Paginator(uptake_assets(releases), ASSETS_PER_PAGE).get_page(request.GET.get("page"))
+    weeks, kind = _weeks(request), _kind(request)
+    uptake = uptake_read(weeks=weeks, kind=kind)
+    page = Paginator(uptake.rows, ARTWORKS_PER_PAGE).get_page(request.GET.get("page"))
+    sizes = {}
+    if kind == Kind.DOWNLOAD:
+        sizes = uptake_sizes(weeks=weeks, asset_ids=[row.asset_id for row in page.object_list])
     context = {
-        "k": settings.TRACKING_MIN_COUNT,
+        "uptake": uptake,
+        "page": page,
+        "rows": [(row, sizes.get(row.asset_id, [])) for row in page.object_list],
         "week_count": len(weeks),
         "week_choices": WINDOWS,
-        "tables": uptake_tables(weeks=weeks, releases=releases, assets=page.object_list),
-        "page": page,
+        "kinds": Kind.choices,
+        "epsilon": settings.TRACKING_EPSILON,
     }
     return render(request, "tracking/dashboard.html", context)
 
 
-def _all_rows(weeks: list[datetime.date]):
-    """Every row of every table, flat, for the CSV and the API."""
-    releases = uptake_releases(weeks=weeks)
-    for table in uptake_tables(weeks=weeks, releases=releases, assets=uptake_assets(releases)):
-        yield table.kind, "All artwork", "", table.totals
-        for asset in table.assets:
-            yield table.kind, asset.title, "all", asset.cells
-            for row in asset.presets:
-                yield table.kind, asset.title, row.preset or "original", row.cells
+def _records(weeks: list[datetime.date]):
+    """Every published number of the window as flat records, for the CSV and the API."""
+    for kind in Kind.values:
+        uptake = uptake_read(weeks=weeks, kind=kind)
+        # Size None is a total over every size; "" is the original file.
+        groups = [("All artwork", None, uptake.week_totals)]
+        sizes = {}
+        if kind == Kind.DOWNLOAD:
+            sizes = uptake_sizes(weeks=weeks, asset_ids=[row.asset_id for row in uptake.rows])
+        for row in uptake.rows:
+            groups.append((row.title, None, row.cells))
+            groups += [(row.title, size.size, size.cells) for size in sizes.get(row.asset_id, [])]
+        labels = size_labels()
+        for artwork, size, cells in groups:
+            for week, cell in zip(weeks, cells, strict=True):
+                yield {
+                    "week": iso_week(week),
+                    "kind": kind,
+                    "artwork": artwork,
+                    "size": None if size is None else labels.get(size, size),
+                    "count": cell.n,
+                    "status": cell.status_text,
+                }
 
 
-@require_GET
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
     writer = csv.writer(response)
-    writer.writerow(["kind", "artwork", "preset", *map(iso_week, weeks)])
-    for kind, title, preset, cells in _all_rows(weeks):
-        writer.writerow([kind, _spreadsheet_safe(title), preset, *map(shown_text, cells)])
+    columns = ["week", "kind", "artwork", "size", "count", "status"]
+    writer.writerow(columns)
+    for record in _records(weeks):
+        record["artwork"] = _spreadsheet_safe(record["artwork"])
+        writer.writerow(["" if record[name] is None else record[name] for name in columns])
+    # The legend comes last, with nothing in the count column, so sums stay right.
+    writer.writerow([])
+    k = settings.TRACKING_MIN_COUNT
+    for status, meaning in LEGEND.items():
+        writer.writerow([f"status “{status.replace(' k', f' {k}')}”: {meaning}"])
     return response
 
 
@@ -106,17 +141,16 @@ def _spreadsheet_safe(text: str) -> str:
     return f"'{text}" if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
-@require_GET
+@require_safe
 @role_required("tracking.view_uptake")
 def dashboard_api(request: HttpRequest) -> JsonResponse:
     weeks = _weeks(request)
-    kinds: dict[str, list] = {kind: [] for kind in Count.Kind.values}
-    for kind, title, preset, cells in _all_rows(weeks):
-        counts = [cell.n if cell.n is not None else shown_text(cell) for cell in cells]
-        kinds[kind].append({"artwork": title, "preset": preset, "counts": counts})
+    k = settings.TRACKING_MIN_COUNT
     data = {
-        "min_count": settings.TRACKING_MIN_COUNT,
+        "min_count": k,
+        "epsilon": settings.TRACKING_EPSILON,
         "weeks": [iso_week(week) for week in weeks],
-        "kinds": kinds,
+        "legend": {status.replace(" k", f" {k}"): meaning for status, meaning in LEGEND.items()},
+        "records": list(_records(weeks)),
     }
     return JsonResponse(data)

@@ -1,6 +1,6 @@
 // Focal point picker: a click on the picture (or the arrow keys on it) sets the focal point
 // fields, and a box per output shape shows what each cover crop keeps, computed the way
-// assets/imaging.py `_plan` crops photos. Logos and illustrations are never cropped.
+// assets/engine/plan.py `plan_preset` crops photos. Logos and illustrations are never cropped.
 (function () {
   "use strict";
   var picker = document.querySelector("[data-focal-picker]");

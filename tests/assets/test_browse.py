@@ -162,3 +162,26 @@ def test_deleting_an_asset_removes_its_file_after_the_commit(
     for callback in callbacks:
         callback()
     assert not storage.exists(name)
+
+
+def test_the_filters_list_only_tags_and_collections_on_published_artwork(client, employee):
+    embargoed = Collection.objects.create(name="Project Falcon", slug="project-falcon")
+    secret = Tag.objects.create(name="falcon-launch", slug="falcon-launch")
+    shown = Collection.objects.create(name="Summer", slug="summer")
+    seen = Tag.objects.create(name="beach", slug="beach")
+    make_asset(title="Draft", status=Asset.Status.DRAFT, collection=embargoed, tags=[secret])
+    make_asset(title="Live", collection=shown, tags=[seen])
+    client.force_login(employee)
+    html = client.get("/").content.decode()
+    assert "Summer" in html and "beach" in html
+    assert "Project Falcon" not in html
+    assert "falcon" not in html
+    # Naming the hidden collection in the address does not bring its name back.
+    assert "Project Falcon" not in client.get("/?collection=project-falcon").content.decode()
+
+
+def test_marketing_filters_list_the_names_on_drafts_too(client, marketer):
+    embargoed = Collection.objects.create(name="Project Falcon", slug="project-falcon")
+    make_asset(title="Draft", status=Asset.Status.DRAFT, collection=embargoed)
+    client.force_login(marketer)
+    assert "Project Falcon" in client.get("/library/").content.decode()

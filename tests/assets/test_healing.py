@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from assets.models import Asset, Rendition
-from assets.presets import load_presets
-from assets.services import renditions_sweep
+from assets.presets import load_presets, platform_presets
+from assets.tasks import sweep_renditions
 from tests.factories import image_bytes, make_asset
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
     client.force_login(employee)
 
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        assert renditions_sweep() == 1
+        assert sweep_renditions() == 1
     # Queued, not yet made: every download, the ZIP and the previews still work.
     assert photo.current_renditions().filter(status="pending").count() == len(load_presets())
     served = photo.served_renditions()
@@ -56,7 +56,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
         ) as image:
             assert image.size == preset.size
     archive = zipfile.ZipFile(io.BytesIO(downloaded(client, f"/assets/{photo.slug}/all-sizes.zip")))
-    assert len(archive.namelist()) == len(load_presets())
+    assert len(archive.namelist()) == len(platform_presets())
     page = client.get(photo.get_absolute_url()).content.decode()
     assert "The earlier version is offered meanwhile." in page
 
@@ -78,10 +78,10 @@ def test_a_focal_point_changed_behind_the_portals_back_heals_on_the_next_sweep(
     Asset.objects.filter(pk=photo.pk).update(focal_x=0.1)
     photo.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        renditions_sweep()
+        sweep_renditions()
     assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
     with django_capture_on_commit_callbacks(execute=True):
-        assert renditions_sweep() == 0, "nothing left to heal"
+        assert sweep_renditions() == 0, "nothing left to heal"
 
 
 def test_an_admin_edit_of_the_kind_makes_new_sizes(

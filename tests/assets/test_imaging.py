@@ -8,17 +8,17 @@ from functools import cache
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw
 
-from assets.imaging import (
+from assets.engine import (
     RenderedImage,
     RenderError,
     RenderFailure,
     UnsafeSVG,
     render_presets,
     render_svg_presets,
-    sanitize_svg,
     svg_size,
 )
 from assets.presets import get_preset, load_presets, parse_presets
+from assets.svg_sanitize import sanitize_svg
 from tests.assets import imagegen
 
 PRESETS = load_presets()

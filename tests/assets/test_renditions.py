@@ -8,9 +8,9 @@ from django.utils import timezone
 from PIL import Image
 
 from assets.models import Asset, Rendition
-from assets.presets import load_presets
-from assets.services import renditions_make, renditions_sweep
-from assets.tasks import make_renditions
+from assets.presets import load_presets, platform_presets
+from assets.rendering import renditions_make
+from assets.tasks import make_renditions, sweep_renditions
 from tests.factories import image_bytes, make_asset, upload
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_an_upload_gets_every_platform_size_ready(
 def test_the_asset_page_lists_each_size_with_its_advice_and_spec_date(client, employee, photo):
     client.force_login(employee)
     page = client.get(photo.get_absolute_url()).content.decode()
-    for preset in load_presets():
+    for preset in platform_presets():
         assert preset.advice.replace("'", "&#x27;") in page
         assert f"Spec checked: {preset.checked.isoformat()}" in page
         assert f"/assets/{photo.slug}/sizes/{preset.slug}/" in page
@@ -77,7 +77,7 @@ def test_all_sizes_download_as_one_streamed_zip(client, employee, photo):
     assert archive.testzip() is None
     assert sorted(archive.namelist()) == sorted(
         f"harbour-{preset.slug}.{'jpg' if preset.format == 'JPEG' else 'png'}"
-        for preset in load_presets()
+        for preset in platform_presets()
     )
 
 
@@ -146,18 +146,18 @@ def test_the_sweep_finishes_renditions_whose_queue_message_was_lost(marketer):
         load_presets()
     )
     Rendition.objects.update(updated_at=timezone.now() - datetime.timedelta(minutes=10))
-    assert renditions_sweep() == 1
+    assert sweep_renditions() == 1
     assert set(asset.current_renditions().values_list("status", flat=True)) == {"ready"}
 
 
 def test_the_sweep_leaves_recent_and_claimed_work_alone():
     asset = make_asset(data=image_bytes("JPEG", (200, 200)))
-    assert renditions_sweep() == 0  # just queued: give the worker time
+    assert sweep_renditions() == 0  # just queued: give the worker time
     Rendition.objects.update(
         updated_at=timezone.now() - datetime.timedelta(minutes=10),
         claimed_until=timezone.now() + datetime.timedelta(minutes=1),
     )
-    assert renditions_sweep() == 0  # a live worker holds it
+    assert sweep_renditions() == 0  # a live worker holds it
     assert not asset.current_renditions().filter(status=Rendition.Status.READY).exists()
 
 
@@ -166,7 +166,7 @@ def test_a_worker_that_died_three_times_on_an_asset_marks_it_failed():
     Rendition.objects.update(
         attempts=Rendition.MAX_ATTEMPTS, updated_at=timezone.now() - datetime.timedelta(minutes=10)
     )
-    renditions_sweep()
+    sweep_renditions()
     errors = set(asset.current_renditions().values_list("status", "error"))
     assert errors == {("failed", "the worker stopped while making this 3 times")}
 
@@ -212,7 +212,7 @@ def test_the_status_endpoint_reports_each_size_and_its_row(client, marketer, pho
     data = client.get(f"/assets/{photo.slug}/sizes.json").json()
     by_preset = {item["preset"]: item for item in data["renditions"]}
     assert data["done"] is True
-    assert list(by_preset) == [preset.slug for preset in load_presets()]
+    assert list(by_preset) == [preset.slug for preset in platform_presets()]
     assert by_preset["email-signature"]["status"] == "failed"
     assert by_preset["email-signature"]["error"] == "does not fit 100 KB"
     assert f'href="/assets/{photo.slug}/sizes/x-header/"' in by_preset["x-header"]["row"]
@@ -238,7 +238,7 @@ def test_employees_get_no_failure_reasons_from_the_status_endpoint(client, emplo
 def test_the_asset_page_shows_each_ready_size_in_a_platform_mock(client, employee, photo):
     client.force_login(employee)
     page = client.get(photo.get_absolute_url()).content.decode()
-    assert page.count('class="mock mock-') == len(load_presets())
+    assert page.count('class="mock mock-') == len(platform_presets())
     assert 'class="mock mock-profile-banner"' in page
     assert 'class="mock mock-video-call"' in page
     assert "data-frame-tool" in page

@@ -99,6 +99,8 @@ def test_saving_the_same_guidelines_again_adds_no_version(client, marketer, coll
 
 
 def test_the_collection_page_shows_its_guidelines(client, marketer, employee, collection):
+    # Employees find a collection once it holds published artwork.
+    make_asset(title="Inside", collection=collection)
     client.force_login(marketer)
     write(client, collection)
     client.force_login(employee)

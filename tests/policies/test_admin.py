@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from policies.models import PolicyPage
+from policies.models import Announcement, PolicyPage
 from tests.factories import make_announcement
 
 
@@ -37,3 +37,21 @@ def test_a_published_announcement_is_read_only_in_the_admin(client, staff):
         reverse("admin:policies_announcement_change", args=[announcement.pk])
     ).content.decode()
     assert 'name="title"' not in html
+
+
+def test_an_admin_page_opened_before_the_publish_cannot_undo_it(client, staff):
+    announcement = make_announcement(title="As sent")
+    client.force_login(staff)
+    url = reverse("admin:policies_announcement_change", args=[announcement.pk])
+    assert 'name="title"' in client.get(url).content.decode()
+    announcement.publish(email=True)
+    response = client.post(
+        url, {"title": "Changed", "text": "x", "collection": announcement.collection.pk}
+    )
+    assert "It was published while you were editing" in response.content.decode()
+    saved = Announcement.objects.get()
+    assert (saved.title, saved.published_at, saved.email_status) == (
+        "As sent",
+        announcement.published_at,
+        Announcement.EmailStatus.REQUESTED,
+    )

@@ -3,12 +3,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset
 from policies.models import AlreadyPublished, Announcement
+from policies.services import announcement_emails_sweep
+from policies.tasks import announcement_email
 from tests.factories import make_announcement, make_asset
 
 ALL_STAFF = "all-staff@example.com"
@@ -104,9 +106,9 @@ def test_the_banner_is_closed_by_a_script_file_not_by_the_server(client, employe
     client.force_login(employee)
     html = client.get(reverse("assets:home")).content.decode()
     assert '<button type="button" class="link-button dismiss" hidden>Close</button>' in html
-    assert re.findall(r"<script[^>]*>", html) == [
-        '<script src="/static/js/announcements.js" defer>'
-    ]
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert '<script src="/static/js/announcements.js" defer>' in scripts
+    assert all(" src=" in script for script in scripts), "no inline script"
 
 
 def test_the_model_refuses_a_second_publish(db):
@@ -251,3 +253,152 @@ def test_two_concurrent_publishes_cannot_both_succeed(real_services):
     for thread in threads:
         thread.join()
     assert sorted(outcomes) == ["published", "refused"]
+
+
+def test_a_second_announcement_for_the_same_collection_is_refused_with_a_clear_message(
+    client, marketer
+):
+    first = make_announcement()
+    first.publish()
+    client.force_login(marketer)
+    response = client.post(
+        reverse("policies:announcement_new"),
+        {"title": "Reminder: spring frames", "text": "x", "collection": first.collection.pk},
+    )
+    html = response.content.decode()
+    assert "This collection has already been announced." in html
+    assert "An artwork is announced at most once, ever." in html
+    assert Announcement.objects.count() == 1
+
+
+def test_a_second_announcement_for_the_same_asset_is_refused_even_while_the_first_is_a_draft(
+    client, marketer
+):
+    asset = make_asset()
+    make_announcement(asset=asset)
+    client.force_login(marketer)
+    response = client.post(
+        reverse("policies:announcement_new"), {"title": "Again", "text": "x", "asset": asset.pk}
+    )
+    assert "This asset has already been announced." in response.content.decode()
+    assert Announcement.objects.count() == 1
+
+
+def test_the_database_refuses_a_second_announcement_for_the_same_artwork(db):
+    first = make_announcement()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Announcement.objects.create(title="Again", text="x", collection=first.collection)
+
+
+@pytest.mark.parametrize("target", ["neither", "both"])
+def test_a_form_naming_neither_or_both_says_what_to_choose_not_the_constraint(
+    client, marketer, target
+):
+    announcement = make_announcement()
+    data = {"title": "T", "text": "x"}
+    if target == "both":
+        data |= {"asset": make_asset().pk, "collection": announcement.collection.pk}
+    client.force_login(marketer)
+    html = client.post(reverse("policies:announcement_new"), data).content.decode()
+    assert "Choose either a collection or one asset." in html
+    assert "onstraint" not in html
+    assert "announcement_names" not in html
+
+
+def test_an_edit_form_opened_before_the_publish_cannot_undo_it(client, marketer):
+    announcement = make_announcement(title="As sent")
+    client.force_login(marketer)
+    url = reverse("policies:announcement_edit", args=[announcement.pk])
+    assert client.get(url).status_code == 200
+    announcement.publish(email=True)
+    client.post(url, {"title": "Changed", "text": "x", "collection": announcement.collection.pk})
+    saved = Announcement.objects.get()
+    assert (saved.title, saved.published_at, saved.email_status) == (
+        "As sent",
+        announcement.published_at,
+        Announcement.EmailStatus.REQUESTED,
+    )
+
+
+def test_a_stale_copy_saved_after_the_publish_is_refused_and_changes_nothing(db):
+    announcement = make_announcement(title="As sent")
+    stale = Announcement.objects.get(pk=announcement.pk)
+    announcement.publish()
+    stale.title = "Changed"
+    with pytest.raises(AlreadyPublished):
+        stale.save()
+    saved = Announcement.objects.get()
+    assert (saved.title, saved.published_at) == ("As sent", announcement.published_at)
+
+
+@pytest.fixture
+def mail_server_down(settings, unused_port):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", unused_port
+
+
+def test_a_failed_email_is_recorded_with_its_error_and_shown_to_marketing(
+    client, marketer, all_staff_email, mail_server_down, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    saved = Announcement.objects.get()
+    assert saved.email_status == Announcement.EmailStatus.FAILED
+    assert saved.emailed_at is None
+    assert "refused" in saved.email_error.lower()
+    html = client.get(reverse("policies:announcements")).content.decode()
+    assert f"the email could not be sent: {saved.email_error}. It is not sent again" in html
+    assert "emailed once" not in html
+
+
+def test_a_sent_email_reads_emailed_once_to_marketing(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, make_announcement(), email="on")
+    assert Announcement.objects.get().email_status == Announcement.EmailStatus.SENT
+    assert "; emailed once " in client.get(reverse("policies:announcements")).content.decode()
+
+
+def test_the_sweep_sends_an_email_whose_queue_message_was_lost_exactly_once(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=False):  # the message never arrives
+        publish(client, make_announcement(), email="on")
+    html = client.get(reverse("policies:announcements")).content.decode()
+    assert "the email is waiting to be sent" in html
+    Announcement.objects.update(published_at=timezone.now() - timedelta(minutes=5))
+    assert announcement_emails_sweep() == 1
+    assert announcement_emails_sweep() == 0
+    assert len(mailoutbox) == 1
+    assert Announcement.objects.get().email_status == Announcement.EmailStatus.SENT
+
+
+def test_a_second_copy_of_the_email_task_sends_nothing(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    announcement_email(announcement.pk)
+    assert len(mailoutbox) == 1
+
+
+def test_an_email_whose_worker_stopped_mid_send_is_not_sent_again_and_says_so(
+    client, marketer, all_staff_email, mailoutbox, settings
+):
+    announcement = make_announcement()
+    announcement.publish(email=True)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Announcement.objects.update(email_status="claimed", email_claimed_at=long_ago)
+    Announcement.objects.update(published_at=long_ago)
+    assert announcement_emails_sweep() == 0
+    client.force_login(marketer)
+    html = client.get(reverse("policies:announcements")).content.decode()
+    assert "stopped before it said whether the mail server took it" in html
+    assert mailoutbox == []

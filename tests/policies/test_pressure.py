@@ -8,14 +8,34 @@ from tests.factories import make_announcement
 
 @pytest.mark.parametrize("phrase", PRESSURE_PHRASES)
 def test_each_listed_phrase_is_flagged_in_a_sentence(phrase):
-    check = check_pressure(f"New frames are here, and {phrase} use them by Friday.")
+    check = check_pressure(f"New frames are here, and {phrase} use them.")
     assert check.phrases == [phrase]
     assert f'<mark class="pressure">{escape(phrase)}</mark>' in check.highlighted
 
 
 @pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Swap your banner by Friday, please.", "by Friday"),
+        ("Please update it by end of the week.", "by end of the week"),
+        ("Let's get 100% of the team on board.", "100% of the team"),
+        ("Your manager will be looking at who joined.", "Your manager"),
+        ("Everyone else has switched already.", "Everyone else has"),
+        ("We noticed some profiles are unchanged.", "We noticed"),
+        ("If you still haven't, now is the time.", "still haven't"),
+        ("Before tomorrow would be great.", "Before tomorrow"),
+    ],
+)
+def test_deadlines_and_being_watched_are_flagged_and_highlighted(text, found):
+    check = check_pressure(text)
+    assert check.phrases[0] == found
+    assert f'<mark class="pressure">{escape(found)}</mark>' in check.highlighted
+
+
+@pytest.mark.parametrize(
     "text",
     [
+        "Made by Fridays Studio, our design partner.",
         "The banner comes in mustard yellow.",
         "Our Mustang team made the header.",
         "No musty old logos this time.",

@@ -32,3 +32,20 @@ def test_page_6_names_the_calendar_week_as_the_reporting_period(client, employee
     html = client.get(KEPT).content.decode()
     assert "Counted by calendar week</strong> (ISO weeks, Monday to Sunday)" in html
     assert "no time finer than the week" in html
+
+
+def test_page_6_states_the_privacy_budget_in_force_in_plain_words(client, employee, settings):
+    client.force_login(employee)
+    settings.TRACKING_EPSILON = 1.0
+    html = client.get(KEPT).content.decode()
+    assert "by at most a factor of 2.7 (a privacy budget, ε, of 1.0)" in html
+    assert "nobody reading the numbers can tell whether you counted" in html
+    settings.TRACKING_EPSILON = 0.5
+    assert "a factor of 1.6 (a privacy budget, ε, of 0.5)" in client.get(KEPT).content.decode()
+
+
+def test_page_6_says_counts_are_published_once_with_noise(client, employee):
+    client.force_login(employee)
+    html = client.get(KEPT).content.decode()
+    assert "Each week is published once, with noise." in html
+    assert "signing out clears your choice and anything waiting" in html

@@ -9,11 +9,22 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("DATABASE_URL", "REDIS_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "S3_")
+OURS = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "S3_",
+    "EMAIL_",
+    "OIDC_",
+    "LOCAL_SIGN_IN_",
+)
 PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "brand.example.com",
+    "EMAIL_URL": "smtp://portal:secret@smtp.example.com:587?tls=true",
 }
 SHOW = "from django.conf import settings; print({})"
 
@@ -49,6 +60,74 @@ def test_a_malformed_variable_stops_start_up_naming_it(variable, value, message)
     result = start(**{variable: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+ISSUER = {"OIDC_ISSUER": "https://sso.example.com/realms/staff"}
+CLIENT = {"OIDC_CLIENT_ID": "brand-portal", "OIDC_ROLE_MAP": "brand-marketing=Marketing"}
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OIDC_ISSUER": "sso.example.com"}, "OIDC_ISSUER must be a URL starting with https://"),
+        (
+            {**PRODUCTION, "OIDC_ISSUER": "http://sso.example.com"},
+            "OIDC_ISSUER must be a URL starting with https://.",
+        ),
+        ({"OIDC_ROLE_MAP": "brand-marketing"}, "OIDC_ROLE_MAP must be key=value pairs"),
+        ({"OIDC_ROLE_MAP": "it=Admins"}, "each value one of Employees, Marketing, Leadership"),
+        ({"OIDC_ROLE_MAP": "a=Marketing,a=Leadership"}, "OIDC_ROLE_MAP names 'a' twice"),
+        ({"OIDC_TIMEOUT": "0"}, "OIDC_TIMEOUT must be at least 1"),
+        (
+            {"LOCAL_SIGN_IN_ADMINS_ONLY": "mostly"},
+            "LOCAL_SIGN_IN_ADMINS_ONLY must be true or false",
+        ),
+        ({"LOCAL_SIGN_IN_ADMINS_ONLY": "true"}, "LOCAL_SIGN_IN_ADMINS_ONLY needs OIDC_ISSUER"),
+        (
+            ISSUER,
+            "OIDC_CLIENT_ID and OIDC_CLIENT_SECRET and OIDC_ROLE_MAP must be set when OIDC_ISSUER",
+        ),
+        (
+            {"OIDC_CLIENT_SECRET": "s", "OIDC_CLIENT_SECRET_FILE": "/run/secrets/oidc"},
+            "Set OIDC_CLIENT_SECRET or OIDC_CLIENT_SECRET_FILE, not both.",
+        ),
+        (
+            {"OIDC_CLIENT_SECRET_FILE": "/nonexistent/oidc-secret"},
+            "OIDC_CLIENT_SECRET_FILE cannot be read",
+        ),
+        (
+            {**ISSUER, **CLIENT, "OIDC_CLIENT_SECRET": "s", "OIDC_SCOPES": "email groups"},
+            "OIDC_SCOPES must include openid",
+        ),
+    ],
+)
+def test_a_malformed_sign_in_setting_stops_start_up_naming_it(env, message):
+    result = start(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_the_identity_provider_is_configured_from_the_environment(tmp_path):
+    secret = tmp_path / "oidc-client-secret"
+    secret.write_text("s3cret from a file\n")
+    result = start(
+        SHOW.format(
+            "settings.OIDC_ISSUER, settings.OIDC_RP_CLIENT_SECRET, settings.OIDC_ROLE_CLAIM, "
+            "settings.OIDC_ROLE_MAP, settings.LOCAL_SIGN_IN_ADMINS_ONLY, sep='|'"
+        ),
+        OIDC_ISSUER="https://sso.example.com/realms/staff/",
+        OIDC_CLIENT_ID="brand-portal",
+        OIDC_CLIENT_SECRET_FILE=str(secret),
+        OIDC_ROLE_MAP="brand-marketing=Marketing, leadership=Leadership, *=Employees",
+        LOCAL_SIGN_IN_ADMINS_ONLY="true",
+    )
+    assert result.stdout.strip().split("|") == [
+        "https://sso.example.com/realms/staff",
+        "s3cret from a file",
+        "groups",
+        "{'brand-marketing': 'Marketing', 'leadership': 'Leadership', '*': 'Employees'}",
+        "True",
+    ]
 
 
 def test_without_debug_the_placeholder_secret_key_is_refused():
@@ -111,3 +190,70 @@ def test_production_settings_pass_the_deploy_checks():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+MAIL = (
+    "settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_HOST_USER, "
+    "settings.EMAIL_HOST_PASSWORD, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL"
+)
+
+
+def test_without_debug_the_console_mail_backend_is_refused():
+    without_mail = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+    result = start(**without_mail)
+    assert result.returncode != 0
+    assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_without_debug_the_locmem_mail_backend_is_refused():
+    result = start(
+        **{**PRODUCTION, "EMAIL_URL": ""},
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    )
+    assert result.returncode != 0
+    assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_one_email_url_sets_host_port_user_password_and_tls():
+    result = start(SHOW.format(MAIL), **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.com",
+        "587",
+        "portal",
+        "secret",
+        "True",
+        "False",
+    ]
+
+
+def test_the_mail_password_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "mail-password"
+    secret.write_text("from a file\n")
+    result = start(
+        SHOW.format(MAIL),
+        **{**PRODUCTION, "EMAIL_URL": ""},
+        EMAIL_HOST="smtp.internal",
+        EMAIL_PORT="465",
+        EMAIL_HOST_USER="portal",
+        EMAIL_HOST_PASSWORD_FILE=str(secret),
+        EMAIL_USE_SSL="true",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "django.core.mail.backends.smtp.EmailBackend smtp.internal 465 portal "
+        "from a file False True"
+    )
+
+
+def test_a_secret_file_that_cannot_be_read_stops_start_up_naming_it(tmp_path):
+    result = start(**PRODUCTION, SECRET_KEY_FILE=str(tmp_path / "missing"))
+    assert result.returncode != 0
+    assert "Set SECRET_KEY or SECRET_KEY_FILE, not both." in result.stderr
+    result = start(
+        **{key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"},
+        SECRET_KEY_FILE=str(tmp_path / "missing"),
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY_FILE cannot be read" in result.stderr

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.factories import make_asset
-from tracking.models import Count, week_of
+from tests.factories import make_asset, make_release
+from tracking.models import Release, week_of
 from tracking.tasks import prune_counts
 
 
@@ -16,35 +16,35 @@ def _weeks_ago(weeks: int) -> datetime.date:
     return week_of(timezone.localdate()) - datetime.timedelta(weeks=weeks)
 
 
-def _count_rows_in_weeks(*ages: int):
+def _releases_in_weeks(*ages: int):
     asset = make_asset()
     for age in ages:
-        Count.objects.create(asset=asset, kind="download", week=_weeks_ago(age), n=9)
+        make_release(_weeks_ago(age), downloads={asset: {"": 9}})
 
 
 def _ages_left() -> list[int]:
     this_week = week_of(timezone.localdate())
     return sorted(
-        (this_week - week).days // 7 for week in Count.objects.values_list("week", flat=True)
+        (this_week - week).days // 7 for week in Release.objects.values_list("week", flat=True)
     )
 
 
-def test_prune_counts_deletes_rows_older_than_the_retention_and_keeps_the_rest(db, capsys):
-    _count_rows_in_weeks(0, 1, 100, 103, 106, 150)
+def test_prune_counts_deletes_releases_older_than_the_retention_and_keeps_the_rest(db, capsys):
+    _releases_in_weeks(1, 2, 100, 103, 106, 150)
     call_command("prune_counts")
-    assert _ages_left() == [0, 1, 100, 103]
-    assert "Deleted 2 count rows older than 24 months." in capsys.readouterr().out
+    assert _ages_left() == [1, 2, 100, 103]
+    assert "Deleted 2 weekly releases older than 24 months." in capsys.readouterr().out
 
 
 def test_a_shorter_retention_prunes_more(db, settings):
     settings.TRACKING_RETENTION_MONTHS = 1
-    _count_rows_in_weeks(0, 3, 6)
+    _releases_in_weeks(1, 3, 6)
     call_command("prune_counts")
-    assert _ages_left() == [0, 3]
+    assert _ages_left() == [1, 3]
 
 
 def test_the_periodic_task_prunes_and_is_scheduled(db):
-    _count_rows_in_weeks(2, 200)
+    _releases_in_weeks(2, 200)
     assert prune_counts.delay().get() == 1
     assert _ages_left() == [2]
     schedule = settings.CELERY_BEAT_SCHEDULE.values()

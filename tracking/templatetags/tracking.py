@@ -1,17 +1,17 @@
-import datetime
+import math
 
 from django import template
 from django.conf import settings
 from django.utils import timezone
 
 from tracking.models import iso_week
+from tracking.services import Cell
 from tracking.services import count_token as _count_token
-from tracking.services import shown_text
-from tracking.suppression import Shown
 
 register = template.Library()
 
-CHART_WIDTH, CHART_HEIGHT = 640, 160
+CHART_WIDTH, CHART_HEIGHT = 640, 180
+_LEFT, _BOTTOM, _TOP = 44, 28, 10
 
 
 @register.simple_tag
@@ -26,42 +26,73 @@ def min_count() -> int:
     return settings.TRACKING_MIN_COUNT
 
 
-register.filter("shown", shown_text)
 register.filter("iso_week", iso_week)
 
 
-def _bars(cells: list[Shown], labels: list[str], width: float, height: float) -> list[dict]:
-    """Bar geometry for an SVG: hidden cells get a short grey stub, never a height."""
-    top = max([cell.n for cell in cells if cell.n is not None], default=0) or 1
-    step = width / max(len(cells), 1)
-    bars = []
-    for index, (cell, label) in enumerate(zip(cells, labels, strict=True)):
-        bar_height = round(cell.n / top * height * 0.9, 1) if cell.n is not None else height / 25
-        bars.append(
-            {
-                "x": round(index * step + step * 0.1, 1),
-                "y": round(height - bar_height, 1),
-                "width": round(step * 0.8, 1),
-                "height": bar_height,
-                "hidden": cell.n is None,
-                "label": f"{label}: {shown_text(cell)}",
-            }
-        )
-    return bars
+def _nice_top(top: int) -> int:
+    """A round axis maximum at or above `top`: 10, 20, 50, 100, ..."""
+    if top <= 10:
+        return 10
+    power = 10 ** math.floor(math.log10(top))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= top)
 
 
 @register.inclusion_tag("tracking/snippets/bar_chart.html")
-def bar_chart(cells: list[Shown], weeks: list[datetime.date], title: str) -> dict:
-    labels = [iso_week(week) for week in weeks]
+def bar_chart(cells: list[Cell], weeks: list, title: str) -> dict:
+    """Bars per week, oldest on the left like any time axis, with week labels and a y axis."""
+    pairs = list(reversed(list(zip(weeks, cells, strict=True))))
+    top = _nice_top(max([cell.n for _, cell in pairs if cell.n is not None], default=0))
+    plot_width, plot_height = CHART_WIDTH - _LEFT - 8, CHART_HEIGHT - _BOTTOM - _TOP
+    step = plot_width / max(len(pairs), 1)
+    every = max(1, math.ceil(len(pairs) / 13))  # at most 13 week labels
+    bars = []
+    for index, (week, cell) in enumerate(pairs):
+        height = cell.n / top * plot_height if cell.n is not None else 2
+        bars.append(
+            {
+                "x": round(_LEFT + index * step + step * 0.15, 1),
+                "y": round(_TOP + plot_height - height, 1),
+                "width": round(step * 0.7, 1),
+                "height": round(height, 1),
+                "hidden": cell.n is None,
+                "label": f"{iso_week(week)}: {cell.text}",
+                "tick": iso_week(week).replace("-", " ") if index % every == 0 else "",
+                "tick_x": round(_LEFT + index * step + step / 2, 1),
+            }
+        )
+    ticks = [
+        {"value": value, "y": round(_TOP + plot_height - value / top * plot_height, 1)}
+        for value in (0, top // 2, top)
+    ]
     return {
-        "bars": _bars(cells, labels, CHART_WIDTH, CHART_HEIGHT),
+        "bars": bars,
+        "ticks": ticks,
         "title": title,
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
+        "left": _LEFT,
+        "right": CHART_WIDTH - 8,
+        "baseline": _TOP + plot_height,
+        "label_y": CHART_HEIGHT - 8,
     }
 
 
 @register.inclusion_tag("tracking/snippets/sparkline.html")
-def sparkline(cells: list[Shown]) -> dict:
-    """A row's weeks at a glance, next to its numbers (which carry the labels)."""
-    return {"bars": _bars(cells, [""] * len(cells), 96, 24)}
+def sparkline(cells: list[Cell]) -> dict:
+    """A row's weeks at a glance, oldest on the left; the numbers beside it carry the labels."""
+    ordered = list(reversed(cells))
+    top = max([cell.n for cell in ordered if cell.n is not None], default=0) or 1
+    step = 96 / max(len(ordered), 1)
+    bars = []
+    for index, cell in enumerate(ordered):
+        height = round(cell.n / top * 22, 1) if cell.n is not None else 1
+        bars.append(
+            {
+                "x": round(index * step + step * 0.1, 1),
+                "y": round(24 - height, 1),
+                "width": round(step * 0.8, 1),
+                "height": height,
+                "hidden": cell.n is None,
+            }
+        )
+    return {"bars": bars}

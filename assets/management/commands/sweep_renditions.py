@@ -1,8 +1,6 @@
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand
 
-from assets.services import renditions_sweep
+from assets.tasks import sweep_renditions
 
 
 class Command(BaseCommand):
@@ -18,5 +16,5 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, older_than: int, **options) -> None:
-        queued = renditions_sweep(age=timedelta(seconds=older_than))
+        queued = sweep_renditions(older_than=older_than)
         self.stdout.write(f"Queued {queued} asset(s) with unfinished renditions.")

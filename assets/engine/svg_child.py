@@ -1,8 +1,8 @@
 """Child process that rasterizes one sanitized SVG to PNG under hard resource limits.
 
-Run by assets.imaging, never imported by it:
+Run by assets.engine.svg, never imported by it:
 
-    python -m assets.svg_rasterize WIDTH HEIGHT CPU_SECONDS ADDRESS_SPACE_BYTES < in.svg > out.png
+    python -m assets.engine.svg_child WIDTH HEIGHT CPU_SECONDS ADDRESS_BYTES < in.svg > out.png
 
 Exit status 0 with PNG bytes on stdout, or non-zero (or killed by SIGXCPU) on any failure.
 """

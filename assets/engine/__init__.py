@@ -1,0 +1,53 @@
+"""The rendition engine: one uploaded image in, one file per platform preset out.
+
+Pure Pillow (no Django), so the benchmark and the tests can drive it directly. One module per
+concern: ``plan`` (geometry), ``decode`` (decoding and colour), ``compose`` (the canvas),
+``encode`` (byte-limited JPEG/PNG), ``svg`` with its sandboxed child ``svg_child``, and
+``render``, the pipeline that ties them together.
+
+Raster path (``render_presets``): the source is decoded once, at the smallest JPEG ``draft``
+scale that still covers the most demanding preset, and every preset is derived from that decode:
+directly, or from a larger preset's resized tile when that tile covers the same crop (a pyramid:
+the 1920x1080 background is shrunk from the 2048x1152 one, not from 24 MP again). Crops and
+shrinks happen in the *stored* orientation; only each small result is rotated upright, which
+avoids a full-frame ``exif_transpose`` copy. Colour management (ICC, CMYK) also runs on the
+small results. Each shrink is Pillow's integer ``reduce()`` followed by one LANCZOS resize from a
+float box (``resize(..., reducing_gap=...)`` does exactly that pair). RGBA is premultiplied once
+and, when every preset allows it, reduced once before anything else.
+
+SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
+is parsed safely, rasterized once by cairosvg in a resource-limited child process at the size the
+largest preset needs, and that raster is then treated like a transparent PNG. Sanitizing an
+uploaded SVG is upload validation's job (assets/svg_sanitize.py), not the engine's.
+"""
+
+from assets.engine.plan import KINDS, Plan, plan_preset
+from assets.engine.render import render_presets, render_svg_presets
+from assets.engine.results import (
+    RenderedImage,
+    RenderError,
+    RenderFailure,
+    RenderResult,
+    UnsafeSVG,
+)
+from assets.engine.svg import parse_svg, svg_size
+
+# Bump when a change here alters the output files, and put it in content-addressed names (with
+# preset.version), so cached renditions made by an older engine are not served as current.
+ENGINE_VERSION = 2
+
+__all__ = [
+    "ENGINE_VERSION",
+    "KINDS",
+    "Plan",
+    "RenderError",
+    "RenderFailure",
+    "RenderResult",
+    "RenderedImage",
+    "UnsafeSVG",
+    "parse_svg",
+    "plan_preset",
+    "render_presets",
+    "render_svg_presets",
+    "svg_size",
+]

@@ -1,0 +1,100 @@
+"""Decoding and colour: open the source, read its orientation, bring it to a few modes, sRGB."""
+
+import io
+from functools import cache
+from typing import BinaryIO
+
+from PIL import ExifTags, Image, ImageCms
+
+from assets.engine.results import RenderError
+
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
+
+TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def open_image(source: BinaryIO) -> Image.Image:
+    try:
+        return Image.open(source)
+    except DECODE_ERRORS as exc:
+        raise RenderError(f"cannot read the image: {exc}") from exc
+
+
+def orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1 to 8), 1 when missing or nonsense."""
+    value = image.getexif().get(ExifTags.Base.Orientation, 1)
+    return value if value in TRANSPOSE else 1
+
+
+def load(image: Image.Image) -> None:
+    try:
+        image.load()
+    except DECODE_ERRORS as exc:
+        raise RenderError(f"cannot decode the image: {exc}") from exc
+
+
+def normalise_mode(image: Image.Image) -> Image.Image:
+    """Bring any decoded mode to L, RGB, CMYK or premultiplied RGBa.
+
+    RGBA is premultiplied once here: Pillow premultiplies the whole image on every RGBA resize
+    call, whatever the box, which dominated the cost of logos.
+    """
+    mode = image.mode
+    if mode in ("L", "RGB", "CMYK"):
+        return image
+    if mode == "P":
+        mode = "RGBA" if "transparency" in image.info else "RGB"
+        return image.convert(mode).convert("RGBa") if mode == "RGBA" else image.convert(mode)
+    if mode.startswith("I"):
+        low, high = image.getextrema()
+        if high > 255:
+            # 16-bit samples: scale instead of clipping everything above 255 to white.
+            image = image.convert("I").point(lambda v: v * (1 / 257))
+        return image.convert("L")
+    if mode == "RGBA":
+        return image.convert("RGBa")
+    if mode in ("LA", "PA", "La"):
+        return image.convert("RGBA").convert("RGBa")
+    if mode == "RGBa":
+        return image
+    return image.convert("RGB")
+
+
+@cache
+def _srgb_profile() -> ImageCms.ImageCmsProfile:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+
+
+def srgb_transform(icc: bytes | None, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """A transform from the embedded profile to sRGB, or None to use a plain conversion."""
+    if not icc:
+        return None
+    in_mode = "RGBA" if mode == "RGBa" else mode
+    out_mode = "RGBA" if in_mode == "RGBA" else "RGB"
+    try:
+        profile = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        if "sRGB" in (ImageCms.getProfileDescription(profile) or ""):
+            return None
+        return ImageCms.buildTransform(profile, _srgb_profile(), in_mode, out_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        # A broken or mismatched profile (e.g. RGB profile on a CMYK file): better a plain
+        # conversion than no rendition at all.
+        return None
+
+
+def to_srgb(tile: Image.Image, transform: ImageCms.ImageCmsTransform | None) -> Image.Image:
+    if tile.mode == "RGBa":
+        tile = tile.convert("RGBA")
+    if transform is not None:
+        tile = ImageCms.applyTransform(tile, transform)
+    elif tile.mode not in ("RGB", "RGBA"):
+        tile = tile.convert("RGB")
+    return tile

@@ -1,0 +1,290 @@
+"""The pipeline: decode once, shrink as a pyramid, then colour, rotate, compose and encode."""
+
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from PIL import Image
+
+from assets.engine import svg
+from assets.engine.compose import compose
+from assets.engine.decode import (
+    TRANSPOSE,
+    load,
+    normalise_mode,
+    open_image,
+    orientation,
+    srgb_transform,
+    to_srgb,
+)
+from assets.engine.encode import TooBig, encode
+from assets.engine.plan import (
+    Plan,
+    check_arguments,
+    parse_colour,
+    plan_preset,
+    plan_scale,
+    to_stored,
+)
+from assets.engine.results import RenderedImage, RenderFailure, RenderResult
+from assets.presets import Preset
+
+# Final LANCZOS step shrinks by at most this factor after the integer reduce(); 1.0 is fastest
+# and, after JPEG encoding, within a fraction of a dB of a full LANCZOS (performance-anchors.md).
+REDUCING_GAP = 1.0
+
+
+def render_presets(
+    source: BinaryIO,
+    presets: Sequence[Preset],
+    *,
+    kind: str,
+    focal_x: float = 0.5,
+    focal_y: float = 0.5,
+    background: str | None = None,
+) -> list[RenderResult]:
+    """Render ``source`` (a raster image, or SVG bytes) into every preset, in order.
+
+    ``kind`` is "photo" (cover-crop around the focal point) or "logo"/"illustration" (contain
+    and pad). Focal point fractions are in the upright frame. ``background`` is "#rrggbb", or
+    None for transparent PNGs and white JPEGs. Raises RenderError if the source cannot be
+    decoded and UnsafeSVG if an SVG cannot be parsed safely; per-preset problems (byte limits,
+    SVG too complex) come back as RenderFailure items.
+    """
+    if not presets:
+        return []
+    head = source.read(256)
+    source.seek(0)
+    if svg.looks_like_svg(head):
+        return render_svg_presets(
+            source.read(),
+            presets,
+            kind=kind,
+            focal_x=focal_x,
+            focal_y=focal_y,
+            background=background,
+        )
+    check_arguments(kind, focal_x, focal_y)
+    fill = parse_colour(background)
+    # No local name for the opened image: _render_raster frees the decode early.
+    return _render_raster(open_image(source), presets, kind, focal_x, focal_y, fill)
+
+
+def render_svg_presets(
+    data: bytes,
+    presets: Sequence[Preset],
+    *,
+    kind: str,
+    focal_x: float = 0.5,
+    focal_y: float = 0.5,
+    background: str | None = None,
+    time_limit: float | None = None,
+) -> list[RenderResult]:
+    """Rasterize an SVG once, then render every preset from that raster.
+
+    ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds (default
+    svg.SVG_TIME_LIMIT, read at call time); going over it (or the memory limit) makes every
+    preset a RenderFailure("too complex").
+    """
+    time_limit = svg.SVG_TIME_LIMIT if time_limit is None else time_limit
+    check_arguments(kind, focal_x, focal_y)
+    fill = parse_colour(background)
+    if not presets:
+        return []
+    root = svg.parse_svg(data)
+    width, height = svg.svg_float_size(root)
+    if width * height > svg.SVG_MAX_CANVAS_PIXELS:
+        return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    plans = [plan_preset(p, (width, height), kind, focal_x, focal_y) for p in presets]
+    scale = max(plan_scale(plan) for plan in plans)
+    raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+    if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
+        return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    png = svg.rasterize_svg(root, raster_size, time_limit)
+    if png is None:
+        return [RenderFailure(p.slug, "too complex") for p in presets]
+    with Image.open(io.BytesIO(png)) as raster:
+        raster.load()
+        # A vector source is never low resolution: it was drawn at the size the outputs need.
+        return _render_raster(raster, presets, kind, focal_x, focal_y, fill, vector=True)
+
+
+def _render_raster(
+    image: Image.Image,
+    presets: Sequence[Preset],
+    kind: str,
+    fx: float,
+    fy: float,
+    fill: tuple[int, int, int] | None,
+    *,
+    vector: bool = False,
+) -> list[RenderResult]:
+    turn = orientation(image)
+    stored = image.size
+    swaps = turn in (5, 6, 7, 8)
+    upright = (stored[1], stored[0]) if swaps else stored
+    plans = [plan_preset(p, upright, kind, fx, fy) for p in presets]
+    needed = min(1.0, max(plan_scale(plan) for plan in plans))
+
+    # draft() picks its scale from the stored size, so ask in the stored orientation.
+    factor = 1.0
+    if image.format in ("JPEG", "MPO"):  # an MPO is a JPEG with extra views
+        target = (max(1, math.ceil(stored[0] * needed)), max(1, math.ceil(stored[1] * needed)))
+        drafted = image.draft(image.mode, target)
+        if drafted is not None:
+            factor = drafted[1][2] / stored[0]
+    load(image)
+    icc = image.info.get("icc_profile")
+    base = normalise_mode(image)
+    del image  # the caller keeps no reference, so a converted copy can free the decode
+
+    # Every preset shrinks the decoded frame by at least this much: do that part once.
+    shared = int(factor / max(plan_scale(plan) for plan in plans) / REDUCING_GAP)
+    if shared >= 2:
+        base = base.reduce(shared)
+        factor /= shared
+
+    transform = srgb_transform(icc, base.mode)
+    jobs = []
+    for index, plan in enumerate(plans):
+        box = to_stored(plan.crop, turn, stored)
+        box = tuple(
+            min(max(v * factor, 0.0), limit) for v, limit in zip(box, base.size * 2, strict=True)
+        )
+        size = (plan.size[1], plan.size[0]) if swaps else plan.size
+        jobs.append(_Job(index, plan, box, size))
+    # Every resize that reads the decode runs first, so the decode is freed before any of the
+    # colour, rotation and encoding work (which all need memory of their own).
+    order = _schedule(jobs)
+    tiles = {
+        job.index: base.resize(
+            job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
+        )
+        for job in order
+        if job.parent is None
+    }
+    base = None
+    uses = {job.index: job.children + 1 for job in order}
+
+    results: list[RenderResult | None] = [None] * len(plans)
+    for job in order:
+        if job.parent is not None:
+            parent = jobs[job.parent]
+            tiles[job.index] = tiles[parent.index].resize(
+                job.size,
+                Image.Resampling.LANCZOS,
+                box=_box_within(job.box, parent.box, tiles[parent.index].size),
+                reducing_gap=REDUCING_GAP,
+            )
+            _release(tiles, uses, parent.index)
+        tile = to_srgb(tiles[job.index], transform)
+        _release(tiles, uses, job.index)
+        if turn != 1:
+            tile = tile.transpose(TRANSPOSE[turn])
+        low = not vector and plan_scale(job.plan) > 1.0 + 1e-6
+        results[job.index] = _finish(job.plan, tile, kind, fill, low)
+    return [result for result in results if result is not None]
+
+
+def _finish(
+    plan: Plan,
+    tile: Image.Image,
+    kind: str,
+    fill: tuple[int, int, int] | None,
+    low: bool,
+) -> RenderResult:
+    preset = plan.preset
+    canvas = compose(plan, tile, kind, fill)
+    try:
+        data = encode(canvas, preset, kind)
+    except TooBig as exc:
+        return RenderFailure(preset.slug, str(exc))
+    return RenderedImage(preset.slug, data, preset.width, preset.height, preset.format, low)
+
+
+def _release(tiles: dict[int, Image.Image], uses: dict[int, int], index: int) -> None:
+    uses[index] -= 1
+    if uses[index] == 0:
+        del tiles[index]
+
+
+@dataclass
+class _Job:
+    """One preset's resize, in stored orientation and decoded-pixel coordinates."""
+
+    index: int
+    plan: Plan
+    box: tuple[float, ...]
+    size: tuple[int, int]
+    parent: int | None = None  # index of the job whose tile this one shrinks, None = the decode
+    children: int = 0
+
+    @property
+    def density(self) -> float:
+        return max(
+            self.size[0] / (self.box[2] - self.box[0]), self.size[1] / (self.box[3] - self.box[1])
+        )
+
+
+def _schedule(jobs: list[_Job]) -> list[_Job]:
+    """Order the resizes as a pyramid: a preset shrinks an earlier, larger tile when that tile
+    covers its crop at enough resolution and reading it is cheaper than reading the decode.
+
+    Shrinking a 2560-wide tile to 1920 costs a fraction of shrinking the decode again, and
+    after JPEG encoding the extra resampling step costs at most 0.4 dB (bench/renditions.py,
+    "vs q85"). Requiring a bigger saving before using a tile halved that loss but cost 9 MB of
+    peak memory and 5% more time on the 24 MP photo.
+    """
+    order = sorted(jobs, key=lambda job: job.density, reverse=True)
+    for position, job in enumerate(order):
+        best = _read_cost(job.box, job.size, 1.0)
+        for earlier in order[:position]:
+            if not _covers(earlier, job):
+                continue
+            scale = earlier.size[0] / (earlier.box[2] - earlier.box[0])
+            cost = _read_cost(job.box, job.size, scale)
+            if cost < best:
+                best, job.parent = cost, earlier.index
+        if job.parent is not None:
+            jobs[job.parent].children += 1
+    # By density, so a parent always comes before its children.
+    return order
+
+
+def _read_cost(box: tuple[float, ...], size: tuple[int, int], scale: float) -> float:
+    """Rough cost of resizing ``box`` (seen at ``scale``) to ``size``: pixels the filter reads."""
+    width, height = (box[2] - box[0]) * scale, (box[3] - box[1]) * scale
+    reduce = max(1, int(min(width / size[0], height / size[1]) / REDUCING_GAP))
+    # reduce() itself reads every pixel once, but far more cheaply than the LANCZOS passes.
+    return width * height / reduce**2 + (width * height / 8 if reduce > 1 else 0.0)
+
+
+def _covers(tile: _Job, job: _Job) -> bool:
+    # A crop that sticks out of the tile by under 1% (e.g. 1640x924 is not quite 16:9) is
+    # trimmed to the tile; nobody can see that difference.
+    slack_x = 0.01 * (job.box[2] - job.box[0])
+    slack_y = 0.01 * (job.box[3] - job.box[1])
+    return (
+        job.box[0] >= tile.box[0] - slack_x
+        and job.box[1] >= tile.box[1] - slack_y
+        and job.box[2] <= tile.box[2] + slack_x
+        and job.box[3] <= tile.box[3] + slack_y
+        and tile.size[0] / (tile.box[2] - tile.box[0]) >= job.size[0] / (job.box[2] - job.box[0])
+        and tile.size[1] / (tile.box[3] - tile.box[1]) >= job.size[1] / (job.box[3] - job.box[1])
+    )
+
+
+def _box_within(
+    box: tuple[float, ...], outer: tuple[float, ...], size: tuple[int, int]
+) -> tuple[float, float, float, float]:
+    """``box`` (decode coordinates) in the pixel coordinates of a tile made from ``outer``."""
+    scale_x = size[0] / (outer[2] - outer[0])
+    scale_y = size[1] / (outer[3] - outer[1])
+    return (
+        max(0.0, (box[0] - outer[0]) * scale_x),
+        max(0.0, (box[1] - outer[1]) * scale_y),
+        min(float(size[0]), (box[2] - outer[0]) * scale_x),
+        min(float(size[1]), (box[3] - outer[1]) * scale_y),
+    )

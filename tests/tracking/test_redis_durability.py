@@ -1,0 +1,90 @@
+"""Redis as the README says to run it: a restart loses no count, and it keeps no time or order."""
+
+import shutil
+import time
+
+import pytest
+import redis
+from django.utils import timezone
+
+from tests.conftest import missing_service
+from tests.factories import make_asset
+from tests.test_faults import PrivateRedis
+from tracking.models import week_of
+from tracking.services import count_token
+from tracking.tally import week_counts, week_key
+from tracking.tasks import release_closed_weeks
+
+# The same lines as the README's "Running Redis for counts".
+PRODUCTION_OPTIONS = (
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--maxmemory-policy",
+    "volatile-lfu",
+    "--lfu-decay-time",
+    "0",
+)
+THIS_WEEK = week_of(timezone.localdate())
+
+
+@pytest.fixture
+def durable_redis(real_services, tmp_path, settings):
+    if not shutil.which("redis-server"):
+        missing_service("needs the redis-server program")
+    server = PrivateRedis(tmp_path, *PRODUCTION_OPTIONS)
+    server.start()
+    settings.REDIS_URL = server.url
+    yield server
+    server.kill()
+
+
+def _count_a_b_a(client) -> tuple:
+    first, second = make_asset(), make_asset()
+    for asset, preset in [(first, "x-header"), (second, ""), (first, "x-header")]:
+        token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+        form = {"asset": asset.slug, "kind": "download", "preset": preset, "token": token}
+        assert client.post("/count/", form).status_code == 204
+    return {("download", first.pk, "x-header"): 2, ("download", second.pk, ""): 1}
+
+
+def _increment_log(server: PrivateRedis) -> bytes:
+    return b"".join(path.read_bytes() for path in server.folder.rglob("*.incr.aof"))
+
+
+def _wait_for_rewrite(store: redis.Redis) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        info = store.info("persistence")
+        if not info["aof_rewrite_in_progress"] and not info["aof_rewrite_scheduled"]:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the AOF rewrite did not finish")
+
+
+def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, client, db):
+    expected = _count_a_b_a(client)
+    # Redis writes the AOF before it answers, so even SIGKILL loses nothing answered.
+    durable_redis.kill()
+    durable_redis.start()
+    assert week_counts(THIS_WEEK) == expected
+
+
+def test_the_hourly_task_rewrites_the_aof_so_no_order_of_counts_is_kept(durable_redis, client, db):
+    expected = _count_a_b_a(client)
+    assert _increment_log(durable_redis).count(b"HINCRBY") == 3, "each count was logged in order"
+    release_closed_weeks.delay()
+    _wait_for_rewrite(redis.Redis.from_url(durable_redis.url))
+    log = _increment_log(durable_redis)
+    assert b"HINCRBY" not in log and week_key(THIS_WEEK).encode() not in log
+    durable_redis.kill()
+    durable_redis.start()
+    assert week_counts(THIS_WEEK) == expected, "the rewritten file still holds the numbers"
+
+
+def test_redis_keeps_no_idle_time_for_the_waiting_numbers(durable_redis, client, db):
+    _count_a_b_a(client)
+    store = redis.Redis.from_url(durable_redis.url)
+    with pytest.raises(redis.ResponseError, match="idle time not tracked"):
+        store.object("idletime", week_key(THIS_WEEK))
