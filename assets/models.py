@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.imaging import ENGINE_VERSION
-from assets.presets import Preset, load_presets
+from assets.platforms import Platform, Slot, load_platforms
+from assets.presets import Preset, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -70,6 +71,7 @@ class Asset(models.Model):
         PHOTO = "photo", "Photo"
         LOGO = "logo", "Logo"
         ILLUSTRATION = "illustration", "Illustration"
+        FRAME = "frame", "Profile frame"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -105,6 +107,36 @@ class Asset(models.Model):
         blank=True,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
         help_text="Padding colour for logos and illustrations; empty means transparent.",
+    )
+
+    class TextArea(models.TextChoices):
+        BOTTOM = "bottom", "Bottom of the safe zone"
+        MIDDLE = "middle", "Middle of the safe zone"
+        TOP = "top", "Top of the safe zone"
+
+    # Where an employee's own name and title go on a banner or call background. Drawn in their
+    # browser only: the portal never sees the text.
+    text_area = models.CharField(
+        max_length=10,
+        choices=TextArea.choices,
+        default=TextArea.BOTTOM,
+        help_text="Where an employee's name goes on banners and call backgrounds.",
+    )
+    text_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
+        help_text="Colour of that name; empty picks black or white, whichever reads better.",
+    )
+    signature_public = models.BooleanField(
+        default=False,
+        help_text="Serve the email-signature banner to anyone with its address, without sign-in "
+        "and without counting, so mail read outside the company shows it.",
+    )
+    ring_text = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A logo's profile ring shows this along its arc, e.g. the campaign name.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -151,6 +183,20 @@ class Asset(models.Model):
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
 
+    @property
+    def engine_kind(self) -> str:
+        # The engine knows artwork kinds only; a frame overlay is drawn whole, like artwork,
+        # and keeps its transparency (its hole is the point of it).
+        return self.Kind.ILLUSTRATION if self.kind == self.Kind.FRAME else self.kind
+
+    @property
+    def engine_background(self) -> str | None:
+        return None if self.kind == self.Kind.FRAME else self.background or None
+
+    def presets(self) -> tuple[Preset, ...]:
+        """The sizes this asset is made into."""
+        return presets_for(self.kind)
+
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
@@ -165,13 +211,27 @@ class Asset(models.Model):
 
     def current_renditions(self) -> "RenditionQuerySet":
         """The renditions that match the asset as it is now."""
-        keys = [self.rendition_key(preset) for preset in load_presets()]
+        keys = [self.rendition_key(preset) for preset in self.presets()]
         return self.renditions.filter(source_key__in=keys)
 
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None"]]:
         """Every preset in the data file's order, with its rendition if one exists."""
         made = {rendition.preset: rendition for rendition in self.current_renditions()}
-        return [(preset, made.get(preset.slug)) for preset in load_presets()]
+        return [(preset, made.get(preset.slug)) for preset in self.presets()]
+
+    def platform_kit(
+        self, ready: dict[str, "Rendition"]
+    ) -> list[tuple[Platform, list[tuple[Slot, "Rendition | None"]]]]:
+        """Each platform this asset has a file for, with one (ready or not) file per slot."""
+        slugs = {preset.slug for preset in self.presets()}
+        kit = []
+        for platform in load_platforms():
+            slots = [
+                (s, ready.get(s.preset.slug)) for s in platform.slots if s.preset.slug in slugs
+            ]
+            if slots:
+                kit.append((platform, slots))
+        return kit
 
 
 @receiver(post_delete, sender=Asset)

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 from assets import tasks
 from assets.imaging import RenderedImage, RenderError, render_presets
 from assets.models import Asset, Collection, Rendition
-from assets.presets import get_preset, load_presets
+from assets.presets import get_preset
 from assets.validation import ImageRefused, inspect_image
 
 
@@ -106,7 +106,7 @@ def renditions_request(*, asset: Asset) -> None:
     Renditions of an earlier focal point, kind or preset version are removed
     (their files after the commit).
     """
-    keys = {preset.slug: asset.rendition_key(preset) for preset in load_presets()}
+    keys = {preset.slug: asset.rendition_key(preset) for preset in asset.presets()}
     asset.renditions.exclude(source_key__in=keys.values()).delete()
     made = set(asset.renditions.values_list("preset", flat=True))
     Rendition.objects.bulk_create(
@@ -169,10 +169,10 @@ def renditions_make(*, asset: Asset) -> None:
             results = render_presets(
                 source,
                 [get_preset(row.preset) for row in rows],
-                kind=asset.kind,
+                kind=asset.engine_kind,
                 focal_x=asset.focal_x,
                 focal_y=asset.focal_y,
-                background=asset.background or None,
+                background=asset.engine_background,
             )
     except RenderError as error:
         _finish(rows, status=Rendition.Status.FAILED, error=str(error))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("assets/<slug:slug>/preview/", views.preview, name="preview"),
     path("assets/<slug:slug>/sizes/<slug:preset>/", views.rendition, name="rendition"),
     path("assets/<slug:slug>/all-sizes.zip", views.rendition_zip, name="rendition-zip"),
+    path("assets/<slug:slug>/signature-image/", views.signature_image, name="signature-image"),
     path("assets/<slug:slug>/sizes.json", views.rendition_status, name="rendition-status"),
     path("library/", views.library, name="library"),
     path("library/upload/", views.upload, name="upload"),

@@ -55,6 +55,9 @@ EXPECTED = {
     "assets:rendition-zip": EVERYONE_READS,
     # Employees watch sizes appear too; the failure reasons in it are for marketing only.
     "assets:rendition-status": EVERYONE_READS,
+    # The signature banner answers without sign-in only when marketing made it public (see
+    # tests/assets/test_kit.py); this one is not, so it is for signed-in roles only.
+    "assets:signature-image": ((404, 404, 200, 200, 200, 200), (405,) * 6),
     "assets:library": MARKETING_READS,
     "assets:upload": MARKETING_FORM,
     "assets:edit": MARKETING_FORM,
@@ -142,7 +145,7 @@ CASES = [
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith("assets:rendition"):
+    if name.startswith(("assets:rendition", "assets:signature")):
         renditions_make(asset=asset)
     values = {
         "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
