@@ -15,7 +15,7 @@ from assets import tasks
 from assets.imaging import RenderedImage, RenderError, render_presets
 from assets.models import Asset, Collection, Rendition
 from assets.presets import get_preset
-from assets.validation import ImageRefused, inspect_image
+from assets.validation import ImageRefused, check_frame, inspect_image
 
 
 class DuplicateAsset(ImageRefused):
@@ -56,6 +56,8 @@ def asset_create(
     Raises ImageRefused (or DuplicateAsset) with a reason for the person uploading.
     """
     facts = inspect_image(filename, file)
+    if kind == Asset.Kind.FRAME:
+        check_frame(file)
     existing = Asset.objects.filter(sha256=facts.sha256).first()
     if existing:
         raise DuplicateAsset(existing)

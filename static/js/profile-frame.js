@@ -75,20 +75,36 @@
     context.arc(r, r, r - band / 2, 0, 2 * Math.PI);
     context.stroke();
     if (ring.text) drawArcText(ring.text, r, r - band / 2, band);
-    // The badge: a white disc on the bottom of the circle, outlined in the ring colour.
-    var badge = size * BADGE_RADIUS;
-    var by = size - badge - band * 0.15;
+    // The badge, white and outlined in the ring colour: a disc for a squarish mark, a pill for
+    // a wordmark, placed low but inside the circle so a round crop keeps all of it.
+    var m = ring.mark;
+    var aspect = m.w / m.h;
+    var mw, mh, bx, by, bw, bh;
+    if (aspect > 1.4) {
+      bw = size * 0.5;
+      mw = bw * 0.84;
+      mh = mw / aspect;
+      bh = Math.min(size * 0.22, mh + size * 0.07);
+      if (mh > bh - size * 0.05) {
+        mh = bh - size * 0.05;
+        mw = mh * aspect;
+      }
+      by = size * 0.8 - bh / 2;
+    } else {
+      bw = bh = size * BADGE_RADIUS * 2;
+      var fit = (bw * 0.72) / Math.max(m.w, m.h);
+      mw = m.w * fit;
+      mh = m.h * fit;
+      by = size - bh / 2 - band * 0.15;
+    }
+    bx = r;
     context.beginPath();
-    context.arc(r, by, badge, 0, 2 * Math.PI);
+    context.roundRect(bx - bw / 2, by - bh / 2, bw, bh, bh / 2);
     context.fillStyle = "#ffffff";
     context.fill();
     context.lineWidth = band * 0.18;
     context.stroke();
-    var m = ring.mark;
-    var fit = (badge * 2 * 0.72) / Math.max(m.w, m.h);
-    var mw = m.w * fit;
-    var mh = m.h * fit;
-    context.drawImage(artwork, m.x, m.y, m.w, m.h, r - mw / 2, by - mh / 2, mw, mh);
+    context.drawImage(artwork, m.x, m.y, m.w, m.h, bx - mw / 2, by - mh / 2, mw, mh);
     context.restore();
   }
 
@@ -289,21 +305,22 @@
   }
 
   function openHeic(file) {
-    // Chrome and Firefox cannot decode HEIC; a decoder vendored with the portal does it here.
+    // Chrome and Firefox cannot decode HEIC; the decoder vendored with the portal does it here,
+    // in this page. It is 3 MB, so it is fetched from the portal only when a HEIC is picked.
     status.textContent = "Opening an iPhone (HEIC) photo on this device…";
-    if (!window.PortalHeic) {
-      status.textContent = "This browser cannot open HEIC photos. Save it as a JPEG and try again.";
-      return;
-    }
-    window.PortalHeic.decode(file).then(
-      function (bitmap) {
-        usePhoto(bitmap);
-        status.textContent = "Your iPhone photo is in the frame. Move and zoom it, then save.";
-      },
-      function () {
-        status.textContent = "That HEIC photo could not be opened here. Save it as a JPEG and try again.";
-      }
-    );
+    import(tool.getAttribute("data-heic-url"))
+      .then(function (decoder) {
+        return decoder.heicTo({ blob: file, type: "bitmap" });
+      })
+      .then(
+        function (bitmap) {
+          usePhoto(bitmap);
+          status.textContent = "Your iPhone photo is in the frame. Move and zoom it, then save.";
+        },
+        function () {
+          status.textContent = "That HEIC photo could not be opened here. Save it as a JPEG and try again.";
+        }
+      );
   }
 
   input.addEventListener("change", function () {
