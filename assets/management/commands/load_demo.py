@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
 from assets.models import Asset, Collection, Tag
-from assets.services import DuplicateAsset, asset_create
+from assets.services import DuplicateAsset, asset_create, renditions_request
 
 DEMO_USERS = [("employee", EMPLOYEES), ("marketing", MARKETING), ("leadership", LEADERSHIP)]
 COMPANY = "Fjordlight"
@@ -71,6 +71,7 @@ class Command(BaseCommand):
             for field in ("description", "usage_notes", "ring_text", "background"):
                 setattr(asset, field, item.get(field, ""))
             asset.save()
+            renditions_request(asset=asset)  # a background changes the files
             asset.tags.set(
                 Tag.objects.get_or_create(slug=slugify(name), defaults={"name": name})[0]
                 for name in item["tags"]
