@@ -100,9 +100,11 @@
     bx = r;
     context.beginPath();
     context.roundRect(bx - bw / 2, by - bh / 2, bw, bh, bh / 2);
-    context.fillStyle = "#ffffff";
+    // On the logo's own background when it has one, so the mark sits in it seamlessly.
+    context.fillStyle = ring.paper || "#ffffff";
     context.fill();
     context.lineWidth = band * 0.18;
+    context.strokeStyle = ring.paper ? "#ffffff" : ring.colour;
     context.stroke();
     context.drawImage(artwork, m.x, m.y, m.w, m.h, bx - mw / 2, by - mh / 2, mw, mh);
     context.restore();
@@ -252,6 +254,7 @@
         : "#2446c7";
     }
     ring = {
+      paper: corner[3] > 200 ? "rgb(" + corner.slice(0, 3).join(",") + ")" : "",
       colour: colour,
       ink: inkFor(colour),
       text: (tool.getAttribute("data-ring-text") || "").trim(),
