@@ -13,6 +13,9 @@ endif
 
 .PHONY: run test setup
 
+# The demo is drawn once (a second run adds nothing) and its passwords are kept in
+# var/demo-passwords.txt; `manage.py load_demo --new-passwords` makes new ones, and deleting var/
+# starts again from nothing.
 run: setup
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_demo

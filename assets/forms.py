@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assets.models import Asset, Collection, Tag
+from assets.validation import ImageRefused, check_frame
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -59,6 +60,10 @@ class AssetForm(forms.ModelForm):
             "focal_x",
             "focal_y",
             "background",
+            "ring_text",
+            "text_area",
+            "text_colour",
+            "signature_public",
         ]
         widgets = {
             "available_until": forms.DateInput(attrs={"type": "date"}),
@@ -67,12 +72,29 @@ class AssetForm(forms.ModelForm):
             "description": forms.Textarea(attrs={"rows": 3}),
             "usage_notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"focal_x": "Focal point, across (0–1)", "focal_y": "Focal point, down (0–1)"}
+        labels = {
+            "focal_x": "Focal point, across (0–1)",
+            "focal_y": "Focal point, down (0–1)",
+            "ring_text": "Ring text",
+            "text_area": "Where employees' own text goes",
+            "text_colour": "Colour of employees' own text",
+            "signature_public": "Email-signature banner is public",
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == Asset.Kind.FRAME and self.instance.pk:
+            with self.instance.original.open("rb") as original:
+                try:
+                    check_frame(original)
+                except ImageRefused as refusal:
+                    self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
+        return data
 
     def clean_tag_names(self) -> list[str]:
         names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",")}

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.engine import ENGINE_VERSION
-from assets.presets import Preset, load_presets, platform_presets
+from assets.platforms import Platform, Slot, load_platforms
+from assets.presets import Preset, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -72,6 +73,7 @@ class Asset(models.Model):
         PHOTO = "photo", "Photo"
         LOGO = "logo", "Logo"
         ILLUSTRATION = "illustration", "Illustration"
+        FRAME = "frame", "Profile frame"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -115,6 +117,36 @@ class Asset(models.Model):
     keep_box = models.JSONField(null=True, blank=True)
     crop_overrides = models.JSONField(
         default=dict, blank=True, help_text="Per preset slug, the crop box marketing drew."
+    )
+
+    class TextArea(models.TextChoices):
+        BOTTOM = "bottom", "Bottom of the safe zone"
+        MIDDLE = "middle", "Middle of the safe zone"
+        TOP = "top", "Top of the safe zone"
+
+    # Where an employee's own name and title go on a banner or call background. Drawn in their
+    # browser only: the portal never sees the text.
+    text_area = models.CharField(
+        max_length=10,
+        choices=TextArea.choices,
+        default=TextArea.BOTTOM,
+        help_text="Where an employee's name goes on banners and call backgrounds.",
+    )
+    text_colour = models.CharField(
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
+        help_text="Colour of that name; empty picks black or white, whichever reads better.",
+    )
+    signature_public = models.BooleanField(
+        default=False,
+        help_text="Serve the email-signature banner to anyone with its address, without sign-in "
+        "and without counting, so mail read outside the company shows it.",
+    )
+    ring_text = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="A logo's profile ring shows this along its arc, e.g. the campaign name.",
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -191,6 +223,20 @@ class Asset(models.Model):
         made = self.served_rendition(self.SVG_PREVIEW_PRESET)
         return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None
 
+    @property
+    def engine_kind(self) -> str:
+        # The engine knows artwork kinds only; a frame overlay is drawn whole, like artwork,
+        # and keeps its transparency (its hole is the point of it).
+        return self.Kind.ILLUSTRATION if self.kind == self.Kind.FRAME else self.kind
+
+    @property
+    def engine_background(self) -> str | None:
+        return None if self.kind == self.Kind.FRAME else self.background or None
+
+    def presets(self) -> tuple[Preset, ...]:
+        """The sizes this asset is made into."""
+        return presets_for(self.kind)
+
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
@@ -210,7 +256,7 @@ class Asset(models.Model):
 
     def rendition_keys(self) -> dict[str, str]:
         """Every preset's slug, in the data file's order, with its current recipe key."""
-        return {preset.slug: self.rendition_key(preset) for preset in load_presets()}
+        return {preset.slug: self.rendition_key(preset) for preset in self.presets()}
 
     def current_renditions(self) -> "RenditionQuerySet":
         """The renditions that match the asset as it is now (ready or not)."""
@@ -237,12 +283,14 @@ class Asset(models.Model):
         return self.served_renditions().get(preset)
 
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
-        """Every platform preset in the data file's order, with its current rendition (if one
-        exists) and the rendition served for it (see ``served_renditions``)."""
+        """Every platform preset of the asset's kind in file order, with its current rendition
+        (if one exists) and the rendition served for it (see ``served_renditions``)."""
         keys = self.rendition_keys()
         current = {r.preset: r for r in self.renditions.all() if r.source_key == keys.get(r.preset)}
         served = self.served_renditions()
-        return [(p, current.get(p.slug), served.get(p.slug)) for p in platform_presets()]
+        return [
+            (p, current.get(p.slug), served.get(p.slug)) for p in self.presets() if not p.internal
+        ]
 
     def renditions_add_missing(self) -> bool:
         """Add a pending rendition for every preset that has none of the asset as it is now.
@@ -269,6 +317,20 @@ class Asset(models.Model):
         """Whether some preset has no rendition of the asset as it is now, not even pending."""
         made = set(self.renditions.values_list("source_key", flat=True))
         return not set(self.rendition_keys().values()) <= made
+
+    def platform_kit(
+        self, ready: dict[str, "Rendition"]
+    ) -> list[tuple[Platform, list[tuple[Slot, "Rendition | None"]]]]:
+        """Each platform this asset has a file for, with one (ready or not) file per slot."""
+        slugs = {preset.slug for preset in self.presets()}
+        kit = []
+        for platform in load_platforms():
+            slots = [
+                (s, ready.get(s.preset.slug)) for s in platform.slots if s.preset.slug in slugs
+            ]
+            if slots:
+                kit.append((platform, slots))
+        return kit
 
 
 class AssetVersion(models.Model):

@@ -12,6 +12,10 @@ from typing import Any
 
 PRESETS_FILE = Path(__file__).with_name("presets.json")
 FORMATS = ("JPEG", "PNG")
+# A marketer's frame overlay is only ever made into the sizes that name it; artwork is made into
+# every platform size.
+ARTWORK_KINDS = ("photo", "logo", "illustration")
+KINDS = (*ARTWORK_KINDS, "frame")
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class Preset:
     # The portal's own thumbnails and previews: made with the others, shown on its pages,
     # never offered to employees as a platform download nor counted.
     internal: bool = False
+    kinds: tuple[str, ...] = ARTWORK_KINDS  # the asset kinds this size is made for
 
     @property
     def size(self) -> tuple[int, int]:
@@ -72,7 +77,12 @@ def _parse(entry: dict[str, Any]) -> Preset:
     try:
         zone = SafeZone(**entry["safe_zone"])
         preset = Preset(
-            **{**entry, "safe_zone": zone, "checked": datetime.date.fromisoformat(entry["checked"])}
+            **{
+                **entry,
+                "safe_zone": zone,
+                "checked": datetime.date.fromisoformat(entry["checked"]),
+                "kinds": tuple(entry.get("kinds", ARTWORK_KINDS)),
+            }
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"preset {slug!r} is malformed: {exc}") from exc
@@ -80,6 +90,8 @@ def _parse(entry: dict[str, Any]) -> Preset:
         raise ValueError(f"preset {slug!r} needs positive width, height, max_bytes and version")
     if preset.format not in FORMATS:
         raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
+    if not preset.kinds or not set(preset.kinds) <= set(KINDS):
+        raise ValueError(f"preset {slug!r} has unknown kinds {preset.kinds!r}")
     if zone.shape not in ("rect", "circle"):
         raise ValueError(f"preset {slug!r} has unknown safe-zone shape {zone.shape!r}")
     return preset
@@ -102,9 +114,18 @@ def load_presets() -> tuple[Preset, ...]:
     return parse_presets(json.loads(PRESETS_FILE.read_text(encoding="utf-8")))
 
 
-def platform_presets() -> tuple[Preset, ...]:
-    """The presets employees are offered, in file order: every one that is not internal."""
-    return tuple(preset for preset in load_presets() if not preset.internal)
+def platform_presets(kind: str | None = None) -> tuple[Preset, ...]:
+    """The presets employees are offered, in file order: not internal, made for `kind` if given."""
+    return tuple(
+        preset
+        for preset in load_presets()
+        if not preset.internal and (kind is None or kind in preset.kinds)
+    )
+
+
+def presets_for(kind: str) -> tuple[Preset, ...]:
+    """The presets an asset of this kind is made into, in file order."""
+    return tuple(preset for preset in load_presets() if kind in preset.kinds)
 
 
 def get_preset(slug: str) -> Preset:

@@ -48,10 +48,10 @@ def renditions_make(*, asset: Asset) -> None:
             results = render_presets(
                 source,
                 [get_preset(row.preset) for row in rows],
-                kind=asset.kind,
+                kind=asset.engine_kind,
                 focal_x=asset.focal_x,
                 focal_y=asset.focal_y,
-                background=asset.background or None,
+                background=asset.engine_background,
             )
     except RenderError as error:
         _finish(rows, status=Rendition.Status.FAILED, error=str(error))

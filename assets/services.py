@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from assets import tasks
 from assets.models import Asset, AssetVersion, Collection, Rendition
-from assets.validation import ImageRefused, inspect_image
+from assets.validation import ImageRefused, check_frame, inspect_image
 
 
 class DuplicateAsset(ImageRefused):
@@ -51,6 +51,8 @@ def asset_create(
     Raises ImageRefused (or DuplicateAsset) with a reason for the person uploading.
     """
     facts = inspect_image(filename, file)
+    if kind == Asset.Kind.FRAME:
+        check_frame(file)
     existing = Asset.objects.filter(sha256=facts.sha256).first()
     if existing:
         raise DuplicateAsset(existing)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("assets/<slug:slug>/preview/<slug:preset>/", views.preview_image, name="preview-image"),
     path("assets/<slug:slug>/sizes/<slug:preset>/", views.rendition, name="rendition"),
     path("assets/<slug:slug>/all-sizes.zip", views.rendition_zip, name="rendition-zip"),
+    path("assets/<slug:slug>/signature-image/", views.signature_image, name="signature-image"),
     path("assets/<slug:slug>/sizes.json", views.rendition_status, name="rendition-status"),
     path("library/", views.library, name="library"),
     path("library/upload/", views.upload, name="upload"),

@@ -152,3 +152,32 @@ def _sha256(file: BinaryIO) -> str:
         digest.update(chunk)
     file.seek(0)
     return digest.hexdigest()
+
+
+FRAME_NEEDS_A_HOLE = (
+    "a profile frame needs a see-through middle where the person's photo shows, and this image "
+    "is opaque there; upload a PNG (or SVG) with a transparent centre, or choose another kind"
+)
+
+
+def check_frame(file: BinaryIO) -> None:
+    """Refuse a raster frame overlay whose middle is not transparent.
+
+    The browser finds the hole from the alpha channel; with none there, the person's photo would
+    be hidden. An SVG's hole is only known once it is drawn, so the browser alone checks those.
+    """
+    file.seek(0)
+    try:
+        image = Image.open(file, formats=list(ALLOWED_FORMATS))
+    except UnidentifiedImageError:
+        return  # SVG, checked already by the upload validation
+    finally:
+        file.seek(0)
+    with image:
+        if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+            raise ImageRefused(FRAME_NEEDS_A_HOLE)
+        image.thumbnail((128, 128))
+        alpha = image.convert("RGBA").getchannel("A")
+    file.seek(0)
+    if alpha.getpixel((alpha.width // 2, alpha.height // 2)) >= 128:
+        raise ImageRefused(FRAME_NEEDS_A_HOLE)

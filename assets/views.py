@@ -3,6 +3,7 @@ import zipfile
 from collections.abc import Iterator
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
@@ -16,13 +17,16 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
 from assets.models import Asset, AssetVersion, Rendition
-from assets.presets import Preset, get_preset, platform_presets
+from assets.platforms import file_name, load_platforms, name_for
+from assets.presets import Preset, get_preset
 from assets.services import (
     DuplicateAsset,
     asset_create,
@@ -37,6 +41,8 @@ from assets.validation import ImageRefused
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
 SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
+FRAME_PRESET = "frame-overlay"
+SIGNATURE_PRESET = "email-signature"
 # SVG originals are only ever downloaded, never shown on the portal's origin.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
@@ -47,8 +53,6 @@ MOCKS = {
     "mastodon-bluesky-header": "profile-banner",
     "facebook-cover": "profile-banner",
     "video-background": "video-call",
-    "zoom-background-720p": "video-call",
-    "teams-background": "video-call",
 }
 
 
@@ -94,9 +98,17 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         renditions_request(asset=asset)
     renditions = asset.renditions_by_preset()
     ready = {p.slug: served for p, _, served in renditions if served}
+    kit = [
+        (
+            platform,
+            [(slot, made, _preview(slot.preset, made) if made else None) for slot, made in slots],
+        )
+        for platform, slots in asset.platform_kit(ready)
+    ]
     context = {
         "asset": asset,
         "renditions": renditions,
+        "kit": kit,
         "any_ready": bool(ready),
         "any_pending": any(
             not made or made.status == Rendition.Status.PENDING for _, made, _ in renditions
@@ -105,11 +117,44 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             made and made.status == Rendition.Status.FAILED for _, made, _ in renditions
         ),
         "low_resolution": [p for p, made, _ in renditions if made and made.low_resolution],
-        "previews": [_preview(p, ready[p.slug]) for p, _, _ in renditions if p.slug in ready],
-        # The overlay an employee may put over their own photo in the browser.
-        "frame": next((p for p, _, _ in renditions if p.overlay and p.slug in ready), None),
+        "frame": _frame_tool(asset, ready),
+        "personal_sizes": _personal_sizes(asset, ready),
+        "signature": ready.get(SIGNATURE_PRESET),
+        # Absolute: the signature is pasted into mail and read elsewhere.
+        "signature_url": request.build_absolute_uri(
+            reverse("assets:signature-image", args=[asset.slug])
+        ),
     }
     return render(request, "assets/detail.html", context)
+
+
+def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
+    """How the frame tool frames a photo: under an overlay file, or in a ring drawn around it."""
+    if asset.kind == Asset.Kind.LOGO and SVG_PREVIEW_PRESET in ready:
+        # The built-in ring: drawn in the browser, so the mark and the ring text stay sharp.
+        return {"mode": "ring", "preset": SVG_PREVIEW_PRESET}
+    overlay = FRAME_PRESET if asset.kind == Asset.Kind.FRAME else "avatar-frame"
+    return {"mode": "overlay", "preset": overlay} if overlay in ready else None
+
+
+def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
+    """The banners and backgrounds an employee may put their own name on, one per file."""
+    sizes: dict[str, dict] = {}
+    for platform, slots in asset.platform_kit(ready):
+        for slot, made in slots:
+            if made and slot.personal in ("banner", "background"):
+                zone = slot.preset.safe_zone
+                entry = sizes.setdefault(
+                    slot.preset.slug,
+                    {
+                        "preset": slot.preset,
+                        "names": [],
+                        "zone": f"{zone.x},{zone.y},{zone.w},{zone.h}",
+                        "filename": name_for(slot.preset.slug, "jpg", platform=platform.slug),
+                    },
+                )
+                entry["names"].append(f"{platform.name} {slot.name}")
+    return list(sizes.values())
 
 
 def _preview(preset: Preset, made: Rendition) -> dict:
@@ -163,7 +208,31 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
     made = asset.served_rendition(preset)
     if made is None:
         raise Http404("This size is not ready yet.")
-    return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
+    # ?for= only picks which platform's name the file gets; the bytes are the same for all.
+    name = name_for(preset, made.extension, platform=request.GET.get("for", ""))
+    return _download(made.file, name or made.download_name, RASTER_CONTENT_TYPES[made.format])
+
+
+@require_safe
+@login_not_required
+def signature_image(request: HttpRequest, slug: str) -> FileResponse:
+    """The email-signature banner at one address for everyone, for as long as the asset lives.
+
+    Mail clients fetch it without a session. Marketing decides per asset whether that is
+    allowed; then it is served without sign-in, cookies or counting.
+    """
+    asset = get_object_or_404(Asset.objects.published(), slug=slug)
+    if not asset.signature_public:
+        if not request.user.is_authenticated or not request.user.has_perm("assets.view_asset"):
+            raise Http404("This signature image is not public.")
+    made = asset.served_rendition(SIGNATURE_PRESET)
+    if made is None:
+        raise Http404("The signature banner is not ready yet.")
+    response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
+    # Short, so a changed banner reaches old mail soon; public only when marketing said so.
+    visibility = "public" if asset.signature_public else "private"
+    response["Cache-Control"] = f"{visibility}, max-age=3600"
+    return response
 
 
 def _internal(slug: str) -> bool:
@@ -184,11 +253,37 @@ def _download(file, filename: str, content_type: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    ready = [made for made in asset.served_renditions().values() if not _internal(made.preset)]
-    if not ready:
+    ready = asset.served_renditions()
+    # The frame is put over the person's own photo in the browser; the ZIP holds finished files.
+    kit = [
+        (
+            platform,
+            [
+                (slot, made, file_name(platform, slot, made.extension))
+                for slot, made in slots
+                if made and slot.personal != "frame"
+            ],
+            [slot for slot, _ in slots if slot.personal == "frame"],
+        )
+        for platform, slots in asset.platform_kit(ready)
+    ]
+    files = [(f"{p.name}/{name}", made) for p, named, _ in kit for _, made, name in named]
+    if not files:
         raise Http404("No sizes are ready yet.")
-    response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{asset.slug}-all-sizes.zip"'
+    readme = render_to_string(
+        "assets/zip_readme.txt",
+        {
+            "asset": asset,
+            "kit": kit,
+            "page_url": request.build_absolute_uri(asset.get_absolute_url()),
+        },
+    )
+    response = StreamingHttpResponse(
+        _zip_stream(files, readme.encode()), content_type="application/zip"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{asset.title} - every platform.zip"
+    )
     return response
 
 
@@ -210,12 +305,13 @@ class _Chunks(io.RawIOBase):
         return data
 
 
-def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
+def _zip_stream(files: list[tuple[str, Rendition]], readme: bytes) -> Iterator[bytes]:
     # Streamed file by file, so a ZIP of every size never sits in memory whole.
     sink = _Chunks()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        for made in renditions:
-            with made.file.open("rb") as source, archive.open(made.download_name, "w") as entry:
+        archive.writestr("README.txt", readme)
+        for name, made in files:
+            with made.file.open("rb") as source, archive.open(name, "w") as entry:
                 while chunk := source.read(256 * 1024):
                     entry.write(chunk)
                     yield sink.take()
@@ -231,7 +327,8 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG
         # is previewed through its rendered square.
-        made = asset.served_rendition(SVG_PREVIEW_PRESET)
+        square = FRAME_PRESET if asset.kind == Asset.Kind.FRAME else SVG_PREVIEW_PRESET
+        made = asset.served_rendition(square)
         if made is None:
             raise Http404("No preview is ready yet.")
         file, format = made.file, made.format
@@ -332,8 +429,9 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "asset": asset,
         "form": form,
-        "crop_shapes": _crop_shapes(),
+        "crop_shapes": _crop_shapes(asset),
         "version_form": NewVersionForm(),
+        "platforms": load_platforms(),
     }
     return render(request, "assets/edit.html", context)
 
@@ -375,10 +473,12 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(asset)
 
 
-def _crop_shapes() -> list[list[Preset]]:
+def _crop_shapes(asset: Asset) -> list[list[Preset]]:
     """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
     shapes: dict[float, list[Preset]] = {}
-    for preset in platform_presets():
+    for preset in asset.presets():
+        if preset.internal:
+            continue
         shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
     return list(shapes.values())
 

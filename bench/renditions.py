@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assets.engine import plan_preset, render_presets, svg_size  # noqa: E402 - needs ROOT on sys.path
-from assets.presets import load_presets  # noqa: E402
+from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 
 REPEAT = 3
 NOISE = 4
@@ -106,13 +106,13 @@ def make_inputs(folder: Path) -> None:
 
 def run_engine(path: Path) -> dict[str, bytes]:
     with path.open("rb") as source:
-        results = render_presets(source, load_presets(), kind=KINDS[path.name])
+        results = render_presets(source, presets_for("photo"), kind=KINDS[path.name])
     return {r.slug: r.data for r in results if hasattr(r, "data")}
 
 
 def run_baseline(path: Path) -> dict[str, bytes]:
     outputs = {}
-    for preset in load_presets():
+    for preset in presets_for("photo"):
         if path.suffix == ".svg":
             image = _svg_artwork(path, preset)
         else:
@@ -132,7 +132,7 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
     import pyvips
 
     outputs = {}
-    for preset in load_presets():
+    for preset in presets_for("photo"):
         image = pyvips.Image.thumbnail(
             str(path), preset.width, height=preset.height, crop="centre", size="both"
         )
@@ -218,7 +218,7 @@ def reference(path: Path) -> dict[str, Image.Image]:
             full = ImageOps.exif_transpose(opened)
         size = full.size
     kind = KINDS[path.name]
-    for preset in load_presets():
+    for preset in presets_for("photo"):
         if preset.overlay:
             continue
         plan = plan_preset(preset, size, kind, 0.5, 0.5)
@@ -279,7 +279,7 @@ def main() -> None:
 
 def _worst(out: Path, refs: dict[str, Image.Image], fmt: str) -> str:
     """The lowest PSNR over the presets of one output format, or "-" if there are none."""
-    formats = {preset.slug: preset.format for preset in load_presets()}
+    formats = {preset.slug: preset.format for preset in presets_for("photo")}
     scores = [
         psnr(Image.open(out / slug), ref)
         for slug, ref in refs.items()
@@ -298,7 +298,7 @@ def _reencoded(image: Image.Image, kind: str) -> Image.Image:
 
 def _loss(out: Path, refs: dict[str, Image.Image], ceilings: dict[str, float]) -> str:
     """Worst dB lost to the pipeline (draft, reduce, pyramid) beyond q85 encoding itself."""
-    formats = {preset.slug: preset.format for preset in load_presets()}
+    formats = {preset.slug: preset.format for preset in presets_for("photo")}
     losses = [
         ceilings[slug] - psnr(Image.open(out / slug), ref)
         for slug, ref in refs.items()

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset, Rendition
-from assets.presets import load_presets
+from assets.presets import presets_for
 from policies.models import Announcement
 from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service
@@ -225,7 +225,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_leaves_one_file_per_size(
     finally:
         stop(replacement)
     assert done, f"still pending: {statuses().count('pending')}"
-    assert Rendition.objects.count() == len(assets) * len(load_presets())
+    assert Rendition.objects.count() == len(assets) * len(presets_for("photo"))
     files = rendition_files(settings)
     assert sorted(str(path) for path in files) == sorted(
         str(settings.MEDIA_ROOT / name) for name in Rendition.objects.values_list("file", flat=True)

@@ -20,7 +20,7 @@ from PIL import Image
 
 from assets.engine import svg
 from assets.models import Asset, Rendition
-from assets.presets import load_presets
+from assets.presets import presets_for
 from tests.factories import make_asset
 from tests.hostile_corpus import SVG_DANGERS, corpus
 
@@ -78,14 +78,14 @@ def contained(tmp_path, monkeypatch, settings):
 
 def assert_renditions_right(asset: Asset, hostile) -> None:
     renditions = list(asset.current_renditions())
-    assert len(renditions) == len(load_presets())
+    assert len(renditions) == len(presets_for("photo"))
     for rendition in renditions:
         if hostile.renditions_fail:
             assert rendition.status == Rendition.Status.FAILED
             assert hostile.renditions_fail in rendition.error
             continue
         assert rendition.status == Rendition.Status.READY, rendition.error
-        preset = next(p for p in load_presets() if p.slug == rendition.preset)
+        preset = next(p for p in presets_for("photo") if p.slug == rendition.preset)
         with rendition.file.open("rb") as file, Image.open(file) as image:
             assert (image.size, image.format) == (preset.size, preset.format)
             image.load()

@@ -59,6 +59,9 @@ EXPECTED = {
     "assets:rendition-zip": EVERYONE_READS,
     # Employees watch sizes appear too; the failure reasons in it are for marketing only.
     "assets:rendition-status": EVERYONE_READS,
+    # The signature banner answers without sign-in only when marketing made it public (see
+    # tests/assets/test_kit.py); this one is not, so it is for signed-in roles only.
+    "assets:signature-image": ((404, 404, 200, 200, 200, 200), (405,) * 6),
     "assets:library": MARKETING_READS,
     "assets:upload": MARKETING_FORM,
     "assets:edit": MARKETING_FORM,
@@ -183,7 +186,7 @@ def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
 def url_with_data(name: str) -> str:
     """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith("assets:rendition") or name == "assets:preview-image":
+    if name.startswith(("assets:rendition", "assets:signature")) or name == "assets:preview-image":
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
     if name.startswith("guidelines:"):

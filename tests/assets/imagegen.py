@@ -36,6 +36,17 @@ def logo(width: int, height: int) -> Image.Image:
     return image
 
 
+def frame_overlay(size: int, *, hole: float = 0.7, colour=(200, 40, 90)) -> Image.Image:
+    """A marketer's profile frame: an opaque ring whose centre (``hole`` of the width) and
+    corners are fully transparent."""
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((0, 0, size - 1, size - 1), fill=(*colour, 255))
+    inset = size * (1 - hole) / 2
+    draw.ellipse((inset, inset, size - 1 - inset, size - 1 - inset), fill=(0, 0, 0, 0))
+    return image
+
+
 def to_bytes(image: Image.Image, fmt: str, **options: object) -> io.BytesIO:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)

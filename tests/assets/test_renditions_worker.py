@@ -5,7 +5,7 @@ import time
 import pytest
 
 from assets.models import Rendition
-from assets.presets import load_presets
+from assets.presets import presets_for
 from tests.factories import image_bytes, upload
 
 
@@ -19,9 +19,9 @@ def test_an_upload_reaches_every_size_ready_through_a_real_worker(client, market
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         statuses = list(Rendition.objects.values_list("status", flat=True))
-        if len(statuses) == len(load_presets()) and set(statuses) == {"ready"}:
+        if len(statuses) == len(presets_for("photo")) and set(statuses) == {"ready"}:
             break
         time.sleep(0.2)
     assert sorted(Rendition.objects.values_list("preset", "status")) == sorted(
-        (preset.slug, "ready") for preset in load_presets()
+        (preset.slug, "ready") for preset in presets_for("photo")
     )

@@ -43,10 +43,11 @@ def library() -> dict[str, Asset]:
 def screenshot():
     """Save a README screenshot, only with SCREENSHOTS=1 so normal runs leave the files alone."""
 
-    def take(page, name: str) -> None:
+    def take(page, name: str, element=None) -> None:
+        """The viewport, or only ``element`` (a locator) when given."""
         if os.environ.get("SCREENSHOTS") == "1":
             SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             page.wait_for_load_state("networkidle")  # lazy images in view have loaded
-            page.screenshot(path=SCREENSHOTS / f"{name}.png")
+            (element or page).screenshot(path=SCREENSHOTS / f"{name}.png")
 
     return take

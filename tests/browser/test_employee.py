@@ -48,12 +48,12 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     expect(page.get_by_role("heading", level=1)).to_have_text("Harbour at dawn")
     page.get_by_label("Show safe zone").check()
     expect(page.locator(".safe-zone").first).to_be_visible()
-    page.get_by_role("heading", name="How it looks on each platform").evaluate(
-        "h => h.scrollIntoView()"
-    )
+    page.get_by_role("heading", name="Use it on each platform").evaluate("h => h.scrollIntoView()")
     screenshot(page, "asset-page")
 
-    # At zoom 1 the photo covers the square: 1536 wide, its green/blue edge on the centre line.
+    # The tool opens from the LinkedIn profile-photo slot. At zoom 1 the photo covers the
+    # ring's hole, its green/blue edge on the centre line.
+    page.locator("#platform-linkedin").get_by_role("link", name="Use it with your photo").click()
     page.get_by_label("Your photo", exact=True).set_input_files(
         files=[{"name": "me.png", "mimeType": "image/png", "buffer": photo}]
     )
@@ -96,8 +96,8 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     # The opt-in count is on; its request leaves seconds later and must carry no photo either.
     page.get_by_label("Count this anonymously").check()
     with page.expect_download() as banner:
-        page.locator('.mock a[data-count-preset="linkedin-banner"]').click()
-    assert banner.value.suggested_filename == "harbour-at-dawn-linkedin-banner.jpg"
+        page.locator('#platform-linkedin a[data-count-preset="linkedin-banner"]').click()
+    assert banner.value.suggested_filename == "LinkedIn - banner - 1584x396.jpg"
 
     portal = urlsplit(live_server.url).netloc
     for request in requests:

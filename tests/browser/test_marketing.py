@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from assets.engine import plan_preset
 from assets.models import Asset, Rendition
-from assets.presets import load_presets, platform_presets
+from assets.presets import platform_presets, presets_for
 from assets.rendering import renditions_make
 from tests.assets.imagegen import logo, picture, to_bytes
 from tests.factories import make_asset
@@ -74,7 +74,7 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
         "items => items.map(i => [+i.dataset.cropWidth, +i.dataset.cropHeight])"
     )
     assert len(shown) == len(shapes) >= 4
-    presets = {preset.size: preset for preset in load_presets()}
+    presets = {preset.size: preset for preset in presets_for("photo")}
     for (width, height), box_percent in zip(shapes, shown, strict=True):
         left, top, right, bottom = plan_preset(
             presets[width, height], (900, 600), "photo", 0.25, 0.4
@@ -88,7 +88,7 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     asset = Asset.objects.get(title="Quay at noon")
     assert (asset.focal_x, asset.focal_y) == (0.25, 0.4)
     ready = page.locator(".sizes tbody tr[data-status=ready]")
-    expect(ready).to_have_count(len(platform_presets()))
+    expect(ready).to_have_count(len(platform_presets("photo")))
 
 
 def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
@@ -98,14 +98,14 @@ def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
     page = browser_as(marketer).new_page()
     page.goto(asset.get_absolute_url())
     pending = page.locator(".sizes tbody tr[data-status=pending]")
-    expect(pending.get_by_text("Being made")).to_have_count(len(platform_presets()))
+    expect(pending.get_by_text("Being made")).to_have_count(len(platform_presets("photo")))
 
     with page.expect_response(lambda response: response.url.endswith("/sizes.json")):
         pass  # the page asks once and hears that nothing is ready yet
     renditions_make(asset=asset)  # the worker does the work while the page is open
 
     expect(page.locator(".sizes tbody tr[data-status=ready]")).to_have_count(
-        len(platform_presets()), timeout=10_000
+        len(platform_presets("photo")), timeout=10_000
     )
     expect(page.locator("[data-status-note]")).to_contain_text("Every size is ready.")
     expect(page.locator(".renditions")).to_have_attribute("data-polling", "done")

@@ -1,0 +1,198 @@
+"""The employee's kit: one file per platform slot, people's file names, the ZIP and its README,
+the public signature banner, and the frame-overlay kind."""
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from assets.models import Asset, Rendition
+from assets.platforms import load_platforms
+from assets.services import renditions_request
+from tests.assets.imagegen import frame_overlay, picture, to_bytes
+from tests.factories import image_bytes, make_asset, upload
+from tracking.models import week_of
+from tracking.tally import week_counts
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def photo(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return make_asset(
+            title="Harbour", data=to_bytes(picture(3000, 2000), "JPEG", quality=85).getvalue()
+        )
+
+
+def downloads_on(page: str) -> list[str]:
+    return re.findall(r'<a class="button[^"]*" href="([^"]+)" download', page)
+
+
+def test_each_platform_slot_gets_one_download_and_the_original_is_a_quiet_link(
+    client, employee, photo
+):
+    client.force_login(employee)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    wanted = [
+        f"/assets/{photo.slug}/sizes/{slot.preset.slug}/?for={platform.slug}"
+        for platform in load_platforms()
+        for slot in platform.slots
+        if slot.personal != "frame"  # made with the person's own photo, in the browser
+    ]
+    assert downloads_on(page) == [f"/assets/{photo.slug}/all-sizes.zip", *wanted]
+    assert f'class="quiet-link" href="/assets/{photo.slug}/original/"' in page
+
+
+def test_employees_see_the_steps_but_not_where_the_specs_were_read(client, employee, photo):
+    client.force_login(employee)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    linkedin = next(platform for platform in load_platforms() if platform.slug == "linkedin")
+    assert f'href="{linkedin.link.url}"' in page
+    assert linkedin.slots[1].steps[0] in page
+    assert "Spec checked" not in page
+    assert "chuckreynolds" not in page
+
+
+def test_marketing_sees_where_each_size_and_step_comes_from_on_the_edit_page(
+    client, marketer, photo
+):
+    client.force_login(marketer)
+    page = client.get(f"/library/{photo.slug}/edit/").content.decode()
+    assert "checked 2026-12-01" in page
+    assert "LinkedIn Help a568217" in page
+
+
+def test_one_download_is_named_for_the_platform_it_was_offered_for(client, employee, photo):
+    client.force_login(employee)
+    response = client.get(f"/assets/{photo.slug}/sizes/avatar-large/?for=slack")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Slack - profile photo - 1024x1024.png"'
+    )
+
+
+def test_the_zip_has_platform_folders_with_peoples_names_and_a_readme(client, employee, photo):
+    client.force_login(employee)
+    response = client.get(f"/assets/{photo.slug}/all-sizes.zip")
+    assert response["Content-Disposition"] == 'attachment; filename="Harbour - every platform.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = archive.namelist()
+    assert names[0] == "README.txt"
+    assert "LinkedIn/LinkedIn - banner - 1584x396.jpg" in names
+    assert "X/X - profile photo - 400x400.jpg" in names
+    assert "Zoom/Zoom - background - 1920x1080.jpg" in names
+    assert "Microsoft Teams/Microsoft Teams - background - 1920x1080.jpg" in names
+    assert not [name for name in names if "harbour" in name or "frame" in name]
+    readme = archive.read("README.txt").decode()
+    assert "your choice: nobody checks" in readme
+    for name in names[1:]:
+        assert name.split("/", 1)[1] in readme
+    assert "Open your LinkedIn profile: https://www.linkedin.com/in/me/" in readme
+    with Image.open(io.BytesIO(archive.read("X/X - header - 1500x500.jpg"))) as header:
+        assert header.size == (1500, 500)
+
+
+def test_a_public_signature_banner_is_served_without_sign_in_cookies_or_counting(client, photo):
+    photo.signature_public = True
+    photo.save()
+    response = client.get(f"/assets/{photo.slug}/signature-image/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "public, max-age=3600"
+    assert not response.cookies
+    with Image.open(io.BytesIO(b"".join(response.streaming_content))) as banner:
+        assert banner.size == (1200, 300)
+    assert week_counts(week_of(timezone.localdate())) == {}
+
+
+def test_a_signature_banner_stays_behind_sign_in_until_marketing_makes_it_public(
+    client, employee, photo
+):
+    assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 404
+    client.force_login(employee)
+    assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 200
+
+
+def test_the_signature_address_is_the_same_for_everyone_and_survives_new_renditions(
+    client, employee, marketer, photo, django_capture_on_commit_callbacks
+):
+    client.force_login(employee)
+    address = f"http://testserver/assets/{photo.slug}/signature-image/"
+    assert f'data-image-url="{address}"' in client.get(photo.get_absolute_url()).content.decode()
+    photo.focal_x = 0.2
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.save()
+        renditions_request(asset=photo)
+    client.force_login(marketer)
+    assert f'data-image-url="{address}"' in client.get(photo.get_absolute_url()).content.decode()
+    assert client.get(address).status_code == 200
+
+
+def test_a_frame_overlay_is_made_into_its_own_size_with_its_hole_kept(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    data = to_bytes(frame_overlay(800), "PNG").getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/library/upload/",
+            {"files": [upload("Frame.png", data)], "kind": "frame", "publish": "on"},
+        )
+    asset = Asset.objects.get()
+    made = asset.current_renditions()
+    assert list(made.values_list("preset", "status")) == [("frame-overlay", "ready")]
+    with made.get().file.open("rb") as file, Image.open(file) as overlay:
+        assert overlay.size == (1024, 1024)
+        assert overlay.getpixel((512, 512))[3] == 0  # the hole, for the person's photo
+        assert overlay.getpixel((512, 20)) == (200, 40, 90, 255)  # the ring, as drawn
+    page = client.get(asset.get_absolute_url()).content.decode()
+    assert f'data-image-url="/assets/{asset.slug}/sizes/frame-overlay/"' in page
+    assert client.get(f"/assets/{asset.slug}/preview/").status_code == 200
+
+
+def test_an_opaque_image_is_refused_as_a_frame_with_what_to_do(client, marketer):
+    client.force_login(marketer)
+    page = client.post(
+        "/library/upload/", {"files": [upload("Flat.jpg", image_bytes())], "kind": "frame"}
+    ).content.decode()
+    assert "needs a see-through middle" in page
+    assert not Asset.objects.exists()
+
+
+def test_marketing_cannot_turn_an_opaque_photo_into_a_frame(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/",
+        {
+            "title": photo.title,
+            "kind": "frame",
+            "focal_x": 0.5,
+            "focal_y": 0.5,
+            "text_area": "bottom",
+        },
+    )
+    assert "needs a see-through middle" in response.content.decode()
+    photo.refresh_from_db()
+    assert photo.kind == Asset.Kind.PHOTO
+
+
+def test_a_logo_gets_the_built_in_ring_with_marketings_ring_text(
+    client, employee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        logo = make_asset(
+            title="Mark",
+            kind=Asset.Kind.LOGO,
+            filename="mark.png",
+            data=image_bytes("PNG", (400, 400), mode="RGBA"),
+        )
+    logo.ring_text = "Spring sailings"
+    logo.save()
+    client.force_login(employee)
+    page = client.get(logo.get_absolute_url()).content.decode()
+    assert 'data-mode="ring"' in page
+    assert 'data-ring-text="Spring sailings"' in page
+    assert Rendition.objects.filter(asset=logo, preset="avatar-large", status="ready").exists()

@@ -1,0 +1,309 @@
+"""The employee's kit in Chromium, with every request of each journey recorded.
+
+What a person types or picks (a photo, a name, a job title) must never leave the device: the
+tests type a sentinel and search every request's address and body for it.
+"""
+
+import io
+import zipfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from assets.models import Asset
+from assets.platforms import load_platforms
+from assets.services import renditions_request
+from tests.assets.imagegen import frame_overlay, logo, picture, to_bytes
+from tests.factories import make_announcement, make_asset
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SENTINEL_NAME = "Quintessa Vandersloot"
+SENTINEL_TITLE = "Chief Sentinel Officer"
+RING = (200, 40, 90)
+PHOTO_COLOUR = (30, 160, 60)
+
+
+def recorded(context) -> list:
+    requests = []
+    context.on("request", lambda request: requests.append(request))
+    return requests
+
+
+def assert_nothing_left(requests, portal: str, *secrets: bytes) -> None:
+    for request in requests:
+        address = urlsplit(request.url)
+        # blob: and data: addresses are read inside the browser and never cross the network.
+        assert address.scheme in ("blob", "data") or address.netloc == portal, request.url
+        sent = request.url.encode() + (request.post_data_buffer or b"")
+        for secret in secrets:
+            assert secret not in sent, request.url
+
+
+def own_photo(format: str = "PNG") -> bytes:
+    return to_bytes(Image.new("RGB", (600, 400), PHOTO_COLOUR), format).getvalue()
+
+
+def near(pixel, colour, tolerance: int = 6) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=False))
+
+
+@pytest.fixture
+def frame(marketer) -> Asset:
+    return make_asset(
+        title="Spring frame",
+        kind=Asset.Kind.FRAME,
+        filename="spring-frame.png",
+        data=to_bytes(frame_overlay(1024, hole=0.7, colour=RING), "PNG").getvalue(),
+        uploaded_by=marketer,
+    )
+
+
+@pytest.fixture
+def banner_art() -> Asset:
+    return make_asset(
+        title="Campaign banner",
+        kind=Asset.Kind.ILLUSTRATION,
+        data=to_bytes(picture(3168, 792), "JPEG", quality=85).getvalue(),
+    )
+
+
+def test_an_employee_puts_their_photo_under_a_marketers_frame_and_nothing_leaves_the_device(
+    browser_as, employee, frame, live_server, screenshot
+):
+    photo = own_photo()
+    context = browser_as(employee, viewport={"width": 1200, "height": 900})
+    requests = recorded(context)
+    page = context.new_page()
+    page.goto(frame.get_absolute_url())
+    page.get_by_role("heading", name="Put the frame on your own photo").click()
+    tool = page.locator("[data-frame-tool]")
+    expect(tool).to_have_attribute("data-ready", "")
+    # The hole is found from the overlay's alpha: 70% of the width, centred.
+    left, top, width, height = map(int, tool.get_attribute("data-hole").split(","))
+    assert abs(left - 154) <= 16 and abs(top - 154) <= 16
+    assert abs(width - 717) <= 24 and abs(height - 717) <= 24
+
+    page.get_by_label("Your photo", exact=True).set_input_files(
+        files=[{"name": "me.png", "mimeType": "image/png", "buffer": photo}]
+    )
+    expect(page.get_by_role("slider", name="Zoom")).to_be_enabled()
+    screenshot(page, "frame-overlay", page.locator("[data-frame-tool]"))
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save as PNG").click()
+    framed_bytes = Path(saved.value.path()).read_bytes()
+
+    framed = Image.open(io.BytesIO(framed_bytes)).convert("RGB")
+    assert framed.size == (1024, 1024)
+    assert near(framed.getpixel((512, 512)), PHOTO_COLOUR)  # the photo, through the hole
+    assert near(framed.getpixel((512, 60)), RING)  # the marketer's ring, over it
+    assert near(framed.getpixel((60, 512)), RING)
+    assert_nothing_left(requests, urlsplit(live_server.url).netloc, photo, framed_bytes)
+    assert not [r for r in requests if r.method != "GET"]
+
+
+def test_a_heic_photo_from_an_iphone_opens_in_the_frame(browser_as, employee, frame, live_server):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    heic = to_bytes(Image.new("RGB", (640, 480), PHOTO_COLOUR), "HEIF", quality=90).getvalue()
+    context = browser_as(employee, viewport={"width": 1200, "height": 900})
+    requests = recorded(context)
+    page = context.new_page()
+    page.goto(frame.get_absolute_url())
+    page.get_by_role("heading", name="Put the frame on your own photo").click()
+    expect(page.locator("[data-frame-tool]")).to_have_attribute("data-ready", "")
+    page.get_by_label("Your photo", exact=True).set_input_files(
+        files=[{"name": "IMG_0042.HEIC", "mimeType": "image/heic", "buffer": heic}]
+    )
+    expect(page.locator(".frame-status")).to_have_text(
+        "Your iPhone photo is in the frame. Move and zoom it, then save.", timeout=30_000
+    )
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save as PNG").click()
+    framed = Image.open(saved.value.path()).convert("RGB")
+    assert near(framed.getpixel((512, 512)), PHOTO_COLOUR, tolerance=12)
+    # The decoder came from the portal itself; the photo went nowhere.
+    assert any(urlsplit(r.url).path.endswith("heic-to.csp.min.js") for r in requests)
+    assert_nothing_left(requests, urlsplit(live_server.url).netloc, heic)
+
+
+def test_a_logos_ring_carries_the_mark_and_the_ring_text(
+    browser_as, employee, live_server, screenshot
+):
+    mark = make_asset(
+        title="Wordmark",
+        kind=Asset.Kind.LOGO,
+        filename="wordmark.png",
+        data=to_bytes(logo(600, 300), "PNG").getvalue(),
+        background="#0b2545",
+        ring_text="Spring sailings",
+    )
+    renditions_request(asset=mark)  # the background is part of every file's recipe
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(mark.get_absolute_url())
+    page.get_by_role("heading", name="Put the frame on your own photo").click()
+    expect(page.locator("[data-frame-tool]")).to_have_attribute("data-ready", "")
+    page.get_by_label("Your photo", exact=True).set_input_files(
+        files=[{"name": "me.png", "mimeType": "image/png", "buffer": own_photo()}]
+    )
+    with page.expect_download() as saved:
+        page.get_by_role("button", name="Save as PNG").click()
+    framed = Image.open(saved.value.path()).convert("RGB")
+    assert near(framed.getpixel((512, 8)), (0x0B, 0x25, 0x45), tolerance=40)  # the ring
+    # The ring text is drawn in white on the navy ring, across the top.
+    top = framed.crop((300, 0, 724, 100))
+    assert sum(1 for pixel in top.get_flattened_data() if min(pixel) > 200) > 300
+    # The mark sits in a white badge low in the circle, large enough to read at 200 px:
+    # at 200 px the badge's coloured pixels (the logo's blue disc) span at least 30 px.
+    small = framed.resize((200, 200), Image.Resampling.LANCZOS)
+    blue = [
+        x
+        for x in range(200)
+        for y in range(120, 200)
+        if near(small.getpixel((x, y)), (0, 90, 200), 60)
+    ]
+    assert blue and max(blue) - min(blue) >= 30
+    assert near(framed.getpixel((512, 400)), PHOTO_COLOUR)  # the face area stays clear
+    screenshot(page, "profile-ring", page.locator("[data-frame-tool]"))
+
+
+def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
+    browser_as, employee, banner_art, live_server, screenshot
+):
+    context = browser_as(employee, viewport={"width": 1200, "height": 900})
+    requests = recorded(context)
+    page = context.new_page()
+    page.goto(banner_art.get_absolute_url())
+
+    page.locator("#platform-linkedin").get_by_role("link", name="Add your name").click()
+    personal_tool = page.locator("#personal-tool")
+    expect(personal_tool.get_by_label("File")).to_have_value("linkedin-banner")
+    personal_tool.get_by_label("Your name").fill(SENTINEL_NAME)
+    personal_tool.get_by_label("Job title, or any text").fill(SENTINEL_TITLE)
+    with page.expect_download() as saved:
+        personal_tool.get_by_role("button", name="Save the file").click()
+    assert saved.value.suggested_filename == "LinkedIn - banner - 1584x396 - personal.jpg"
+    personal = Image.open(saved.value.path()).convert("RGB")
+    assert personal.size == (1584, 396)
+    plain_row = banner_art.current_renditions().get(preset="linkedin-banner")
+    with plain_row.file.open("rb") as file:
+        plain = Image.open(file).convert("RGB")
+    # The text went into the bottom of the safe zone (x 35–95%, y 10–90%), nowhere else.
+    zone = (int(0.35 * 1584), int(0.55 * 396), int(0.95 * 1584), int(0.9 * 396))
+    assert _changed(personal.crop(zone), plain.crop(zone)) > 0.02
+    assert _changed(personal.crop((0, 0, 400, 396)), plain.crop((0, 0, 400, 396))) < 0.01
+    screenshot(page, "personal-banner", page.locator("#personal-tool"))
+
+    page.get_by_role("heading", name="Make your email signature").click()
+    signature_tool = page.locator("#signature-tool")
+    signature_tool.get_by_label("Your name").fill(SENTINEL_NAME)
+    signature_tool.get_by_label("Job title").fill(SENTINEL_TITLE)
+    signature_tool.get_by_label("Pronouns (optional)").fill("they/them")
+    preview = page.locator("[data-signature-preview]").first
+    expect(preview).to_contain_text(SENTINEL_NAME)
+    expect(page.locator(".signature-preview.is-dark")).to_contain_text(SENTINEL_TITLE)
+    with page.expect_download() as signature:
+        page.get_by_role("button", name="Download .html").click()
+    html = Path(signature.value.path()).read_text()
+    assert SENTINEL_NAME in html and "(they/them)" in html
+    address = f"{live_server.url}/assets/{banner_art.slug}/signature-image/"
+    assert f'src="{address}"' in html
+    screenshot(page, "signature", page.locator("#signature-tool"))
+
+    secrets = [SENTINEL_NAME, SENTINEL_TITLE, "Quintessa", "Vandersloot"]
+    encoded = [
+        form
+        for text in secrets
+        for form in (
+            text.encode(),
+            text.replace(" ", "+").encode(),
+            text.replace(" ", "%20").encode(),
+        )
+    ]
+    assert_nothing_left(requests, urlsplit(live_server.url).netloc, *encoded)
+    assert not [r for r in requests if r.method != "GET"]
+
+
+def _changed(one: Image.Image, other: Image.Image) -> float:
+    """The share of pixels that differ clearly between two same-size images."""
+    pairs = zip(one.get_flattened_data(), other.get_flattened_data(), strict=True)
+    return sum(1 for a, b in pairs if max(abs(x - y) for x, y in zip(a, b, strict=True)) > 60) / (
+        one.width * one.height
+    )
+
+
+def test_each_platform_links_to_its_settings_page_and_shows_its_steps(
+    browser_as, employee, banner_art
+):
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(banner_art.get_absolute_url())
+    for platform in load_platforms():
+        card = page.locator(f"#platform-{platform.slug}")
+        expect(card.get_by_role("heading", level=3)).to_have_text(platform.name)
+        if platform.link:
+            link = card.get_by_role("link", name=platform.link.label)
+            expect(link).to_have_attribute("href", platform.link.url)
+            # Opens apart from the portal and tells the platform nothing about it.
+            expect(link).to_have_attribute("rel", "noopener noreferrer")
+        steps = card.locator("details.steps").first
+        steps.locator("summary").click()
+        expect(steps.locator("li")).to_have_text(list(platform.slots[0].steps))
+
+
+def test_the_zip_from_the_page_has_folders_peoples_names_and_a_readme(
+    browser_as, employee, banner_art
+):
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(banner_art.get_absolute_url())
+    with page.expect_download() as saved:
+        page.get_by_role("link", name="Every platform (ZIP)").click()
+    assert saved.value.suggested_filename == "Campaign banner - every platform.zip"
+    archive = zipfile.ZipFile(saved.value.path())
+    names = archive.namelist()
+    assert "Bluesky/Bluesky - banner - 3000x1000.jpg" in names
+    assert "Mastodon/Mastodon - header - 3000x1000.jpg" in names
+    readme = archive.read("README.txt").decode()
+    assert "Bluesky - banner - 3000x1000.jpg" in readme
+    assert "Using any of these files is your choice" in readme
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_nothing_is_wider_than_a_phone_for_employees(browser_as, employee, frame, banner_art):
+    make_announcement(
+        title="Spring sailings frames and banners for everybody who would like one, in every size"
+    ).publish()
+    page = browser_as(employee, viewport=PHONE).new_page()
+    for address in ["/", frame.get_absolute_url(), banner_art.get_absolute_url(), "/policies/"]:
+        page.goto(address)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, address
+    page.goto("/")
+    # Every line box of the title's text, against the Close link's box.
+    overlaps = page.evaluate(
+        """() => {
+            const title = document.querySelector(".announcement h2");
+            const close = document.querySelector(".announcement .dismiss").getBoundingClientRect();
+            const range = document.createRange();
+            range.selectNodeContents(title);
+            return [...range.getClientRects()].some(line =>
+                line.right > close.left && line.left < close.right &&
+                line.bottom > close.top && line.top < close.bottom);
+        }"""
+    )
+    assert not overlaps, "the long title runs under its Close link"
+
+
+def test_nothing_is_wider_than_a_phone_for_marketing(browser_as, marketer, banner_art):
+    page = browser_as(marketer, viewport=PHONE).new_page()
+    edit = f"/library/{banner_art.slug}/edit/"
+    for address in ["/library/", "/library/upload/", edit, banner_art.get_absolute_url()]:
+        page.goto(address)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, address
+    page.goto(edit)
+    expect(page.locator("[data-focal-picker]")).to_be_visible()
+    assert page.locator("[data-focal-picker]").bounding_box()["width"] <= 390
