@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from assets.models import Asset, Tag
-from assets.presets import load_presets
+from assets.presets import presets_for
 from policies.models import Announcement
 from tests.factories import image_bytes, make_asset, upload
 from tests.hostile_corpus import corpus
@@ -174,7 +174,7 @@ def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_removed(
         new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
     client.force_login(employee)
     # Queued, not made yet: every size still downloads, and it is the previous picture.
-    for preset in load_presets():
+    for preset in presets_for("photo"):
         assert downloaded(client, f"/assets/{harbour.slug}/sizes/{preset.slug}/")
     avatar = downloaded(client, f"/assets/{harbour.slug}/sizes/avatar-large/")
     assert near(colour_of(avatar), RED)
@@ -184,7 +184,7 @@ def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_removed(
             callback()
     avatar = downloaded(client, f"/assets/{harbour.slug}/sizes/avatar-large/")
     assert near(colour_of(avatar), BLUE)
-    assert harbour.renditions.count() == len(load_presets()), "the previous sizes are gone"
+    assert harbour.renditions.count() == len(presets_for("photo")), "the previous sizes are gone"
     assert not any(default_storage.exists(name) for name in old_files)
 
 
@@ -245,6 +245,7 @@ def test_import_assets_replace_needs_a_known_asset(db, tmp_path):
     with pytest.raises(CommandError) as refused:
         call_command("import_assets", "--replace", "no-such-asset", str(path))
     assert refused.value.returncode == 2
+
 
 REFUSED = [hostile for hostile in corpus() if hostile.refused]
 

@@ -10,7 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from assets.models import Asset
-from assets.presets import load_presets
+from assets.presets import presets_for
 from tests.factories import image_bytes, upload
 
 RED, BLUE = (200, 30, 30), (30, 60, 200)
@@ -18,7 +18,7 @@ RED, BLUE = (200, 30, 30), (30, 60, 200)
 
 def all_current_sizes_ready(asset: Asset) -> bool:
     statuses = list(asset.current_renditions().values_list("status", flat=True))
-    return len(statuses) == len(load_presets()) and set(statuses) == {"ready"}
+    return len(statuses) == len(presets_for("photo")) and set(statuses) == {"ready"}
 
 
 def centre_colour(data: bytes) -> tuple[int, ...]:
@@ -59,11 +59,11 @@ def test_a_new_version_reaches_every_size_through_a_real_worker_with_no_gap(
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         finished = all_current_sizes_ready(asset)
-        for preset in load_presets():
+        for preset in presets_for("photo"):
             url = f"/assets/{asset.slug}/sizes/{preset.slug}/"
             assert visitor.get(url).status_code == 200, url
         assert visitor.get(f"/assets/{asset.slug}/all-sizes.zip").status_code == 200
-        if finished and asset.renditions.count() == len(load_presets()):
+        if finished and asset.renditions.count() == len(presets_for("photo")):
             break
         time.sleep(0.05)
 
@@ -71,6 +71,6 @@ def test_a_new_version_reaches_every_size_through_a_real_worker_with_no_gap(
     response = visitor.get(f"/assets/{asset.slug}/sizes/avatar-large/")
     pixel = centre_colour(b"".join(response.streaming_content))
     assert all(abs(a - b) <= 12 for a, b in zip(pixel, BLUE, strict=True))
-    assert asset.renditions.count() == len(load_presets()), "the previous sizes are gone"
+    assert asset.renditions.count() == len(presets_for("photo")), "the previous sizes are gone"
     assert not any(default_storage.exists(name) for name in old_files)
     assert asset.versions.count() == 1
