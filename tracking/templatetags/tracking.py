@@ -56,7 +56,7 @@ def bar_chart(cells: list[Cell], weeks: list, title: str) -> dict:
                 "height": round(height, 1),
                 "hidden": cell.n is None,
                 "label": f"{iso_week(week)}: {cell.text}",
-                "tick": iso_week(week).replace("-", " ") if index % every == 0 else "",
+                "tick": f"W{week.isocalendar()[1]:02d}" if index % every == 0 else "",
                 "tick_x": round(_LEFT + index * step + step / 2, 1),
             }
         )
@@ -68,6 +68,7 @@ def bar_chart(cells: list[Cell], weeks: list, title: str) -> dict:
         "bars": bars,
         "ticks": ticks,
         "title": title,
+        "span": f"{iso_week(pairs[0][0])} to {iso_week(pairs[-1][0])}" if pairs else "",
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "left": _LEFT,
