@@ -29,11 +29,6 @@ class Kind(models.TextChoices):
     USING = "using", "In use"
 
 
-class ReleaseQuerySet(models.QuerySet):
-    def for_weeks(self, weeks: list[datetime.date]) -> dict[datetime.date, "Release"]:
-        return {release.week: release for release in self.filter(week__in=weeks)}
-
-
 class Release(models.Model):
     """One closed week as published: computed once when the week closed, never again.
 
@@ -46,23 +41,12 @@ class Release(models.Model):
     min_count = models.PositiveSmallIntegerField(help_text="Threshold applied to noisy numbers.")
     totals = models.JSONField()
 
-    objects = ReleaseQuerySet.as_manager()
-
     class Meta:
         ordering = ["-week"]
         permissions = [("view_uptake", "Can see the anonymous uptake dashboard")]
 
     def __str__(self) -> str:
         return f"uptake of {iso_week(self.week)}"
-
-    def week_total(self, kind: str) -> int | None:
-        return self.totals.get(kind, {}).get("week")
-
-    def asset_total(self, kind: str, asset_id: int) -> int | None:
-        return self.totals.get(kind, {}).get("assets", {}).get(str(asset_id))
-
-    def asset_ids(self) -> set[int]:
-        return {int(key) for kind in self.totals.values() for key in kind.get("assets", {})}
 
 
 class ReleasedSizes(models.Model):

@@ -4,10 +4,12 @@ import calendar
 import datetime
 import functools
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
@@ -148,8 +150,7 @@ SHOWN, SMALL, NOT_RELEASED = "shown", "fewer than k", "not released"
 WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """One published number, or why there is none."""
 
     n: int | None
@@ -180,7 +181,13 @@ class ArtworkRow:
     asset_id: int
     title: str
     total: int
-    cells: list[Cell]
+    numbers: list[int | None]
+    columns: list[Release | None]
+
+    @functools.cached_property
+    def cells(self) -> list[Cell]:
+        # Made only for the rows shown: a year of a thousand artworks is 52,000 cells.
+        return [_cell(release, n) for release, n in zip(self.columns, self.numbers, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -190,6 +197,7 @@ class Uptake:
     kind: str
     label: str
     weeks: list[datetime.date]
+    columns: list[Release | None]  # the stored release of each week, if any
     week_totals: list[Cell]
     rows: list[ArtworkRow]  # artworks with a number shown, most uptake first
     folded: int  # artworks with every number below the threshold
@@ -209,34 +217,39 @@ def _titles(asset_ids: set[int]) -> dict[int, str]:
 
 def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
     """What leadership sees of one kind: stored releases only, nothing computed from counts."""
-    releases = Release.objects.for_weeks(weeks)
+    # Only this kind's part of each release is read and decoded.
+    releases = Release.objects.filter(week__in=weeks).defer("totals")
+    releases = {r.week: r for r in releases.annotate(kind_totals=KeyTransform(kind, "totals"))}
     columns = [releases.get(week) for week in weeks]
-    shown: dict[int, list[int | None]] = {}
+    width = len(weeks)
+    shown: dict[str, list[int | None]] = {}
     for index, release in enumerate(columns):
-        for key, n in (release.totals.get(kind, {}).get("assets", {}) if release else {}).items():
-            shown.setdefault(int(key), [None] * len(weeks))[index] = n
-    counted = {asset_id for release in releases.values() for asset_id in release.asset_ids()}
-    published = set(Asset.objects.published().values_list("id", flat=True))
-    titles = _titles(set(shown))
+        if release is None:
+            continue
+        for key, n in (release.kind_totals or {}).get("assets", {}).items():
+            numbers = shown.get(key)
+            if numbers is None:
+                numbers = shown[key] = [None] * width
+            numbers[index] = n
+    titles = _titles({int(key) for key in shown})
     rows = [
-        ArtworkRow(
-            asset_id,
-            titles[asset_id],
-            sum(n for n in numbers if n is not None),
-            [_cell(release, n) for release, n in zip(columns, numbers, strict=True)],
-        )
-        for asset_id, numbers in shown.items()
+        ArtworkRow(int(key), titles[int(key)], sum(filter(None, numbers)), numbers, columns)
+        for key, numbers in shown.items()
     ]
     rows.sort(key=lambda row: (-row.total, row.title.casefold(), row.asset_id))
+    published = set(Asset.objects.published().values_list("id", flat=True))
+    week_totals = [
+        _cell(release, (release.kind_totals or {}).get("week") if release else None)
+        for release in columns
+    ]
     return Uptake(
         kind=kind,
         label=Kind(kind).label,
         weeks=weeks,
-        week_totals=[
-            _cell(release, release.week_total(kind) if release else None) for release in columns
-        ],
+        columns=columns,
+        week_totals=week_totals,
         rows=rows,
-        folded=len((published | counted) - set(shown)),
+        folded=len(published - {row.asset_id for row in rows}),
         k=settings.TRACKING_MIN_COUNT,
     )
 
@@ -248,28 +261,35 @@ class SizeRow:
     cells: list[Cell]
 
 
-def uptake_sizes(*, weeks: list[datetime.date], asset_ids: list[int]) -> dict[int, list[SizeRow]]:
+def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[SizeRow]]:
     """Downloads per size of these artworks, for the breakdown opened on demand."""
-    releases = Release.objects.for_weeks(weeks)
-    found: dict[int, dict[str, dict[datetime.date, int]]] = {}
-    rows = ReleasedSizes.objects.filter(release__in=releases.values(), asset_id__in=asset_ids)
-    for asset_id, week, counts in rows.values_list("asset_id", "release__week", "counts"):
+    releases = [release for release in uptake.columns if release is not None]
+    index = {release.pk: uptake.columns.index(release) for release in releases}
+    found: dict[int, dict[str, list[int | None]]] = {}
+    rows = ReleasedSizes.objects.filter(release__in=releases, asset_id__in=asset_ids)
+    for asset_id, release_id, counts in rows.values_list("asset_id", "release_id", "counts"):
         for size, n in counts.items():
-            found.setdefault(asset_id, {}).setdefault(size, {})[week] = n
+            numbers = found.setdefault(asset_id, {}).setdefault(size, [None] * len(uptake.weeks))
+            numbers[index[release_id]] = n
+    # One shared cell per week for every hidden number: most numbers are hidden.
+    hidden = [_cell(release, None) for release in uptake.columns]
     labels = size_labels()
     breakdown = {}
     for asset_id, sizes in found.items():
-        breakdown[asset_id] = sorted(
-            (
-                SizeRow(
-                    size,
-                    labels.get(size, size),
-                    [_cell(releases.get(week), by_week.get(week)) for week in weeks],
-                )
-                for size, by_week in sizes.items()
-            ),
-            key=lambda row: -sum(cell.n or 0 for cell in row.cells),
-        )
+        size_rows = [
+            SizeRow(
+                size,
+                labels.get(size, size),
+                [
+                    hidden[column]
+                    if n is None
+                    else Cell(n, SHOWN, uptake.columns[column].min_count)
+                    for column, n in enumerate(numbers)
+                ],
+            )
+            for size, numbers in sizes.items()
+        ]
+        breakdown[asset_id] = sorted(size_rows, key=lambda row: -sum(c.n or 0 for c in row.cells))
     return breakdown
 
 

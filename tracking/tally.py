@@ -51,7 +51,8 @@ def week_key(week: datetime.date) -> str:
     return WEEK_PREFIX + iso_week(week)
 
 
-def _field(kind: str, asset_id: int, preset: str) -> str:
+def cell_field(kind: str, asset_id: int, preset: str) -> str:
+    """The hash field of one number: kind, artwork id and size; nothing else."""
     return f"{kind}:{asset_id}:{preset}"
 
 
@@ -166,7 +167,7 @@ def tally_add(*, asset_slug: str, kind: str, preset: str, today: datetime.date) 
                 asset_id = _published_id(asset_slug)
                 if asset_id is None:
                     return False
-                client.hincrby(key, _field(kind, asset_id, preset), 1)
+                client.hincrby(key, cell_field(kind, asset_id, preset), 1)
                 published_refresh()
             if _pending or _state["refresh"]:
                 _push(client)
@@ -178,7 +179,7 @@ def tally_add(*, asset_slug: str, kind: str, preset: str, today: datetime.date) 
     if asset_id is None:
         return False
     with _lock:
-        _pending[key, _field(kind, asset_id, preset)] += 1
+        _pending[key, cell_field(kind, asset_id, preset)] += 1
     return True
 
 

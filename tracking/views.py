@@ -78,7 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     page = Paginator(uptake.rows, ARTWORKS_PER_PAGE).get_page(request.GET.get("page"))
     sizes = {}
     if kind == Kind.DOWNLOAD:
-        sizes = uptake_sizes(weeks=weeks, asset_ids=[row.asset_id for row in page.object_list])
+        sizes = uptake_sizes(uptake=uptake, asset_ids=[row.asset_id for row in page.object_list])
     context = {
         "uptake": uptake,
         "page": page,
@@ -99,7 +99,7 @@ def _records(weeks: list[datetime.date]):
         groups = [("All artwork", None, uptake.week_totals)]
         sizes = {}
         if kind == Kind.DOWNLOAD:
-            sizes = uptake_sizes(weeks=weeks, asset_ids=[row.asset_id for row in uptake.rows])
+            sizes = uptake_sizes(uptake=uptake, asset_ids=[row.asset_id for row in uptake.rows])
         for row in uptake.rows:
             groups.append((row.title, None, row.cells))
             groups += [(row.title, size.size, size.cells) for size in sizes.get(row.asset_id, [])]

@@ -55,6 +55,7 @@
   function sendDue() {
     var now = Date.now();
     var queue = read(QUEUE, []);
+    if (!queue.length) { return; }
     // Taken off the queue before sending, so two pages never send one count twice.
     write(QUEUE, queue.filter(function (item) { return item.due > now; }));
     queue.forEach(function (item) {

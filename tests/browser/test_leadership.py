@@ -1,48 +1,56 @@
-"""Leadership in Chromium: the uptake dashboard reads well, passes axe, and gives its CSV."""
+"""Leadership in Chromium: the uptake page reads at a glance on a laptop and a phone, passes axe."""
 
 import datetime
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.test_accessibility import AXE, RUN_AXE
-from tracking.models import Count, iso_week, week_of
+from tests.factories import make_asset, make_release
+from tracking.models import iso_week, week_of
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
 def uptake(library):
-    """Six closed weeks of counts, some below the threshold, and this week's, never shown."""
-    cache.clear()  # closed weeks' releases are cached for good; these weeks are this test's
+    """Twelve released weeks, some numbers below the threshold, and quiet artworks."""
     this_week = week_of(timezone.localdate())
-    for back in range(1, 7):
-        week = this_week - datetime.timedelta(weeks=back)
-        for asset, preset, n in [
-            (library["photo"], "linkedin-banner", 6 + 3 * back),
-            (library["photo"], "avatar-frame", 12 - back),
-            (library["logo"], "", 2 + back),
-            (library["team"], "video-background", 9),
-        ]:
-            Count.objects.create(asset=asset, preset=preset, kind="download", week=week, n=n)
-        Count.objects.create(asset=library["photo"], kind="using", week=week, n=5 + back)
-    Count.objects.create(asset=library["photo"], kind="download", week=this_week, n=7777)
+    quiet = [make_asset(title=f"Quiet poster {n}") for n in range(4)]
+    for back in range(1, 13):
+        make_release(
+            this_week - datetime.timedelta(weeks=back),
+            downloads={
+                library["photo"]: {"linkedin-banner": 6 + 3 * back, "avatar-frame": 14 - back},
+                library["logo"]: {"": 2 + back},
+                library["team"]: {"video-background": 9},
+                quiet[0]: {"": 2},
+            },
+            using={library["photo"]: 5 + back},
+        )
     return this_week
 
 
-def test_leadership_reads_the_dashboard_and_downloads_the_csv(
+def test_leadership_reads_the_uptake_page_and_downloads_the_csv(
     browser_as, leader, uptake, screenshot
 ):
-    context = browser_as(leader, viewport={"width": 1200, "height": 820})
+    context = browser_as(leader, viewport={"width": 1200, "height": 900})
     context.add_init_script(path=AXE)
     page = context.new_page()
     page.goto("/uptake/")
-    expect(page.get_by_role("heading", name="Uptake")).to_be_visible()
-    expect(page.get_by_text("fewer than 5").first).to_be_visible()
-    assert "7777" not in page.content()
+    expect(page.get_by_role("heading", name="Uptake", exact=True)).to_be_visible()
+    artworks = page.locator(".uptake-artwork > tr:first-child th.artwork")
+    expect(artworks).to_have_text(["Harbour at dawn", "Team offsite", "Wordmark"])
+    expect(page.get_by_text("4 artworks with fewer than 5 each week.")).to_be_visible()
+    expect(page.locator("th.week").first).to_have_text(
+        iso_week(uptake - datetime.timedelta(weeks=1))
+    )
+    size = page.get_by_role("row", name="LinkedIn: Profile background")
+    expect(size).to_be_hidden()
+    page.get_by_text("Harbour at dawn").click()
+    expect(size).to_be_visible()
     assert page.evaluate(RUN_AXE) == []
     screenshot(page, "dashboard")
 
@@ -50,5 +58,27 @@ def test_leadership_reads_the_dashboard_and_downloads_the_csv(
         page.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename == "uptake.csv"
     table = Path(download.value.path()).read_text()
-    assert iso_week(uptake - datetime.timedelta(weeks=1)) in table
-    assert "7777" not in table and iso_week(uptake) not in table
+    assert iso_week(uptake - datetime.timedelta(weeks=1)) in table and iso_week(uptake) not in table
+
+
+def test_on_a_phone_the_numbers_are_readable_and_the_artwork_stays_in_view(
+    browser_as, leader, uptake, screenshot
+):
+    page = browser_as(leader, viewport={"width": 375, "height": 740}).new_page()
+    page.goto("/uptake/")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    cell = page.locator(".uptake-artwork td").nth(2)
+    assert float(cell.evaluate("c => getComputedStyle(c).fontSize").removesuffix("px")) >= 15
+    page.locator(".table-scroll").evaluate("box => { box.scrollLeft = 600; }")
+    name = page.locator(".uptake-artwork > tr:first-child th.artwork").first
+    box = name.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375, "the artwork column stays in view"
+    page.locator(".table-scroll").scroll_into_view_if_needed()
+    screenshot(page, "dashboard-phone")
+
+
+def test_with_nothing_released_the_page_is_short_and_says_so(browser_as, leader, library):
+    page = browser_as(leader, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto("/uptake/")
+    expect(page.get_by_role("heading", name="Nothing published yet")).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollHeight") < 1200

@@ -97,7 +97,8 @@ def test_the_chart_has_week_labels_and_an_axis(client, leader, released):
     page = _page(client)
     chart = page[page.index('<figure class="uptake-chart">') :]
     chart = chart[: chart.index("</figure>")]
-    assert iso_week(LAST_WEEK).replace("-", " ") in chart
+    assert f">W{LAST_WEEK.isocalendar()[1]:02d}</text>" in chart
+    assert f"to {iso_week(LAST_WEEK)}, oldest week on the left" in chart
     assert 'class="axis-line"' in chart and ">0</text>" in chart
 
 
