@@ -1,11 +1,17 @@
 import io
+import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import (
     FileResponse,
     Http404,
@@ -16,8 +22,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from storages.backends.s3 import S3Storage
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
@@ -27,10 +37,13 @@ from assets.services import (
     DuplicateAsset,
     asset_create,
     asset_publish,
+    renditions_remake,
     renditions_request,
     renditions_retry,
 )
 from assets.validation import ImageRefused
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
@@ -55,6 +68,26 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
     if user.has_perm("assets.change_asset"):
         return Asset.objects.all()
     return Asset.objects.published()
+
+
+def token_or_session(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let an API token download what the API lists, as a signed-in browser can."""
+
+    @login_not_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed as error:
+                headers = {"WWW-Authenticate": "Token"}
+                return HttpResponse(str(error.detail), status=401, headers=headers)
+            if found is None:
+                return redirect_to_login(request.get_full_path())
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _browse(
@@ -132,36 +165,92 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @require_safe
+@token_or_session
 @role_required("assets.view_asset")
-def original(request: HttpRequest, slug: str) -> FileResponse:
+def original(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    if not _stored(asset.original):
+        logger.error("The original of asset %s is missing from storage.", asset.pk)
+        return _file_missing(
+            request,
+            "The original of this artwork is missing from storage. Marketing has to "
+            "upload it again; the sizes made from it can still be downloaded.",
+            status=404,
+        )
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
 @require_safe
+@token_or_session
 @role_required("assets.view_asset")
-def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     made = get_object_or_404(
         asset.current_renditions(), preset=preset, status=Rendition.Status.READY
     )
+    if not _stored(made.file):
+        return _remaking(request, asset, [made])
     return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
-def _download(file, filename: str, content_type: str) -> FileResponse:
-    # The same URL and response for everyone: nothing in it names who downloads.
-    return FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+def _download(file: FieldFile, filename: str, content_type: str, *, inline: bool = False):
+    """The one way a stored file leaves the portal: streamed, or from S3 by a signed link.
+
+    The same URL and response for everyone: nothing in it names who downloads. With
+    S3 the web worker only signs a short-lived link; the bucket sends the bytes, as an
+    attachment of the right type whatever the object's own metadata says.
+    """
+    if isinstance(file.storage, S3Storage):
+        seconds = settings.DOWNLOAD_URL_SECONDS
+        parameters = {
+            "ResponseContentDisposition": content_disposition_header(True, filename),
+            "ResponseContentType": content_type,
+        }
+        response = redirect(file.storage.url(file.name, parameters=parameters, expire=seconds))
+        # Reused by the browser for a while, never past the link's own end.
+        response["Cache-Control"] = f"private, max-age={seconds // 2}"
+        return response
+    response = FileResponse(
+        file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
+    if inline:
+        response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _stored(file: FieldFile) -> bool:
+    return bool(file.name) and file.storage.exists(file.name)
+
+
+def _remaking(request: HttpRequest, asset: Asset, missing: list[Rendition]) -> HttpResponse:
+    """Sizes whose files are gone: queue them again and say so, rather than fail later."""
+    logger.error("%d sizes of asset %s are missing from storage.", len(missing), asset.pk)
+    renditions_remake(asset=asset, renditions=missing)
+    names = ", ".join(made.preset for made in missing)
+    message = (
+        f"The file for {names} is missing from storage, so it is being made again. "
+        "Please try again in a minute."
+    )
+    response = _file_missing(request, message, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _file_missing(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "assets/file_missing.html", {"message": message}, status=status)
 
 
 @require_safe
+@token_or_session
 @role_required("assets.view_asset")
-def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     ready = list(asset.current_renditions().filter(status=Rendition.Status.READY))
     if not ready:
         raise Http404("No sizes are ready yet.")
+    # Checked before the first byte: once a 200 has started, a gap would be a corrupt ZIP.
+    if missing := [made for made in ready if not _stored(made.file)]:
+        return _remaking(request, asset, missing)
     response = StreamingHttpResponse(_zip_stream(ready), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{asset.slug}-all-sizes.zip"'
     return response
@@ -198,11 +287,12 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
 
 
 @require_safe
+@token_or_session
 @role_required("assets.view_asset")
-def preview(request: HttpRequest, slug: str) -> FileResponse:
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     if asset.format in RASTER_CONTENT_TYPES:
-        file, format = asset.original, asset.format
+        file, format, made = asset.original, asset.format, None
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG
         # is previewed through its rendered square.
@@ -210,9 +300,12 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
             asset.current_renditions(), preset=SVG_PREVIEW_PRESET, status=Rendition.Status.READY
         )
         file, format = made.file, made.format
-    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    if not _stored(file):
+        if made:
+            return _remaking(request, asset, [made])
+        return _file_missing(request, "The original of this artwork is missing.", status=404)
+    name = f"{asset.slug}-preview.{Asset.EXTENSIONS[format]}"
+    return _download(file, name, RASTER_CONTENT_TYPES[format], inline=True)
 
 
 @require_safe
