@@ -17,6 +17,7 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -193,7 +194,9 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     return _download(made.file, made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
-def _download(file: FieldFile, filename: str, content_type: str, *, inline: bool = False):
+def _download(
+    file: FieldFile, filename: str, content_type: str, *, inline: bool = False
+) -> HttpResponseBase:
     """The one way a stored file leaves the portal: streamed, or from S3 by a signed link.
 
     The same URL and response for everyone: nothing in it names who downloads. With
