@@ -165,8 +165,8 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"done": done, "renditions": rows})
 
 
-@require_safe
 @token_or_session
+@require_safe
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -181,8 +181,8 @@ def original(request: HttpRequest, slug: str) -> HttpResponse:
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
-@require_safe
 @token_or_session
+@require_safe
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -243,8 +243,8 @@ def _file_missing(request: HttpRequest, message: str, *, status: int) -> HttpRes
     return render(request, "assets/file_missing.html", {"message": message}, status=status)
 
 
-@require_safe
 @token_or_session
+@require_safe
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
@@ -289,8 +289,8 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
     yield sink.take()
 
 
-@require_safe
 @token_or_session
+@require_safe
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
