@@ -1,11 +1,18 @@
-"""The read-only JSON API: published assets for signed-in users and API tokens."""
+"""The read-only JSON API: published assets for signed-in users and API tokens.
+
+Every link in it is absolute, and every one of them works for the token that read it.
+"""
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.db.models import Prefetch
+from django.urls import path, reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, permissions, serializers
 
-from assets.models import Asset
+from assets.models import Asset, Rendition
+from assets.presets import load_presets
 
 
 class CanViewAssets(permissions.BasePermission):
@@ -13,14 +20,47 @@ class CanViewAssets(permissions.BasePermission):
         return request.user.has_perm("assets.view_asset")
 
 
-class AssetSerializer(serializers.HyperlinkedModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:asset-detail", lookup_field="slug")
-    page = serializers.URLField(source="get_absolute_url", read_only=True)
-    original = serializers.HyperlinkedIdentityField(
-        view_name="assets:original", lookup_field="slug"
-    )
-    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class SizeSerializer(serializers.Serializer):
+    """One platform size that is ready to download."""
+
+    preset = serializers.CharField(source="preset.slug")
+    platform = serializers.CharField(source="preset.platform")
+    slot = serializers.CharField(source="preset.slot")
+    width = serializers.IntegerField(source="made.width")
+    height = serializers.IntegerField(source="made.height")
+    format = serializers.CharField(source="made.format")
+    byte_size = serializers.IntegerField(source="made.byte_size")
+    download = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_download(self, size: dict) -> str:
+        url = reverse("assets:rendition", args=[size["made"].asset.slug, size["preset"].slug])
+        return self.context["request"].build_absolute_uri(url)
+
+
+def _absolute(view_name: str):
+    """A read-only field holding the absolute URL of `view_name` for the asset's slug."""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    class Link(serializers.Field):
+        def __init__(self, **kwargs) -> None:
+            super().__init__(source="slug", read_only=True, **kwargs)
+
+        def to_representation(self, slug: str) -> str:
+            return self.context["request"].build_absolute_uri(reverse(view_name, args=[slug]))
+
+    return Link()
+
+
+class AssetSerializer(serializers.ModelSerializer):
+    url = _absolute("api:asset-detail")
+    page = _absolute("assets:detail")
+    original = _absolute("assets:original")
+    preview = _absolute("assets:preview")
+    all_sizes = _absolute("assets:rendition-zip")
+    collection = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    sizes = serializers.SerializerMethodField()
 
     class Meta:
         model = Asset
@@ -43,7 +83,24 @@ class AssetSerializer(serializers.HyperlinkedModelSerializer):
             "updated_at",
             "page",
             "original",
+            "preview",
+            "all_sizes",
+            "sizes",
         ]
+
+    @extend_schema_field(SizeSerializer(many=True))
+    def get_sizes(self, asset: Asset) -> list[dict]:
+        """The ready sizes of the asset as it is now, in the presets' order."""
+        made = {rendition.source_key: rendition for rendition in asset.ready_renditions}
+        sizes = [
+            {"preset": preset, "made": made[asset.rendition_key(preset)]}
+            for preset in load_presets()
+            if asset.rendition_key(preset) in made
+        ]
+        return SizeSerializer(sizes, many=True, context=self.context).data
+
+
+ERROR = inline_serializer("Error", {"detail": serializers.CharField()})
 
 
 class PublishedAssets:
@@ -52,13 +109,20 @@ class PublishedAssets:
     lookup_field = "slug"
 
     def get_queryset(self):
-        return Asset.objects.published().select_related("collection").prefetch_related("tags")
+        ready = Rendition.objects.filter(status=Rendition.Status.READY)
+        return (
+            Asset.objects.published()
+            .select_related("collection")
+            .prefetch_related("tags", Prefetch("renditions", ready, to_attr="ready_renditions"))
+        )
 
 
+@extend_schema(responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR})
 class AssetList(PublishedAssets, generics.ListAPIView):
     pass
 
 
+@extend_schema(responses={200: AssetSerializer, 403: ERROR, 404: ERROR})
 class AssetDetail(PublishedAssets, generics.RetrieveAPIView):
     pass
 

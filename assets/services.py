@@ -195,6 +195,22 @@ def renditions_retry(*, asset: Asset) -> None:
     _enqueue_after_commit(asset.pk)
 
 
+@transaction.atomic
+def renditions_remake(*, asset: Asset, renditions: list[Rendition]) -> None:
+    """Make again the ready sizes whose files have gone missing from storage."""
+    Rendition.objects.filter(
+        pk__in=[made.pk for made in renditions], status=Rendition.Status.READY
+    ).update(
+        status=Rendition.Status.PENDING,
+        file="",
+        error="",
+        attempts=0,
+        claimed_until=None,
+        updated_at=timezone.now(),
+    )
+    _enqueue_after_commit(asset.pk)
+
+
 def _enqueue_after_commit(asset_id: int) -> None:
     # robust: with the broker down the upload still succeeds; the sweep queues it later.
     def enqueue_renditions() -> None:

@@ -1,17 +1,23 @@
 import io
+import logging
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     JsonResponse,
     StreamingHttpResponse,
 )
@@ -21,6 +27,9 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from storages.backends.s3 import S3Storage
 
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
@@ -33,10 +42,13 @@ from assets.services import (
     asset_publish,
     asset_replace_file,
     asset_version_restore,
+    renditions_remake,
     renditions_request,
     renditions_retry,
 )
 from assets.validation import ImageRefused
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
@@ -61,6 +73,26 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
     if user.has_perm("assets.change_asset"):
         return Asset.objects.all()
     return Asset.objects.published()
+
+
+def token_or_session(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Let an API token download what the API lists, as a signed-in browser can."""
+
+    @login_not_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            try:
+                found = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed as error:
+                headers = {"WWW-Authenticate": "Token"}
+                return HttpResponse(str(error.detail), status=401, headers=headers)
+            if found is None:
+                return redirect_to_login(request.get_full_path())
+            request.user = found[0]
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _browse(
@@ -194,22 +226,34 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"done": done, "renditions": rows})
 
 
+@token_or_session
 @require_safe
 @role_required("assets.view_asset")
-def original(request: HttpRequest, slug: str) -> FileResponse:
+def original(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    if not _stored(asset.original):
+        logger.error("The original of asset %s is missing from storage.", asset.pk)
+        return _file_missing(
+            request,
+            "The original of this artwork is missing from storage. Marketing has to "
+            "upload it again; the sizes made from it can still be downloaded.",
+            status=404,
+        )
     return _download(asset.original, asset.download_name, DOWNLOAD_CONTENT_TYPES[asset.format])
 
 
+@token_or_session
 @require_safe
 @role_required("assets.view_asset")
-def rendition(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     made = asset.served_rendition(preset)
     if made is None:
         raise Http404("This size is not ready yet.")
     # ?for= only picks which platform's name the file gets; the bytes are the same for all.
     name = name_for(preset, made.extension, platform=request.GET.get("for", ""))
+    if not _stored(made.file):
+        return _remaking(request, asset, [made])
     return _download(made.file, name or made.download_name, RASTER_CONTENT_TYPES[made.format])
 
 
@@ -242,16 +286,59 @@ def _internal(slug: str) -> bool:
         return False
 
 
-def _download(file, filename: str, content_type: str) -> FileResponse:
-    # The same URL and response for everyone: nothing in it names who downloads.
-    return FileResponse(
-        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+def _download(
+    file: FieldFile, filename: str, content_type: str, *, inline: bool = False
+) -> HttpResponseBase:
+    """The one way a stored file leaves the portal: streamed, or from S3 by a signed link.
+
+    The same URL and response for everyone: nothing in it names who downloads. With
+    S3 the web worker only signs a short-lived link; the bucket sends the bytes, as an
+    attachment of the right type whatever the object's own metadata says.
+    """
+    if isinstance(file.storage, S3Storage):
+        seconds = settings.DOWNLOAD_URL_SECONDS
+        parameters = {
+            "ResponseContentDisposition": content_disposition_header(True, filename),
+            "ResponseContentType": content_type,
+        }
+        response = redirect(file.storage.url(file.name, parameters=parameters, expire=seconds))
+        # Reused by the browser for a while, never past the link's own end.
+        response["Cache-Control"] = f"private, max-age={seconds // 2}"
+        return response
+    response = FileResponse(
+        file.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
     )
+    if inline:
+        response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
+def _stored(file: FieldFile) -> bool:
+    return bool(file.name) and file.storage.exists(file.name)
+
+
+def _remaking(request: HttpRequest, asset: Asset, missing: list[Rendition]) -> HttpResponse:
+    """Sizes whose files are gone: queue them again and say so, rather than fail later."""
+    logger.error("%d sizes of asset %s are missing from storage.", len(missing), asset.pk)
+    renditions_remake(asset=asset, renditions=missing)
+    names = ", ".join(made.preset for made in missing)
+    message = (
+        f"The file for {names} is missing from storage, so it is being made again. "
+        "Please try again in a minute."
+    )
+    response = _file_missing(request, message, status=503)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _file_missing(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
+    return render(request, "assets/file_missing.html", {"message": message}, status=status)
+
+
+@token_or_session
 @require_safe
 @role_required("assets.view_asset")
-def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     ready = asset.served_renditions()
     # The frame is put over the person's own photo in the browser; the ZIP holds finished files.
@@ -270,6 +357,9 @@ def rendition_zip(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     files = [(f"{p.name}/{name}", made) for p, named, _ in kit for _, made, name in named]
     if not files:
         raise Http404("No sizes are ready yet.")
+    # Checked before the first byte: once a 200 has started, a gap would be a corrupt ZIP.
+    if missing := [made for _, made in files if not _stored(made.file)]:
+        return _remaking(request, asset, missing)
     readme = render_to_string(
         "assets/zip_readme.txt",
         {
@@ -318,12 +408,13 @@ def _zip_stream(files: list[tuple[str, Rendition]], readme: bytes) -> Iterator[b
     yield sink.take()
 
 
+@token_or_session
 @require_safe
 @role_required("assets.view_asset")
-def preview(request: HttpRequest, slug: str) -> FileResponse:
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     if asset.format in RASTER_CONTENT_TYPES:
-        file, format = asset.original, asset.format
+        file, format, made = asset.original, asset.format, None
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG
         # is previewed through its rendered square.
@@ -332,23 +423,26 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
         if made is None:
             raise Http404("No preview is ready yet.")
         file, format = made.file, made.format
-    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    if not _stored(file):
+        if made:
+            return _remaking(request, asset, [made])
+        return _file_missing(request, "The original of this artwork is missing.", status=404)
+    name = f"{asset.slug}-preview.{Asset.EXTENSIONS[format]}"
+    return _download(file, name, RASTER_CONTENT_TYPES[format], inline=True)
 
 
 @require_safe
 @role_required("assets.view_asset")
-def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
+def preview_image(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     """One of the portal's own thumbnails or previews, shown inline (never the original)."""
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     made = asset.served_rendition(preset) if _internal(preset) else None
     if made is None:
         raise Http404("No such preview is ready.")
-    response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
-    # The URL carries the recipe (?v=), so a long private cache is safe.
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+    if not _stored(made.file):
+        return _remaking(request, asset, [made])
+    name = f"{asset.slug}-{preset}.{made.extension}"
+    return _download(made.file, name, RASTER_CONTENT_TYPES[made.format], inline=True)
 
 
 @require_safe

@@ -222,6 +222,9 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 S3_BUCKET = os.environ.get("S3_BUCKET", "").strip()
+S3_ORIGINS: list[str] = []
+# How long a signed download link on the bucket works.
+DOWNLOAD_URL_SECONDS = env_int("DOWNLOAD_URL_SECONDS", 300, minimum=10)
 S3_ENDPOINT_URL = env_url("S3_ENDPOINT_URL", ("http", "https"))
 if S3_BUCKET:
     file_storage = {
@@ -235,9 +238,23 @@ if S3_BUCKET:
             # Files are served through the portal's own views, never by public URL.
             "default_acl": "private",
             "querystring_auth": True,
+            # Signed download links: Signature Version 4, the one every region takes.
+            "signature_version": "s3v4",
             "file_overwrite": False,
         },
     }
+    # Downloads are redirects to signed links on the bucket; its pages show previews from it.
+    if S3_ENDPOINT_URL:
+        endpoint = urlsplit(S3_ENDPOINT_URL)
+        S3_ORIGINS = [
+            f"{endpoint.scheme}://{endpoint.netloc}",
+            f"{endpoint.scheme}://{S3_BUCKET}.{endpoint.netloc}",
+        ]
+    else:
+        S3_ORIGINS = [
+            f"https://{S3_BUCKET}.s3.amazonaws.com",
+            f"https://{S3_BUCKET}.s3.{os.environ.get('S3_REGION') or 'us-east-1'}.amazonaws.com",
+        ]
 elif S3_ENDPOINT_URL:
     raise ImproperlyConfigured("S3_ENDPOINT_URL is set but S3_BUCKET is not.")
 else:
@@ -374,7 +391,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *S3_ORIGINS],
         "connect-src": ["'self'"],
         # The vendored HEIC decoder runs in a Worker it makes from a blob: URL.
         "worker-src": ["'self'", "blob:"],

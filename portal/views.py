@@ -5,10 +5,11 @@ import sys
 from django.conf import settings
 from django.core.exceptions import TooManyFilesSent
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.defaults import bad_request as django_bad_request
+from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
 
 DATABASE_RETRY_SECONDS = 30
@@ -39,3 +40,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
         )
         return render(request, "400.html", {"message": message}, status=400)
     return django_bad_request(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, or for the API the JSON error its schema promises."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return django_page_not_found(request, exception)

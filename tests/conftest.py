@@ -193,6 +193,7 @@ def s3_bucket(s3_server, settings):
                 "region_name": "us-east-1",
                 "default_acl": "private",
                 "querystring_auth": True,
+                "signature_version": "s3v4",
                 "file_overwrite": False,
             },
         },

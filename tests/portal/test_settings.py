@@ -257,3 +257,20 @@ def test_a_secret_file_that_cannot_be_read_stops_start_up_naming_it(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY_FILE cannot be read" in result.stderr
+
+
+def test_with_s3_the_pages_may_show_images_from_the_bucket_and_nowhere_else():
+    result = start(
+        SHOW.format("settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']"),
+        S3_BUCKET="brand-assets",
+        S3_ENDPOINT_URL="https://s3.internal:9000",
+    )
+    assert result.stdout.strip() == str(
+        [
+            "'self'",
+            "data:",
+            "blob:",
+            "https://s3.internal:9000",
+            "https://brand-assets.s3.internal:9000",
+        ]
+    )
