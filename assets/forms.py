@@ -9,7 +9,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.svg"})
+    widget = MultipleFileInput(
+        attrs={"accept": ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"}
+    )
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]

@@ -76,7 +76,15 @@ class Asset(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "SVG": "svg"}
+    EXTENSIONS = {
+        "JPEG": "jpg",
+        "PNG": "png",
+        "WEBP": "webp",
+        "HEIF": "heic",
+        "AVIF": "avif",
+        "TIFF": "tif",
+        "SVG": "svg",
+    }
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)

@@ -70,7 +70,9 @@ def asset_create(
         format=facts.format,
         uploaded_by=uploaded_by,
     )
-    content = ContentFile(facts.clean_svg) if facts.clean_svg else File(file)
+    # The cleaned bytes (no trailing payload, no location metadata, sanitized SVG) when
+    # validation made them, else the upload itself.
+    content = ContentFile(facts.clean) if facts.clean is not None else File(file)
     asset.original.save(asset.extension, content, save=False)
     try:
         # A savepoint, so a concurrent upload of the same bytes fails alone.

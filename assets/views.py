@@ -35,8 +35,15 @@ from assets.validation import ImageRefused
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 SVG_PREVIEW_PRESET = "avatar-large"
-# SVG originals are only ever downloaded, never shown on the portal's origin.
-DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
+# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC, AVIF and
+# TIFF originals are downloaded too, and previewed (like SVG) through their rendered square.
+DOWNLOAD_CONTENT_TYPES = {
+    **RASTER_CONTENT_TYPES,
+    "HEIF": "image/heic",
+    "AVIF": "image/avif",
+    "TIFF": "image/tiff",
+    "SVG": "application/octet-stream",
+}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
 # and anything not named here as the plain image.
 MOCKS = {

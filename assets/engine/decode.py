@@ -4,9 +4,14 @@ import io
 from functools import cache
 from typing import BinaryIO
 
+import pillow_heif
 from PIL import ExifTags, Image, ImageCms
 
 from assets.engine.results import RenderError
+
+# HEIC through pillow-heif (AVIF is Pillow's own). It applies the file's rotation itself and
+# reports an upright EXIF orientation; thumbnails and depth maps are never needed.
+pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
 
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
