@@ -22,7 +22,7 @@ class UploadForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     files = MultipleImageField(
         label="Images",
-        help_text="JPEG, PNG, WebP or SVG. Choose one or many.",
+        help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many.",
         allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)

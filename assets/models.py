@@ -85,6 +85,7 @@ class Asset(models.Model):
         "TIFF": "tif",
         "SVG": "svg",
     }
+    BROWSER_FORMATS = {"JPEG", "PNG", "WEBP", "AVIF"}
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
@@ -146,6 +147,12 @@ class Asset(models.Model):
     @property
     def download_name(self) -> str:
         return f"{self.slug}.{self.extension}"
+
+    @property
+    def shown_as_uploaded(self) -> bool:
+        """Whether browsers show the original itself; SVG (never shown on the portal's origin),
+        HEIC and TIFF are previewed through a rendered size instead."""
+        return self.format in self.BROWSER_FORMATS
 
     @property
     def is_published(self) -> bool:

@@ -33,14 +33,18 @@ from assets.services import (
 from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
-RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+RASTER_CONTENT_TYPES = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "AVIF": "image/avif",
+}
 SVG_PREVIEW_PRESET = "avatar-large"
-# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC, AVIF and
-# TIFF originals are downloaded too, and previewed (like SVG) through their rendered square.
+# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC and TIFF
+# originals, which browsers do not show, are previewed (like SVG) through a rendered square.
 DOWNLOAD_CONTENT_TYPES = {
     **RASTER_CONTENT_TYPES,
     "HEIF": "image/heic",
-    "AVIF": "image/avif",
     "TIFF": "image/tiff",
     "SVG": "application/octet-stream",
 }
@@ -208,7 +212,7 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    if asset.format in RASTER_CONTENT_TYPES:
+    if asset.shown_as_uploaded:
         file, format = asset.original, asset.format
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG

@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 from PIL import Image, ImageCms, ImageDraw
 
 from assets.engine import plan_preset
@@ -401,3 +402,25 @@ def test_a_heic_photo_loses_its_location_and_keeps_its_pixels(client, marketer):
     assert b"SN-4711" not in kept and len(kept) == len(data)
     assert pixels(kept) == pixels(data)
     assert asset.original.name.endswith(".heic")
+
+
+def test_a_heic_original_downloads_as_heic_and_previews_through_a_rendered_size(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/library/upload/",
+            {
+                "files": [SimpleUploadedFile("IMG_0003.heic", heif_bytes("HEIF", quadrants(), 1))],
+                "kind": "photo",
+            },
+        )
+    asset = Asset.objects.get()
+
+    original = client.get(reverse("assets:original", args=[asset.slug]))
+    preview = client.get(reverse("assets:preview", args=[asset.slug]))
+
+    assert original["Content-Type"] == "image/heic"
+    assert original["Content-Disposition"].startswith("attachment;")
+    assert preview["Content-Type"] in {"image/png", "image/jpeg"}  # browsers cannot show HEIC
