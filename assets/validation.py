@@ -19,9 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
 from assets import originals
-
-# The engine registers the HEIF opener that Image.open below relies on.
-from assets.engine import UnsafeSVG, svg_size
+from assets.engine import UnsafeSVG, enable_heif, svg_size
 from assets.svg_sanitize import sanitize_svg
 
 ALLOWED_FORMATS = {
@@ -74,6 +72,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         raise ImageRefused(refusal)
     if data.startswith(b"\x1f\x8b"):
         return _inspect_svgz(extension, data)
+    enable_heif(data[:16])
 
     try:
         with warnings.catch_warnings():

@@ -4,14 +4,12 @@ import io
 from functools import cache, lru_cache
 from typing import BinaryIO
 
-import pillow_heif
 from PIL import ExifTags, Image, ImageCms
 
 from assets.engine.results import RenderError
 
-# HEIC through pillow-heif (AVIF is Pillow's own). It applies the file's rotation itself and
-# reports an upright EXIF orientation; thumbnails and depth maps are never needed.
-pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+# ISO base media brands of HEIC/HEIF stills and sequences (AVIF is Pillow's own plugin).
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
 
 DECODE_ERRORS = (OSError, SyntaxError, ValueError, Image.DecompressionBombError)
 
@@ -26,7 +24,22 @@ TRANSPOSE = {
 }
 
 
+def enable_heif(head: bytes) -> None:
+    """Register pillow-heif's opener if ``head`` starts a HEIC/HEIF file.
+
+    Only then: loading libheif costs every worker 9 MB of memory. The opener applies the
+    file's rotation itself and reports an upright orientation; thumbnails and depth maps are
+    never needed.
+    """
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+
+
 def open_image(source: BinaryIO) -> Image.Image:
+    enable_heif(source.read(16))
+    source.seek(0)
     try:
         return Image.open(source)
     except DECODE_ERRORS as exc:

@@ -11,7 +11,6 @@ OUT_OF_MEMORY; or killed by SIGXCPU/SIGKILL at the CPU limit.
 import re
 import resource
 import sys
-from urllib.request import urlopen
 
 CANNOT_DRAW = 1
 OUT_OF_MEMORY = 3
@@ -24,6 +23,8 @@ def _fetch(url: str, resource_type: str) -> bytes:
     # Only embedded raster images are read; anything else (http:, file:, other data: types)
     # becomes an empty picture, so rendering can never reach the network or the disk.
     if _SAFE_DATA_URI.match(url):
+        from urllib.request import urlopen  # here: the parent imports this module too
+
         with urlopen(url) as response:  # noqa: S310 - data: URI only, checked above
             return response.read()
     return _EMPTY_SVG
