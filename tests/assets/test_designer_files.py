@@ -13,6 +13,7 @@ import html
 import io
 from dataclasses import dataclass
 
+import pillow_heif
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -104,8 +105,15 @@ def illustrator_svg(*, compressed: bool = False) -> bytes:
     return gzip.compress(svg) if compressed else svg
 
 
-def heif_bytes(fmt: str, image: Image.Image, orientation: int, **options) -> bytes:
-    return to_bytes(stored(image, orientation), fmt, exif=exif_bytes(orientation), **options).read()
+def heif_bytes(
+    fmt: str, image: Image.Image, orientation: int, *, private: bool = False, **options
+) -> bytes:
+    if fmt == "HEIF":
+        # Pillow writes AVIF itself; HEIC needs pillow-heif's plugin, which the engine
+        # loads only when it meets a HEIC file.
+        pillow_heif.register_heif_opener()
+    exif = exif_bytes(orientation, private=private)
+    return to_bytes(stored(image, orientation), fmt, exif=exif, **options).read()
 
 
 @dataclass(frozen=True)
@@ -393,7 +401,7 @@ def test_a_webp_polyglot_ends_at_its_riff_length(client, marketer):
 
 
 def test_a_heic_photo_loses_its_location_and_keeps_its_pixels(client, marketer):
-    data = to_bytes(quadrants(), "HEIF", exif=exif_bytes(1, private=True)).read()
+    data = heif_bytes("HEIF", quadrants(), 1, private=True)
 
     asset, kept = upload_and_read_back(client, marketer, "IMG_0002.heic", data)
 
