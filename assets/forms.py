@@ -11,7 +11,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.svg"})
+    widget = MultipleFileInput(
+        attrs={"accept": ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"}
+    )
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
@@ -22,7 +24,7 @@ class UploadForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     files = MultipleImageField(
         label="Images",
-        help_text="JPEG, PNG, WebP or SVG. Choose one or many.",
+        help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many.",
         allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)

@@ -80,8 +80,21 @@ class Asset(models.Model):
         PUBLISHED = "published", "Published"
         ARCHIVED = "archived", "Archived"
 
-    EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "SVG": "svg"}
-    RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+    EXTENSIONS = {
+        "JPEG": "jpg",
+        "PNG": "png",
+        "WEBP": "webp",
+        "HEIF": "heic",
+        "AVIF": "avif",
+        "TIFF": "tif",
+        "SVG": "svg",
+    }
+    RASTER_CONTENT_TYPES = {
+        "JPEG": "image/jpeg",
+        "PNG": "image/png",
+        "WEBP": "image/webp",
+        "AVIF": "image/avif",
+    }
     SVG_PREVIEW_PRESET = "avatar-large"
 
     title = models.CharField(max_length=200)
@@ -192,6 +205,12 @@ class Asset(models.Model):
         return f"{self.slug}.{self.extension}"
 
     @property
+    def shown_as_uploaded(self) -> bool:
+        """Whether browsers show the original itself; SVG (never shown on the portal's origin),
+        HEIC and TIFF are previewed through a rendered size instead."""
+        return self.format in self.RASTER_CONTENT_TYPES
+
+    @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
@@ -218,7 +237,7 @@ class Asset(models.Model):
         Only raster images ever are: an SVG is previewed through its rendered
         square, and has no preview until that is ready.
         """
-        if self.format in self.RASTER_CONTENT_TYPES:
+        if self.shown_as_uploaded:
             return self.original, self.RASTER_CONTENT_TYPES[self.format]
         made = self.served_rendition(self.SVG_PREVIEW_PRESET)
         return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None

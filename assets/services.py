@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from assets import tasks
 from assets.models import Asset, AssetVersion, Collection, Rendition
-from assets.validation import ImageRefused, check_frame, inspect_image
+from assets.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 
 
 class DuplicateAsset(ImageRefused):
@@ -71,7 +71,7 @@ def asset_create(
         format=facts.format,
         uploaded_by=uploaded_by,
     )
-    content = ContentFile(facts.clean_svg) if facts.clean_svg else File(file)
+    content = _kept_content(facts, file)
     asset.original.save(asset.extension, content, save=False)
     try:
         # A savepoint, so a concurrent upload of the same bytes fails alone.
@@ -88,6 +88,12 @@ def asset_create(
             ) from None
         raise
     return asset
+
+
+def _kept_content(facts: ImageFacts, file: BinaryIO) -> File:
+    # The upload itself, unless validation cleaned it (sanitized SVG, no trailing bytes,
+    # no location or device metadata): then only the cleaned bytes are kept.
+    return ContentFile(facts.clean) if facts.clean is not None else File(file)
 
 
 class SameFile(ImageRefused):
@@ -133,7 +139,7 @@ def asset_replace_file(
     asset.width, asset.height, asset.byte_size = facts.width, facts.height, facts.byte_size
     asset.sha256, asset.format = facts.sha256, facts.format
     asset.replaced_at, asset.replaced_by = timezone.now(), replaced_by
-    content = ContentFile(facts.clean_svg) if facts.clean_svg else File(file)
+    content = _kept_content(facts, file)
     asset.original.save(asset.extension, content, save=False)
     try:
         with transaction.atomic():

@@ -10,7 +10,13 @@ from xml.etree import ElementTree
 from assets.engine import parse_svg
 
 _UNSAFE_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video"}
-_SAFE_DATA_URI = re.compile(r"data:image/(png|jpeg|webp)[;,]", re.IGNORECASE)
+_SAFE_DATA_URI = re.compile(r"data:image/(png|jpe?g|webp)[;,]", re.IGNORECASE)
+# Fonts embedded in a <style> @font-face, as Illustrator and Figma write them.
+_FONT_DATA_URI = re.compile(
+    r"data:(font/[a-z0-9.+-]+|application/(x-font-[a-z0-9-]+|font-[a-z0-9-]+|"
+    r"vnd\.ms-fontobject|vnd\.ms-opentype|octet-stream))[;,]",
+    re.IGNORECASE,
+)
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
 
 
@@ -18,7 +24,8 @@ def sanitize_svg(data: bytes) -> bytes:
     """Return the SVG without scripts, event handlers or references to anything outside it.
 
     Raises UnsafeSVG for input that is not well-formed, carries a DTD or entities, or is not an
-    ``<svg>`` document. Kept: local ``#fragment`` references and embedded PNG/JPEG/WebP data.
+    ``<svg>`` document (a DOCTYPE with small internal entities is read and dropped). Kept:
+    local ``#fragment`` references, embedded PNG/JPEG/WebP images and embedded fonts.
     """
     root = parse_svg(data)
     _clean_element(root)
@@ -37,7 +44,10 @@ def _safe_reference(value: str) -> bool:
 def _safe_css(text: str) -> bool:
     if "@import" in text.lower():
         return False
-    return all(target.startswith("#") for target in _CSS_URL.findall(text))
+    return all(
+        target.startswith("#") or _SAFE_DATA_URI.match(target) or _FONT_DATA_URI.match(target)
+        for target in _CSS_URL.findall(text)
+    )
 
 
 def _clean_element(element: ElementTree.Element) -> None:

@@ -1,11 +1,15 @@
 """The one check every upload passes, from the form, the import command or the API.
 
-Order matters: the bytes must be an allowed format before anything is decoded,
-and the size limits are read from the header before the pixels are.
+Order matters: the bytes must be an allowed format before anything is decoded, and the size
+limits are read from the header before the pixels are. JPEG and PNG, the formats of big
+photos, are checked by their structure alone (markers, chunk checksums): their pixels are
+decoded once, by the rendition engine, not twice.
 """
 
 import hashlib
+import io
 import warnings
+import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -14,12 +18,26 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
-from assets.engine import UnsafeSVG, svg_size
+from assets import originals
+from assets.engine import UnsafeSVG, enable_heif, svg_size
 from assets.svg_sanitize import sanitize_svg
 
-ALLOWED_FORMATS = {"JPEG": ("jpg", "jpeg"), "PNG": ("png",), "WEBP": ("webp",)}
-FORMAT_NAMES = "JPEG, PNG, WebP or SVG"
+ALLOWED_FORMATS = {
+    "JPEG": ("jpg", "jpeg"),
+    "PNG": ("png",),
+    "WEBP": ("webp",),
+    "HEIF": ("heic", "heif"),
+    "AVIF": ("avif",),
+    "TIFF": ("tif", "tiff"),
+}
+SVG_EXTENSIONS = ("svg", "svgz")
+FORMAT_NAMES = "JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG"
 ROTATED_ORIENTATIONS = {5, 6, 7, 8}
+DAMAGED = "the image is truncated or damaged; export or copy it again and upload the new file"
+ILLUSTRATOR = (
+    "This is an Adobe Illustrator file (AI). In Illustrator, use File › Export › Export As… "
+    "SVG (or PNG) and upload that"
+)
 
 
 class ImageRefused(ValueError):
@@ -33,8 +51,9 @@ class ImageFacts:
     height: int
     byte_size: int
     sha256: str
-    # For SVG: the sanitized document, which is what the library keeps.
-    clean_svg: bytes | None = None
+    # What the library keeps when it is not the upload byte for byte: the sanitized SVG, or
+    # a raster file without trailing bytes and without location or device metadata.
+    clean: bytes | None = None
 
 
 def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
@@ -46,18 +65,36 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
     byte_size = _byte_size(file)
     if byte_size == 0:
         raise ImageRefused("the file is empty")
+    _check_byte_size(byte_size)
+    data = file.read()
+    file.seek(0)
+    if refusal := _foreign_format(data, extension):
+        raise ImageRefused(refusal)
+    if data.startswith(b"\x1f\x8b"):
+        return _inspect_svgz(extension, data)
+    enable_heif(data[:16])
 
     try:
-        # Only the allowed decoders ever see the bytes.
-        image = Image.open(file, formats=list(ALLOWED_FORMATS))
+        with warnings.catch_warnings():
+            # Past the bomb warning's pixel count, the pixel limit below refuses it plainly.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Only the allowed decoders ever see the bytes.
+            image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
     except UnidentifiedImageError:
-        return _inspect_svg(extension, file, byte_size)
+        return _inspect_svg(extension, data)
     except Image.DecompressionBombError:
         raise ImageRefused(
             "the image declares far too many pixels (a decompression bomb)"
         ) from None
-    except (OSError, ValueError) as error:
-        raise ImageRefused(f"the image is truncated or damaged ({error})") from None
+    except ValueError as error:
+        if "Decompressed data too large" in str(error):
+            raise ImageRefused(
+                "the image carries a text block that unpacks to far too much data "
+                "(a decompression bomb); export it again without metadata"
+            ) from None
+        raise ImageRefused(DAMAGED) from None
+    except OSError:
+        raise ImageRefused(DAMAGED) from None
 
     # Cameras store extra views (stereo pairs, depth maps) as an MPO: a JPEG whose
     # first image is the photo, and which Pillow's JPEG decoder opens under that name.
@@ -67,43 +104,136 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
             raise ImageRefused(
                 f"the file is a {format} image but its name ends in “.{extension or '(nothing)'}”"
             )
-        _check_byte_size(byte_size)
         width, height = image.size
         if width * height > settings.ASSET_MAX_PIXELS:
             raise ImageRefused(
                 f"the image is {width}×{height} pixels ({width * height / 1e6:.0f} MP); "
                 f"the limit is {settings.ASSET_MAX_PIXELS / 1e6:.0f} MP"
             )
-        # An MPO's other frames are views of the same scene, not an animation.
-        if image.format != "MPO" and getattr(image, "n_frames", 1) > 1:
-            raise ImageRefused("animated images are not supported; upload a still image")
-        _decode_fully(image)
-        if image.getexif().get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
+        _check_frames(image, format)
+        clean, exif = _clean_original(image, format, data)
+        if exif.get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
 
+    kept = clean if clean is not None else data
     return ImageFacts(
         format=format,
         width=width,
         height=height,
-        byte_size=byte_size,
-        sha256=_sha256(file),
+        byte_size=len(kept),
+        sha256=hashlib.sha256(kept).hexdigest(),
+        clean=clean,
     )
 
 
-def _inspect_svg(extension: str, file: BinaryIO, byte_size: int) -> ImageFacts:
-    """SVG is text, not pixels: it is parsed by a hardened XML parser and kept sanitized."""
-    _check_byte_size(byte_size)
-    file.seek(0)
+def _check_frames(image: Image.Image, format: str) -> None:
+    # An MPO's other frames are views of the same scene, and a HEIC's other images are
+    # bursts or edits around the primary one: neither is an animation.
+    if image.format in ("MPO", "HEIF"):
+        return
+    frames = getattr(image, "n_frames", 1)
+    if frames > 1 and format == "TIFF":
+        raise ImageRefused(
+            f"the TIFF holds {frames} pages or layers; save the one you want as a single-page "
+            "TIFF or as PNG and upload that"
+        )
+    if frames > 1:
+        raise ImageRefused("animated images are not supported; upload a still image")
+
+
+def _clean_original(
+    image: Image.Image, format: str, data: bytes
+) -> tuple[bytes | None, Image.Exif]:
+    """The bytes to store (None: the upload as it is) and the EXIF. Raises ImageRefused."""
+    if format == "PNG":
+        try:
+            clean, exif = originals.clean_png(data)
+        except (originals.Truncated, originals.Damaged):
+            raise ImageRefused(DAMAGED) from None
+        return (None if clean == data else clean), exif
+    exif = image.getexif()
     try:
-        clean = sanitize_svg(file.read())
+        if format == "JPEG":
+            clean = originals.clean_jpeg(data, exif)
+        elif format == "WEBP":
+            clean = originals.clean_webp(data, exif)
+            _decode_fully(image)
+        elif format in ("HEIF", "AVIF"):
+            clean = originals.clean_heif(data, exif)
+            _decode_fully(image)
+        else:
+            # TIFF keeps its metadata in the same tags as its pixels' layout; it is stored
+            # as uploaded (design tools do not write locations into it).
+            _decode_fully(image)
+            return None, exif
+    except (originals.Truncated, originals.Damaged):
+        raise ImageRefused(DAMAGED) from None
+    return (None if clean == data else clean), exif
+
+
+def _foreign_format(data: bytes, extension: str) -> str | None:
+    """A plain refusal for a file that is a known format the library does not take."""
+    head = data[:16]
+    if head.startswith(b"8BPS"):
+        return "This is a Photoshop file (PSD). Export it as PNG or SVG and upload that"
+    if head.startswith(b"%PDF"):
+        # Illustrator's own .ai files are PDF inside.
+        if extension == "ai":
+            return ILLUSTRATOR
+        return "This is a PDF document. Export the artwork as SVG or PNG and upload that"
+    if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):
+        if extension == "ai":
+            return ILLUSTRATOR  # Illustrator 8 and older wrote PostScript
+        return "This is an EPS (PostScript) file. Export it as SVG or PNG and upload that"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "This is a GIF image. Save it as PNG (a still image) and upload that"
+    if head.startswith(b"BM") and len(data) > 18 and data[14] in (12, 40, 52, 56, 64, 108, 124):
+        return "This is a BMP image. Save it as PNG and upload that"
+    if head.startswith(b"\x00\x00\x01\x00") and head[4:6] != b"\x00\x00":
+        return "This is an icon file (ICO). Upload the artwork as PNG or SVG instead"
+    if head.startswith(b"\xff\xd8\xff"):
+        try:
+            precision = originals.jpeg_facts(data).precision
+        except ValueError:
+            return None  # Pillow says what is wrong with it
+        if precision != 8:
+            return (
+                f"This is a {precision}-bit JPEG, which browsers and most apps cannot show. "
+                "Export it as an ordinary 8-bit JPEG or as PNG and upload that"
+            )
+    return None
+
+
+def _inspect_svgz(extension: str, data: bytes) -> ImageFacts:
+    """A gzip-compressed SVG: unpacked within the upload limit, then treated as SVG."""
+    if extension not in SVG_EXTENSIONS:
+        raise ImageRefused(f"this is not a {FORMAT_NAMES} image")
+    unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        svg = unpacker.decompress(data, settings.ASSET_MAX_UPLOAD_BYTES + 1)
+    except zlib.error:
+        raise ImageRefused("the compressed SVG (.svgz) is damaged; export it again") from None
+    if len(svg) > settings.ASSET_MAX_UPLOAD_BYTES or unpacker.unconsumed_tail:
+        raise ImageRefused(
+            "the compressed SVG unpacks to more than "
+            f"{filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}"
+        )
+    return _inspect_svg("svg", svg)
+
+
+def _inspect_svg(extension: str, data: bytes) -> ImageFacts:
+    """SVG is text, not pixels: it is parsed by a hardened XML parser and kept sanitized."""
+    try:
+        clean = sanitize_svg(data)
         width, height = svg_size(clean)
     except UnsafeSVG as error:
-        if extension == "svg":
-            raise ImageRefused(f"the SVG cannot be read safely ({error})") from None
+        if extension in SVG_EXTENSIONS:
+            raise ImageRefused(
+                f"the SVG cannot be read safely: {error}. Export it again from the drawing "
+                "tool (as plain SVG) and upload that"
+            ) from None
         raise ImageRefused(f"this is not a {FORMAT_NAMES} image") from None
-    finally:
-        file.seek(0)
-    if extension != "svg":
+    if extension not in SVG_EXTENSIONS:
         raise ImageRefused(
             f"the file is an SVG image but its name ends in “.{extension or '(nothing)'}”"
         )
@@ -113,7 +243,7 @@ def _inspect_svg(extension: str, file: BinaryIO, byte_size: int) -> ImageFacts:
         height=height,
         byte_size=len(clean),
         sha256=hashlib.sha256(clean).hexdigest(),
-        clean_svg=clean,
+        clean=clean,
     )
 
 
@@ -133,25 +263,16 @@ def _byte_size(file: BinaryIO) -> int:
 
 
 def _decode_fully(image: Image.Image) -> None:
-    """Decode every pixel once so truncated or corrupt files are refused now."""
-    if image.format in ("JPEG", "MPO"):
-        # Decoding at 1/8 scale still reads every byte of the scan, eight times faster.
-        image.draft(image.mode, (image.width // 8, image.height // 8))
+    """Decode every pixel once so truncated or corrupt files are refused now.
+
+    Only for the formats whose structure cannot be checked without decoding.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             image.load()
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning) as error:
-            raise ImageRefused(f"the image is truncated or damaged ({error})") from None
-
-
-def _sha256(file: BinaryIO) -> str:
-    file.seek(0)
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: file.read(1024 * 1024), b""):
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombWarning):
+            raise ImageRefused(DAMAGED) from None
 
 
 FRAME_NEEDS_A_HOLE = (

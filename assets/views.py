@@ -55,8 +55,14 @@ RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
 SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
 FRAME_PRESET = "frame-overlay"
 SIGNATURE_PRESET = "email-signature"
-# SVG originals are only ever downloaded, never shown on the portal's origin.
-DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
+# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC and TIFF
+# originals, which browsers do not show, are previewed (like SVG) through a rendered square.
+DOWNLOAD_CONTENT_TYPES = {
+    **RASTER_CONTENT_TYPES,
+    "HEIF": "image/heic",
+    "TIFF": "image/tiff",
+    "SVG": "application/octet-stream",
+}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
 # and anything not named here as the plain image.
 MOCKS = {
@@ -413,7 +419,7 @@ def _zip_stream(files: list[tuple[str, Rendition]], readme: bytes) -> Iterator[b
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    if asset.format in RASTER_CONTENT_TYPES:
+    if asset.shown_as_uploaded:
         file, format, made = asset.original, asset.format, None
     else:
         # Only raster images are ever shown inline on the portal's origin: an SVG

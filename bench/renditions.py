@@ -5,8 +5,10 @@ Run from the project root:
     .venv/bin/python bench/renditions.py
 
 It generates its inputs in a temporary directory (a 24 MP JPEG photo stored 6000x4000 landscape
-with EXIF orientation 6, the same photo without rotation, a 16 MP RGBA PNG logo and an SVG
-logo), then runs every method in a
+with EXIF orientation 6, the same photo without rotation, a 12 MP HEIC phone photo (4032x3024,
+rotated like an iPhone's), a 16 MP RGBA PNG logo, an SVG logo and an Illustrator-style SVG
+with its DOCTYPE, entities, styles and private data, rendered as the library stores it,
+sanitized), then runs every method in a
 fresh child process pinned to one core (``taskset -c 0`` when available), so each peak RSS
 (``VmHWM``) is that method's own. Each child renders the full built-in preset set several times;
 the table shows the median time, the peak RSS, the speed-up over the naive baseline, and the
@@ -18,14 +20,22 @@ a photo are quantized to 256 colours to meet their byte limit, which sets their 
 
 Methods: ``baseline`` (open + exif_transpose + ImageOps.fit/contain per preset, re-opening the
 file for each one; cairosvg per preset for SVG), ``engine`` (assets.engine.render_presets) and
-``pyvips`` (thumbnail per preset, when pyvips is importable). A ``decode`` row times decoding
-alone, at the scale the engine needs (full for the rotated photo, half for the flat one): the
-floor under any method. Takes about a minute and a half.
+``pyvips`` (thumbnail per preset, one thread: VIPS_CONCURRENCY=1; install it with
+``.venv/bin/pip install -r bench/requirements.txt``, it is not part of the runtime). A
+``decode`` row times decoding alone, at the scale the engine needs (full for the rotated photo,
+half for the flat one): the floor under any method.
+
+For the 24 MP photos, ``import`` is the whole upload end to end (assets.services.asset_create:
+validation, hashing, storing the original, and every size rendered in-process, with PostgreSQL
+and local media) and ``base-8`` is naive Pillow making only the first 8 presets; the import
+row's ratio is against ``base-8`` (the goal: at least 4x). Every ratio is against a baseline
+measured in the same run. Takes a few minutes.
 """
 
 import io
 import json
 import math
+import os
 import shutil
 import statistics
 import subprocess
@@ -41,15 +51,22 @@ sys.path.insert(0, str(ROOT))
 
 from assets.engine import plan_preset, render_presets, svg_size  # noqa: E402 - needs ROOT on sys.path
 from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
+from assets.svg_sanitize import sanitize_svg  # noqa: E402
+from bench.harness import production_env, recreate_database  # noqa: E402
 
 REPEAT = 3
 NOISE = 4
 KINDS = {
     "photo-rot6.jpg": "photo",
     "photo-flat.jpg": "photo",
+    "phone.heic": "photo",
     "logo.png": "logo",
     "logo.svg": "logo",
+    "illustrator.svg": "logo",
 }
+IMPORTED = ("photo-rot6.jpg", "photo-flat.jpg")
+CORE_SIZES = 8
+IMPORT_DATABASE = "portal_engine_bench"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,6 +95,9 @@ def make_inputs(folder: Path) -> None:
     photo.save(folder / "photo-rot6.jpg", quality=90, exif=exif.tobytes())
     # The same pixels without rotation, to show what draft() saves when it can shrink.
     photo.save(folder / "photo-flat.jpg", quality=90)
+    # A phone's 12 MP HEIC, portrait held: stored landscape with the rotation in the file.
+    phone = photo.resize((4032, 3024), Image.Resampling.BILINEAR)
+    phone.save(folder / "phone.heic", quality=80, exif=exif.tobytes())
 
     side = 4000
     logo = Image.new("RGBA", (side, side), (0, 0, 0, 0))
@@ -98,6 +118,37 @@ def make_inputs(folder: Path) -> None:
         '<rect x="430" y="160" width="330" height="80" rx="20" fill="#e63c14"/>'
         '<path d="M120 330 L220 60 L320 330 Z" fill="#fac800" fill-opacity="0.8"/></svg>'
     )
+    (folder / "illustrator.svg").write_bytes(sanitize_svg(_illustrator_svg()))
+
+
+def _illustrator_svg() -> bytes:
+    """Illustrator's "Save As SVG": DOCTYPE, namespace entities, class styles, a hidden switch
+    with its private editing data (a large base64 block), and a few hundred paths."""
+    paths = "".join(
+        f'<path class="st{i % 3}" d="M{i % 40 * 20} {i // 40 * 40} l18 0 l-9 30 z"/>'
+        for i in range(400)
+    )
+    private = "".join(f"{i:08x}" for i in range(40_000))  # stands in for Illustrator's pgf
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<!-- Generator: Adobe Illustrator 28.0.0, SVG Export Plug-In . SVG Version: 6.00 Build 0) -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
+  <!ENTITY ns_extend "http://ns.adobe.com/Extensibility/1.0/">
+  <!ENTITY ns_ai "http://ns.adobe.com/AdobeIllustrator/10.0/">
+  <!ENTITY ns_pdf "http://ns.adobe.com/pdf/1.3/">
+  <!ENTITY ns_svg "http://www.w3.org/2000/svg">
+  <!ENTITY ns_xlink "http://www.w3.org/1999/xlink">
+]>
+<svg version="1.1" xmlns:x="&ns_extend;" xmlns:i="&ns_ai;" xmlns="&ns_svg;"
+  xmlns:xlink="&ns_xlink;" x="0px" y="0px" width="800px" height="400px" viewBox="0 0 800 400">
+<style type="text/css">.st0{{fill:#0050C8;}} .st1{{fill:#E63C14;}} .st2{{fill:#FAC800;}}</style>
+<switch>
+  <foreignObject requiredExtensions="&ns_ai;" x="0" y="0" width="1" height="1">
+    <i:pgfRef xlink:href="#adobe_illustrator_pgf"/>
+  </foreignObject>
+  <g i:extraneous="self">{paths}</g>
+</switch>
+<i:pgf id="adobe_illustrator_pgf">{private}</i:pgf>
+</svg>""".encode()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,9 +161,9 @@ def run_engine(path: Path) -> dict[str, bytes]:
     return {r.slug: r.data for r in results if hasattr(r, "data")}
 
 
-def run_baseline(path: Path) -> dict[str, bytes]:
+def run_baseline(path: Path, presets=None) -> dict[str, bytes]:
     outputs = {}
-    for preset in presets_for("photo"):
+    for preset in presets or presets_for("photo"):
         if path.suffix == ".svg":
             image = _svg_artwork(path, preset)
         else:
@@ -126,6 +177,30 @@ def run_baseline(path: Path) -> dict[str, bytes]:
                 image = _place(preset, image.resize(plan.size, Image.Resampling.LANCZOS), plan)
         outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
     return outputs
+
+
+def run_baseline_core(path: Path) -> dict[str, bytes]:
+    """Naive Pillow, only the first CORE_SIZES presets: what the import row is held to."""
+    return run_baseline(path, presets_for("photo")[:CORE_SIZES])
+
+
+def run_import(path: Path) -> dict[str, bytes]:
+    """One upload end to end: validation, hashing, storing, every size (in-process)."""
+    import django
+
+    django.setup()
+    from django.core.files import File
+
+    from assets.models import Asset, Rendition
+    from assets.services import asset_create
+
+    Asset.objects.all().delete()  # the last repeat's upload: the same bytes would be refused
+    with path.open("rb") as source:
+        asset = asset_create(file=File(source), filename=path.name, uploaded_by=None)
+    ready = asset.current_renditions().filter(status=Rendition.Status.READY).count()
+    if ready != len(presets_for("photo")):
+        raise SystemExit(f"import made {ready} of {len(presets_for('photo'))} sizes")
+    return {}
 
 
 def run_pyvips(path: Path) -> dict[str, bytes]:
@@ -188,7 +263,9 @@ def run_decode(path: Path) -> dict[str, bytes]:
 
 def child(method: str, path: Path, out: Path) -> None:
     methods = {"engine": run_engine, "baseline": run_baseline, "pyvips": run_pyvips}
-    run = {**methods, "decode": run_decode}[method]
+    run = {**methods, "decode": run_decode, "base-8": run_baseline_core, "import": run_import}[
+        method
+    ]
     times = []
     for _ in range(REPEAT):
         start = time.perf_counter()
@@ -254,25 +331,35 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_inputs(folder)
+        # The import rows run against PostgreSQL (a database of their own) and local media.
+        env = os.environ | production_env(IMPORT_DATABASE, MEDIA_ROOT=str(folder / "media"))
+        env["VIPS_CONCURRENCY"] = "1"
+        recreate_database(env)
         header = f"{'input':<15} {'method':<9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}"
         print(f"{header} {'PSNR JPEG':>9} {'vs q85':>7} {'PSNR PNG':>9}")
         for name in KINDS:
             path = folder / name
             refs = reference(path)
             ceilings = {slug: psnr(_reencoded(ref, KINDS[name]), ref) for slug, ref in refs.items()}
-            baseline_seconds = None
-            for method in [*methods, "decode"]:
+            seconds = {}
+            rows = [*methods, "decode", *(["base-8", "import"] if name in IMPORTED else [])]
+            for method in rows:
                 if method == "decode" and path.suffix == ".svg":
                     continue
                 out = folder / f"out-{method}-{name}"
                 command = [*pin, sys.executable, __file__, "--child", method, str(path), str(out)]
-                completed = subprocess.run(command, capture_output=True, text=True, check=True)
+                completed = subprocess.run(command, capture_output=True, text=True, env=env)
+                if completed.returncode != 0:
+                    reason = (completed.stderr.strip().splitlines() or ["?"])[-1][:60]
+                    print(f"{name:<15} {method:<9} failed: {reason}")
+                    continue
                 stats = json.loads(completed.stdout.strip().splitlines()[-1])
-                baseline_seconds = baseline_seconds or stats["seconds"]
+                seconds[method] = stats["seconds"]
+                against = seconds.get("base-8") if method == "import" else seconds.get("baseline")
+                ratio = f"{against / stats['seconds']:>5.1f}x" if against else "    -"
                 print(
                     f"{name:<15} {method:<9} {stats['seconds']:>8.3f} {stats['peak_mb']:>8.1f}"
-                    f" {baseline_seconds / stats['seconds']:>5.1f}x"
-                    f" {_worst(out, refs, 'JPEG'):>9} {_loss(out, refs, ceilings):>7}"
+                    f" {ratio} {_worst(out, refs, 'JPEG'):>9} {_loss(out, refs, ceilings):>7}"
                     f" {_worst(out, refs, 'PNG'):>9}"
                 )
 

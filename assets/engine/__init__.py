@@ -21,6 +21,7 @@ largest preset needs, and that raster is then treated like a transparent PNG. Sa
 uploaded SVG is upload validation's job (assets/svg_sanitize.py), not the engine's.
 """
 
+from assets.engine.decode import enable_heif
 from assets.engine.plan import KINDS, Plan, plan_preset
 from assets.engine.render import render_presets, render_svg_presets
 from assets.engine.results import (
@@ -34,7 +35,7 @@ from assets.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 2
+ENGINE_VERSION = 3
 
 __all__ = [
     "ENGINE_VERSION",
@@ -45,6 +46,7 @@ __all__ = [
     "RenderResult",
     "RenderedImage",
     "UnsafeSVG",
+    "enable_heif",
     "parse_svg",
     "plan_preset",
     "render_presets",

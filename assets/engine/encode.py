@@ -48,6 +48,13 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
             return data
     # 256 colours (alpha kept) is still a faithful logo and usually a fraction of the size.
     paletted = image.quantize(256, method=Image.Quantize.FASTOCTREE)
+    if kind == "photo" and image.mode == "RGB":
+        # A photo's smooth skies would band in 256 flat colours: dither them (error
+        # diffusion keeps every area's average colour, so no steps appear).
+        dithered = image.quantize(palette=paletted, dither=Image.Dither.FLOYDSTEINBERG)
+        data = _save(dithered, "PNG", compress_level=6)
+        if len(data) <= preset.max_bytes:
+            return data
     data = _save(paletted, "PNG", compress_level=6)  # run-length loses on palette indices
     if len(data) <= preset.max_bytes:
         return data

@@ -85,8 +85,8 @@ def render_svg_presets(
     """Rasterize an SVG once, then render every preset from that raster.
 
     ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds (default
-    svg.SVG_TIME_LIMIT, read at call time); going over it (or the memory limit) makes every
-    preset a RenderFailure("too complex").
+    svg.SVG_TIME_LIMIT, read at call time); going over it or the memory limit, or a document
+    cairosvg cannot draw, makes every preset a RenderFailure saying which.
     """
     time_limit = svg.SVG_TIME_LIMIT if time_limit is None else time_limit
     check_arguments(kind, focal_x, focal_y)
@@ -102,9 +102,10 @@ def render_svg_presets(
     raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
     if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
         return [RenderFailure(p.slug, "too large a canvas") for p in presets]
-    png = svg.rasterize_svg(root, raster_size, time_limit)
-    if png is None:
-        return [RenderFailure(p.slug, "too complex") for p in presets]
+    try:
+        png = svg.rasterize_svg(root, raster_size, time_limit)
+    except svg.RasterizeFailed as failure:
+        return [RenderFailure(p.slug, str(failure)) for p in presets]
     with Image.open(io.BytesIO(png)) as raster:
         raster.load()
         # A vector source is never low resolution: it was drawn at the size the outputs need.

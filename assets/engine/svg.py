@@ -8,6 +8,7 @@ nothing but embedded raster images.
 
 import math
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from xml.etree import ElementTree
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
+from assets.engine import svg_child
 from assets.engine.results import UnsafeSVG
 
 # SVG limits. The declared canvas is refused above this before anything is rasterized; the
@@ -49,20 +51,89 @@ _UNITS = {
 _PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
+# Design tools write these DOCTYPEs; the DTD they name is never fetched or read.
+SVG_PUBLIC_IDS = {
+    "-//W3C//DTD SVG 1.0//EN",
+    "-//W3C//DTD SVG 20010904//EN",
+    "-//W3C//DTD SVG 1.1//EN",
+    "-//W3C//DTD SVG 1.1 Basic//EN",
+    "-//W3C//DTD SVG 1.1 Tiny//EN",
+}
+# Illustrator declares a dozen namespace URIs as entities; a bomb needs far more of everything.
+SVG_MAX_ENTITIES = 50
+SVG_MAX_ENTITY_LENGTH = 500
+SVG_MAX_EXPANSION = 256 * 1024  # characters added by expanding every reference
+
+
+class _SVGParser(defusedxml.ElementTree.DefusedXMLParser):
+    """expat, with a DOCTYPE and small plain-text internal entities allowed, nothing else.
+
+    An entity's value may hold no markup and no references (so nothing nests), and every
+    reference is counted before the body is parsed, so the expansion is bounded up front.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        self._data = data
+        self._entities: dict[str, str] = {}
+        self.parser.AttlistDeclHandler = self._attlist_decl
+        self.parser.EndDoctypeDeclHandler = self._end_doctype
+
+    def defused_start_doctype_decl(self, name, sysid, pubid, has_internal_subset) -> None:
+        if sysid is not None and pubid not in SVG_PUBLIC_IDS:
+            raise UnsafeSVG("its DOCTYPE points at an outside DTD, which is never read")
+
+    def defused_entity_decl(
+        self, name, is_parameter_entity, value, base, sysid, pubid, notation_name
+    ) -> None:
+        if is_parameter_entity:
+            raise UnsafeSVG("it declares a parameter entity")
+        if value is None:
+            raise UnsafeSVG(f"it declares an entity (“{name}”) that refers to an outside file")
+        if "<" in value or "&" in value or "%" in value:
+            raise UnsafeSVG(f"its entity “{name}” contains markup or other entities")
+        if len(value) > SVG_MAX_ENTITY_LENGTH or len(self._entities) >= SVG_MAX_ENTITIES:
+            raise UnsafeSVG("it declares more or longer entities than drawing tools write")
+        if b"<!ENTITY" not in self._data:
+            # References are counted in the raw bytes, which only works for UTF-8 and ASCII.
+            raise UnsafeSVG("entities are only read in UTF-8 files; save the SVG as UTF-8")
+        self._entities[name] = value
+
+    def defused_unparsed_entity_decl(self, name, base, sysid, pubid, notation_name) -> None:
+        raise UnsafeSVG(f"it declares an entity (“{name}”) that refers to an outside file")
+
+    def _attlist_decl(self, *args: object) -> None:
+        # Default attributes declared in a DTD would be added to elements silently.
+        raise UnsafeSVG("its DOCTYPE declares attributes")
+
+    def _end_doctype(self) -> None:
+        added = sum(
+            self._data.count(f"&{name};".encode()) * len(value)
+            for name, value in self._entities.items()
+        )
+        if added > SVG_MAX_EXPANSION:
+            raise UnsafeSVG("its entities expand to far more text than drawing tools write")
+
+
 def parse_svg(data: bytes) -> ElementTree.Element:
     """The document's root ``<svg>`` element, parsed by a hardened XML parser.
 
-    Raises UnsafeSVG for input that is not well-formed, carries a DTD or entities, nests too
-    deeply or is not an ``<svg>`` document.
+    A DOCTYPE and small internal entities (as Illustrator writes them) are read; raises
+    UnsafeSVG for anything else in a DTD, for input that is not well-formed, nests too deeply
+    or is not an ``<svg>`` document. The message is plain words for the uploader.
     """
+    parser = _SVGParser(data)
     try:
-        root = defusedxml.ElementTree.fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-    except (ElementTree.ParseError, DefusedXmlException, ValueError) as exc:
-        raise UnsafeSVG(f"not a safe SVG document: {exc}") from exc
+        parser.feed(data)
+        root = parser.close()
+    except UnsafeSVG:
+        raise
+    except ElementTree.ParseError as exc:
+        raise UnsafeSVG(f"it is not well-formed XML ({exc})") from exc
+    except (DefusedXmlException, ValueError) as exc:
+        raise UnsafeSVG("it refers to something outside the file") from exc
     if root.tag != f"{{{SVG_NS}}}svg":
-        raise UnsafeSVG("not an SVG document")
+        raise UnsafeSVG("it is not an SVG document (the outermost element is not <svg>)")
     _check_depth(root)
     return root
 
@@ -73,7 +144,7 @@ def _check_depth(root: ElementTree.Element) -> None:
     while stack:
         element, depth = stack.pop()
         if depth > SVG_MAX_DEPTH:
-            raise UnsafeSVG(f"elements are nested more than {SVG_MAX_DEPTH} levels deep")
+            raise UnsafeSVG(f"its elements are nested more than {SVG_MAX_DEPTH} levels deep")
         stack.extend((child, depth + 1) for child in element)
 
 
@@ -84,7 +155,7 @@ def svg_size(data: bytes) -> tuple[int, int]:
 
 
 def svg_float_size(root: ElementTree.Element) -> tuple[float, float]:
-    view_box = [float(v) for v in re.split(r"[\s,]+", root.get("viewBox", "").strip()) if v]
+    view_box = _view_box(root.get("viewBox", ""))
     width, height = _svg_length(root.get("width")), _svg_length(root.get("height"))
     if len(view_box) == 4 and view_box[2] > 0 and view_box[3] > 0:
         aspect = view_box[2] / view_box[3]
@@ -95,8 +166,21 @@ def svg_float_size(root: ElementTree.Element) -> tuple[float, float]:
         elif height is None:
             height = width / aspect
     if not width or not height:
-        raise UnsafeSVG("the SVG needs a width and height or a viewBox")
+        raise UnsafeSVG("it has neither a width and height nor a viewBox")
     return width, height
+
+
+def _view_box(value: str) -> list[float]:
+    parts = [part for part in re.split(r"[\s,]+", value.strip()) if part]
+    if not parts:
+        return []
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) != 4 or not all(map(math.isfinite, numbers)):
+        raise UnsafeSVG(f"its viewBox (“{value[:40]}”) is not four numbers")
+    return numbers
 
 
 def _svg_length(value: str | None) -> float | None:
@@ -114,15 +198,18 @@ def looks_like_svg(head: bytes) -> bool:
     return text.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype"))
 
 
-def rasterize_svg(
-    root: ElementTree.Element, size: tuple[int, int], time_limit: float
-) -> bytes | None:
-    """PNG bytes from the child rasterizer, or None if it ran out of time or memory.
+class RasterizeFailed(Exception):
+    """The child could not draw the SVG; the message says why, for the asset page."""
+
+
+def rasterize_svg(root: ElementTree.Element, size: tuple[int, int], time_limit: float) -> bytes:
+    """PNG bytes from the child rasterizer. Raises RasterizeFailed with the reason.
 
     A child process, not multiprocessing: Celery's prefork children are daemonic and cannot
     start pools, and a separate process is the only way to put hard limits on cairosvg.
     """
-    # The parsed tree, serialized again, is what the child draws: one parser decides.
+    # The parsed tree, serialized again, is what the child draws: one parser decides, and
+    # entities are already expanded, so cairosvg's own parser never sees a DTD.
     document = ElementTree.tostring(root, encoding="unicode").encode()
     cpu_seconds = max(1, math.ceil(time_limit))
     command = [
@@ -134,17 +221,31 @@ def rasterize_svg(
         str(cpu_seconds),
         str(SVG_MEMORY_LIMIT),
     ]
+    too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
     try:
         completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
             command,
             input=document,
             capture_output=True,
-            timeout=time_limit + 1,
+            # The CPU limit is the real bound; the wall clock only catches a child that
+            # hangs without using CPU, so it is generous for a busy machine.
+            timeout=3 * time_limit + 5,
             cwd=_PROJECT,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return None
-    if completed.returncode != 0 or not completed.stdout:
-        return None
-    return completed.stdout
+        raise RasterizeFailed(too_slow) from None
+    code = completed.returncode
+    if code == 0 and completed.stdout:
+        return completed.stdout
+    if code in (-signal.SIGXCPU, -signal.SIGKILL):
+        raise RasterizeFailed(too_slow)
+    if code == svg_child.OUT_OF_MEMORY:
+        raise RasterizeFailed(
+            f"too complex: drawing it needs more than the {SVG_MEMORY_LIMIT // 2**20} MB "
+            "memory limit"
+        )
+    if code == svg_child.CANNOT_DRAW:
+        said = completed.stderr.decode(errors="replace").strip().splitlines()
+        raise RasterizeFailed(f"the SVG could not be drawn: {said[-1] if said else 'no reason'}")
+    raise RasterizeFailed(f"the SVG rasterizer stopped unexpectedly (exit status {code})")

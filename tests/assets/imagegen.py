@@ -122,3 +122,55 @@ def display_p3_profile() -> bytes:
                 data[offset + 4 * i : offset + 4 * i + 4] = fixed
     # Rename it, so nothing mistakes it for sRGB by its description.
     return bytes(data).replace("sRGB".encode("utf-16-be"), "DP3x".encode("utf-16-be"))
+
+
+def linear_srgb_profile() -> bytes:
+    """A linear-light profile that still calls itself sRGB (as Krita's sRGB-elle-V2-g10 does):
+    lcms's sRGB profile with each tone curve replaced by gamma 1.0."""
+    data = bytearray(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    for index in range(int.from_bytes(data[128:132], "big")):
+        entry = data[132 + 12 * index : 144 + 12 * index]
+        if bytes(entry[:4]) in (b"rTRC", b"gTRC", b"bTRC"):
+            offset = int.from_bytes(entry[4:8], "big")
+            assert data[offset : offset + 4] == b"para"
+            data[offset + 8 : offset + 10] = (0).to_bytes(2, "big")  # function type 0: y = x^g
+            data[offset + 12 : offset + 16] = (1 << 16).to_bytes(4, "big")  # g = 1.0
+    return bytes(data)
+
+
+def make_tiff16(image: Image.Image) -> bytes:
+    """An uncompressed 16-bit-per-sample TIFF of an RGB or CMYK image (each 8-bit sample v is
+    written as v * 257), as design tools export for print; Pillow itself writes only 8 bits."""
+    channels = len(image.getbands())
+    samples = b"".join((value * 257).to_bytes(2, "little") for value in image.tobytes())
+    entries = [
+        (256, 3, 1, image.width),
+        (257, 3, 1, image.height),
+        (258, 3, channels, None),  # BitsPerSample: 16 each, stored after the IFD
+        (259, 3, 1, 1),  # no compression
+        (262, 3, 1, 2 if channels == 3 else 5),  # RGB or separated (CMYK)
+        (273, 4, 1, None),  # StripOffsets
+        (277, 3, 1, channels),
+        (278, 3, 1, image.height),
+        (279, 4, 1, len(samples)),
+        (284, 3, 1, 1),
+    ]
+    ifd_size = 2 + 12 * len(entries) + 4
+    bits_at = 8 + ifd_size
+    strip_at = bits_at + 2 * channels
+    ifd = len(entries).to_bytes(2, "little")
+    for tag, kind, count, value in entries:
+        if tag == 258:
+            value = bits_at
+            kind_value = value.to_bytes(4, "little")
+        elif tag == 273:
+            kind_value = strip_at.to_bytes(4, "little")
+        elif kind == 3:
+            kind_value = value.to_bytes(2, "little") + b"\0\0"
+        else:
+            kind_value = value.to_bytes(4, "little")
+        ifd += tag.to_bytes(2, "little") + kind.to_bytes(2, "little") + count.to_bytes(4, "little")
+        ifd += kind_value
+    ifd += b"\0\0\0\0"
+    bits = (16).to_bytes(2, "little") * channels
+    return b"II*\0" + (8).to_bytes(4, "little") + ifd + bits + samples

@@ -2,7 +2,6 @@ import base64
 import dataclasses
 import io
 import math
-import time
 from functools import cache
 
 import pytest
@@ -345,12 +344,13 @@ def test_a_use_element_bomb_fails_quickly_as_too_complex():
         uses = "".join(f'<use href="#l{level - 1}" x="{i}"/>' for i in range(10))
         levels.append(f'<g id="l{level}">{uses}</g>')
     svg = imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
-    start = time.monotonic()
 
+    # Bounded by the child's CPU limit (1.5 s, rounded up to 2): no wall clock needed here.
     results = render_svg_presets(svg, PRESETS, kind="logo", time_limit=1.5)
 
-    assert time.monotonic() - start < 8
-    assert {result.reason for result in results} == {"too complex"}
+    assert {result.reason for result in results} == {
+        "too complex: drawing it takes longer than the 1.5 s time limit"
+    }
 
 
 def test_svg_size_reads_units_and_falls_back_to_the_view_box():

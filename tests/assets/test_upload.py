@@ -5,7 +5,7 @@ from PIL import Image
 
 from assets.models import Asset
 from tests.factories import image_bytes, upload
-from tests.hostile_corpus import png_with_declared_size
+from tests.hostile_corpus import NOT_AN_IMAGE, png_with_declared_size
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,8 @@ def test_a_photo_rotated_by_exif_is_stored_with_its_upright_size(client, markete
     ("name", "data", "reason"),
     [
         ("empty.jpg", b"", "the file is empty"),
-        ("notes.jpg", b"just some text, not an image" * 10, "not a JPEG, PNG, WebP or SVG image"),
-        ("anim.jpg", image_bytes("GIF"), "not a JPEG, PNG, WebP or SVG image"),
+        ("notes.jpg", b"just some text, not an image" * 10, NOT_AN_IMAGE),
+        ("anim.jpg", image_bytes("GIF"), "This is a GIF image. Save it as PNG"),
         ("photo.png", image_bytes("JPEG"), "is a JPEG image but its name ends in “.png”"),
         ("photo", image_bytes("JPEG"), "its name ends in “.(nothing)”"),
         ("cut.jpg", image_bytes("JPEG", (800, 600))[:-400], "truncated or damaged"),
