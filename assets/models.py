@@ -157,6 +157,21 @@ class Asset(models.Model):
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
 
+    @property
+    def keep_fractions(self) -> tuple[float, float, float, float] | None:
+        """The keep box as the engine takes it (x, y, w, h), for illustrations only."""
+        if not self.keep_box or self.kind != self.Kind.ILLUSTRATION:
+            return None
+        return tuple(float(self.keep_box[key]) for key in "xywh")
+
+    @property
+    def crop_fractions(self) -> dict[str, tuple[float, float, float, float]]:
+        """Per preset slug, the crop override as the engine takes it (x, y, w, h)."""
+        return {
+            slug: tuple(float(box[key]) for key in "xywh")
+            for slug, box in (self.crop_overrides or {}).items()
+        }
+
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
@@ -168,7 +183,7 @@ class Asset(models.Model):
         recipe += [self.background]
         recipe += [round(self.focal_x, 4), round(self.focal_y, 4)]
         # Appended only when set, so assets without them keep their names.
-        if self.keep_box and self.kind != self.Kind.PHOTO:
+        if self.keep_fractions:
             recipe += [{"keep": self.keep_box}]
         if override := self.crop_overrides.get(preset.slug):
             recipe += [{"crop": override}]

@@ -61,6 +61,9 @@ class Preset:
     # The portal's own thumbnails and previews: made with the others, shown on its pages,
     # never offered to employees as a platform download nor counted.
     internal: bool = False
+    # "cover" fills width x height exactly; "inside" keeps the source's shape within it
+    # (the portal's previews, where the whole picture must show).
+    fit: str = "cover"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -80,6 +83,8 @@ def _parse(entry: dict[str, Any]) -> Preset:
         raise ValueError(f"preset {slug!r} needs positive width, height, max_bytes and version")
     if preset.format not in FORMATS:
         raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
+    if preset.fit not in ("cover", "inside"):
+        raise ValueError(f"preset {slug!r} has unknown fit {preset.fit!r}")
     if zone.shape not in ("rect", "circle"):
         raise ValueError(f"preset {slug!r} has unknown safe-zone shape {zone.shape!r}")
     return preset

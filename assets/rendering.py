@@ -52,6 +52,8 @@ def renditions_make(*, asset: Asset) -> None:
                 focal_x=asset.focal_x,
                 focal_y=asset.focal_y,
                 background=asset.background or None,
+                keep=asset.keep_fractions,
+                crops=asset.crop_fractions,
             )
     except RenderError as error:
         _finish(rows, status=Rendition.Status.FAILED, error=str(error))
