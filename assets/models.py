@@ -217,6 +217,18 @@ class Asset(models.Model):
     def served_rendition(self, preset: str) -> "Rendition | None":
         return self.served_renditions().get(preset)
 
+    def preview_url(self, preset: str, served: dict[str, "Rendition"] | None = None) -> str:
+        """Where a page shows one of the internal presets ("" until one is ready).
+
+        ``served`` is ``served_renditions()`` when the caller has it already.
+        """
+        made = (self.served_renditions() if served is None else served).get(preset)
+        if made is None:
+            return ""
+        # The recipe in the query: a browser's cached copy is dropped when the file changes.
+        url = reverse("assets:preview-image", args=[self.slug, preset])
+        return f"{url}?v={made.source_key[:12]}"
+
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
         """Every platform preset in the data file's order, with its current rendition (if one
         exists) and the rendition served for it (see ``served_renditions``)."""

@@ -112,6 +112,11 @@ def platform_presets() -> tuple[Preset, ...]:
     return tuple(preset for preset in load_presets() if not preset.internal)
 
 
+def internal_presets() -> tuple[Preset, ...]:
+    """The portal's own thumbnails and previews."""
+    return tuple(preset for preset in load_presets() if preset.internal)
+
+
 def get_preset(slug: str) -> Preset:
     """The built-in preset called ``slug``; KeyError if there is none."""
     for preset in load_presets():

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.roles import role_required
 from assets.forms import AssetFilterForm, AssetForm, UploadForm
 from assets.models import Asset, Rendition
-from assets.presets import Preset, get_preset, platform_presets
+from assets.presets import Preset, get_preset, internal_presets, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
@@ -34,8 +34,8 @@ from assets.validation import ImageRefused
 
 PAGE_SIZE = 24
 RASTER_CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-SVG_PREVIEW_PRESET = "avatar-large"
-# SVG originals are only ever downloaded, never shown on the portal's origin.
+# SVG originals are only ever downloaded, never shown on the portal's origin; pages show
+# internal renditions (assets:preview-image) instead of any original.
 DOWNLOAD_CONTENT_TYPES = {**RASTER_CONTENT_TYPES, "SVG": "application/octet-stream"}
 # How the asset page mocks up where each size lands; circle presets show as a profile circle
 # and anything not named here as the plain image.
@@ -102,11 +102,15 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             made and made.status == Rendition.Status.FAILED for _, made, _ in renditions
         ),
         "low_resolution": [p for p, made, _ in renditions if made and made.low_resolution],
-        "previews": [_preview(p, ready[p.slug]) for p, _, _ in renditions if p.slug in ready],
+        "previews": _previews(renditions),
         # The overlay an employee may put over their own photo in the browser.
         "frame": next((p for p, _, _ in renditions if p.overlay and p.slug in ready), None),
     }
     return render(request, "assets/detail.html", context)
+
+
+def _previews(renditions: list[tuple[Preset, Rendition | None, Rendition | None]]) -> list[dict]:
+    return [_preview(preset, served) for preset, _, served in renditions if served]
 
 
 def _preview(preset: Preset, made: Rendition) -> dict:
@@ -143,7 +147,17 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
             }
         )
     done = all(row["status"] != Rendition.Status.PENDING for row in rows)
-    return JsonResponse({"done": done, "renditions": rows})
+    # The portal's own previews, so the open page can swap its placeholders for them.
+    served = asset.served_renditions()
+    images = {p.slug: asset.preview_url(p.slug, served) for p in internal_presets()}
+    answer = {"done": done, "renditions": rows, "images": {k: v for k, v in images.items() if v}}
+    if done:
+        answer["previews"] = render_to_string(
+            "assets/snippets/previews.html",
+            {"asset": asset, "previews": _previews(asset.renditions_by_preset())},
+            request,
+        )
+    return JsonResponse(answer)
 
 
 @require_GET
@@ -222,19 +236,8 @@ def _zip_stream(renditions: list[Rendition]) -> Iterator[bytes]:
 @require_GET
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> FileResponse:
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    if asset.format in RASTER_CONTENT_TYPES:
-        file, format = asset.original, asset.format
-    else:
-        # Only raster images are ever shown inline on the portal's origin: an SVG
-        # is previewed through its rendered square.
-        made = asset.served_rendition(SVG_PREVIEW_PRESET)
-        if made is None:
-            raise Http404("No preview is ready yet.")
-        file, format = made.file, made.format
-    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    """The asset's page preview (a small internal rendition, never the original)."""
+    return preview_image(request, slug, "preview")
 
 
 @require_GET

@@ -108,4 +108,9 @@ def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
         len(platform_presets()), timeout=10_000
     )
     expect(page.locator("[data-status-note]")).to_contain_text("Every size is ready.")
+    # The previews arrive without a reload, and none of them is the original.
+    expect(page.locator(".asset-preview img[data-preview=preview]")).to_be_visible()
+    expect(page.locator(".mock")).to_have_count(len(platform_presets()))
+    sources = page.eval_on_selector_all("img", "images => images.map(image => image.src)")
+    assert not [src for src in sources if "/original/" in src]
     expect(page.locator(".renditions")).to_have_attribute("data-polling", "done")
