@@ -24,10 +24,18 @@ class UploadForm(forms.Form):
         allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
-    kind = forms.ChoiceField(choices=Asset.Kind.choices, initial=Asset.Kind.PHOTO)
+    kind = forms.ChoiceField(
+        choices=[("", "Guess from each file"), *Asset.Kind.choices],
+        required=False,
+        help_text="A default only: each file's kind can be changed in the results.",
+    )
     publish = forms.BooleanField(
         required=False, help_text="Publish straight away instead of saving as drafts."
     )
+
+
+class KindForm(forms.Form):
+    kind = forms.ChoiceField(choices=Asset.Kind.choices)
 
 
 class AssetForm(forms.ModelForm):

@@ -35,6 +35,8 @@ class ImageFacts:
     sha256: str
     # For SVG: the sanitized document, which is what the library keeps.
     clean_svg: bytes | None = None
+    # What the artwork looks like it is ("photo", "logo" or "illustration"): a default only.
+    kind_guess: str = "photo"
 
 
 def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
@@ -80,6 +82,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         _decode_fully(image)
         if image.getexif().get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
+        kind_guess = guess_kind(image)
 
     return ImageFacts(
         format=format,
@@ -87,7 +90,34 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         height=height,
         byte_size=byte_size,
         sha256=_sha256(file),
+        kind_guess=kind_guess,
     )
+
+
+# A picture whose few commonest colours cover this share is flat artwork, not a photo.
+FLAT_SHARE = 0.5
+# Wider than this (a banner's shape) and mostly flat colour: an illustration at a lower share.
+WIDE_ASPECT = 2.5
+
+
+def guess_kind(image: Image.Image) -> str:
+    """Guess the kind of a decoded raster: real transparency means a logo, large areas of flat
+    colour an illustration (wide banners more readily), anything else a photo."""
+    small = image.copy()
+    small.thumbnail((96, 96))
+    if "A" in small.getbands() or "transparency" in small.info:
+        alpha = small.convert("RGBA").getchannel("A")
+        see_through = sum(alpha.histogram()[:250])
+        if see_through >= 0.01 * small.width * small.height:
+            return "logo"
+    # Colours rounded to 32 levels a channel, so JPEG noise on a flat fill counts as one colour.
+    rgb = small.convert("RGB").point(lambda value: value // 8 * 8)
+    counts = sorted((count for count, _ in rgb.getcolors(96 * 96) or []), reverse=True)
+    flat = sum(counts[:8]) / (small.width * small.height)
+    wide = image.width / image.height >= WIDE_ASPECT
+    if flat >= FLAT_SHARE or (wide and flat >= FLAT_SHARE / 2):
+        return "illustration"
+    return "photo"
 
 
 def _inspect_svg(extension: str, file: BinaryIO, byte_size: int) -> ImageFacts:
@@ -114,6 +144,7 @@ def _inspect_svg(extension: str, file: BinaryIO, byte_size: int) -> ImageFacts:
         byte_size=len(clean),
         sha256=hashlib.sha256(clean).hexdigest(),
         clean_svg=clean,
+        kind_guess="logo",
     )
 
 

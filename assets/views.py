@@ -16,17 +16,19 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.roles import role_required
-from assets.forms import AssetFilterForm, AssetForm, UploadForm
+from assets.forms import AssetFilterForm, AssetForm, KindForm, UploadForm
 from assets.models import Asset, Rendition
 from assets.presets import Preset, get_preset, internal_presets, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
     asset_publish,
+    asset_set_kind,
     renditions_request,
     renditions_retry,
 )
@@ -277,7 +279,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse(
                 {
-                    "added": [{"title": a.title, "url": a.get_absolute_url()} for a in added],
+                    "added": [_added(a, guessed=not form.cleaned_data["kind"]) for a in added],
                     "refused": [
                         {
                             "name": name,
@@ -293,8 +295,38 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("assets:library")
     elif request.method == "POST" and wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    context = {"form": form, "added": added, "refused": refused}
+    context = {"form": form, "added": added, "refused": refused, "kinds": Asset.Kind.choices}
     return render(request, "assets/upload.html", context)
+
+
+def _added(asset: Asset, *, guessed: bool) -> dict:
+    return {
+        "title": asset.title,
+        "url": asset.get_absolute_url(),
+        "kind": asset.kind,
+        "kind_guessed": guessed,
+        "kind_url": reverse("assets:set-kind", args=[asset.slug]),
+        "kinds": [{"value": value, "label": label} for value, label in Asset.Kind.choices],
+    }
+
+
+@require_POST
+@role_required("assets.change_asset")
+def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
+    """One file's kind changed in the upload results (its layout rule, so its sizes)."""
+    asset = get_object_or_404(Asset, slug=slug)
+    form = KindForm(request.POST)
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        messages.error(request, "Choose photo, logo or illustration.")
+        return redirect("assets:upload")
+    asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
+    if wants_json:
+        return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
+    messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
+    return redirect("assets:library")
 
 
 def _create_assets(

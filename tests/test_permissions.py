@@ -62,6 +62,8 @@ EXPECTED = {
     "assets:publish": MARKETING_ACTION,
     "assets:archive": MARKETING_ACTION,
     "assets:retry-renditions": MARKETING_ACTION,
+    # An empty POST sends marketing back to the upload page with a message.
+    "assets:set-kind": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
     # Signed-in people are sent on from the login page; a failed login shows the form.
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -143,7 +145,7 @@ CASES = [
 @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
 def test_each_role_gets_the_expected_outcome(as_role, name, method, role, expected):
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith("assets:rendition") or name == "assets:preview-image":
+    if name.startswith(("assets:rendition", "assets:preview")):
         renditions_make(asset=asset)
     values = {
         "slug": "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug,
