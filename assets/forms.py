@@ -2,6 +2,7 @@ from django import forms
 from django.utils.text import slugify
 
 from assets.models import Asset, Collection, Tag
+from assets.presets import platform_presets
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -34,6 +35,17 @@ class UploadForm(forms.Form):
     )
 
 
+def _box(box: object) -> dict[str, float]:
+    """A box drawn on the picture, checked: x, y, w, h fractions inside it."""
+    try:
+        x, y, w, h = (float(box[key]) for key in "xywh")
+    except (KeyError, TypeError, ValueError):
+        raise forms.ValidationError("A box needs x, y, w and h.") from None
+    if not (0 <= x and 0 <= y and 0 < w and 0 < h and x + w <= 1.0001 and y + h <= 1.0001):
+        raise forms.ValidationError("A box must lie inside the picture.")
+    return {"x": round(x, 4), "y": round(y, 4), "w": round(w, 4), "h": round(h, 4)}
+
+
 class KindForm(forms.Form):
     kind = forms.ChoiceField(choices=Asset.Kind.choices)
 
@@ -55,8 +67,13 @@ class AssetForm(forms.ModelForm):
             "focal_x",
             "focal_y",
             "background",
+            "crop_overrides",
+            "keep_box",
         ]
         widgets = {
+            # Set by dragging a box on the picture (static/js/focal-point.js).
+            "crop_overrides": forms.HiddenInput(),
+            "keep_box": forms.HiddenInput(),
             "available_until": forms.DateInput(attrs={"type": "date"}),
             "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
             "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
@@ -69,6 +86,21 @@ class AssetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
+
+    def clean_crop_overrides(self) -> dict[str, dict[str, float]]:
+        """Per size, a box inside the picture: x, y, w, h as fractions."""
+        value = self.cleaned_data["crop_overrides"] or {}
+        slugs = {preset.slug for preset in platform_presets()}
+        if not isinstance(value, dict) or not set(value) <= slugs:
+            raise forms.ValidationError("Crop boxes must name platform sizes.")
+        return {slug: _box(box) for slug, box in value.items()}
+
+    def clean_keep_box(self) -> dict[str, float] | None:
+        """The part of an illustration no crop may cut, or None."""
+        value = self.cleaned_data["keep_box"]
+        if not value:
+            return None
+        return _box(value)
 
     def clean_tag_names(self) -> list[str]:
         names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",")}

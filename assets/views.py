@@ -361,7 +361,13 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         renditions_request(asset=form.save())
         messages.success(request, "Saved.")
         return redirect(asset)
-    context = {"asset": asset, "form": form, "crop_shapes": _crop_shapes()}
+    crop_presets = [preset for preset in platform_presets() if not preset.overlay]
+    context = {
+        "asset": asset,
+        "form": form,
+        "crop_shapes": _crop_shapes(),
+        "crop_presets": crop_presets,
+    }
     return render(request, "assets/edit.html", context)
 
 
