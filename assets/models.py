@@ -309,6 +309,9 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     byte_size = models.PositiveIntegerField(null=True, blank=True)
     format = models.CharField(max_length=10, blank=True)
+    # A small copy the portal's own pages show (platform mocks), never the download.
+    display = models.FileField(upload_to=rendition_upload_to, max_length=200, blank=True)
+    display_format = models.CharField(max_length=10, blank=True)
     low_resolution = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -347,12 +350,13 @@ class Rendition(models.Model):
 def delete_rendition_file_after_commit(
     sender: type[Rendition], instance: Rendition, **kwargs
 ) -> None:
-    if instance.file:
-        storage, name = instance.file.storage, instance.file.name
+    for field in ("file", "display"):
+        if file := getattr(instance, field):
+            storage, name = file.storage, file.name
 
-        def delete_unless_reused() -> None:
-            # Names are content-addressed: a newer row may hold the very same file.
-            if not Rendition.objects.filter(file=name).exists():
-                storage.delete(name)
+            def delete_unless_reused(storage=storage, name=name, field=field) -> None:
+                # Names are content-addressed: a newer row may hold the very same file.
+                if not Rendition.objects.filter(**{field: name}).exists():
+                    storage.delete(name)
 
-        transaction.on_commit(delete_unless_reused)
+            transaction.on_commit(delete_unless_reused)

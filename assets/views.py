@@ -245,12 +245,17 @@ def preview(request: HttpRequest, slug: str) -> FileResponse:
 @require_GET
 @role_required("assets.view_asset")
 def preview_image(request: HttpRequest, slug: str, preset: str) -> FileResponse:
-    """One of the portal's own thumbnails or previews, shown inline (never the original)."""
+    """One of the portal's own thumbnails or previews, or the small copy of a platform size
+    for its mock, shown inline (never the original, never a full download)."""
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    made = asset.served_rendition(preset) if _internal(preset) else None
-    if made is None:
+    made = asset.served_rendition(preset)
+    # Internal presets are shown as they are; a platform size only through its small copy.
+    if made is None or not (_internal(preset) or made.display):
         raise Http404("No such preview is ready.")
-    response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
+    file, format = (
+        (made.file, made.format) if _internal(preset) else (made.display, made.display_format)
+    )
+    response = FileResponse(file.open("rb"), content_type=RASTER_CONTENT_TYPES[format])
     # The URL carries the recipe (?v=), so a long private cache is safe.
     response["Cache-Control"] = "private, max-age=86400"
     return response

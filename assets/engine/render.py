@@ -20,7 +20,7 @@ from assets.engine.decode import (
     srgb_transform,
     to_srgb,
 )
-from assets.engine.encode import TooBig, encode
+from assets.engine.encode import TooBig, display_copy, encode
 from assets.engine.plan import (
     Fractions,
     Plan,
@@ -261,7 +261,10 @@ def _finish(
         data = encode(canvas, preset, kind)
     except TooBig as exc:
         return RenderFailure(preset.slug, str(exc))
-    return RenderedImage(preset.slug, data, canvas.width, canvas.height, preset.format, low)
+    display, display_format = (None, "") if preset.internal else display_copy(canvas)
+    return RenderedImage(
+        preset.slug, data, canvas.width, canvas.height, preset.format, low, display, display_format
+    )
 
 
 def _release(tiles: dict[int, Image.Image], uses: dict[int, int], index: int) -> None:

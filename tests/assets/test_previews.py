@@ -54,9 +54,15 @@ def test_the_page_preview_keeps_the_pictures_shape(client, employee, photo):
     assert Image.open(io.BytesIO(data)).size == (800, 533)
 
 
-def test_platform_sizes_are_not_served_as_previews(client, employee, photo):
+def test_a_platform_mock_shows_a_small_copy_not_the_full_file(client, employee, photo):
     client.force_login(employee)
-    assert client.get(f"/assets/{photo.slug}/preview/x-header/").status_code == 404
+    page = client.get(photo.get_absolute_url()).content.decode()
+    assert f"/assets/{photo.slug}/preview/youtube-banner/?v=" in page
+    response = client.get(f"/assets/{photo.slug}/preview/youtube-banner/")
+    data = b"".join(response.streaming_content)
+    full = photo.served_rendition("youtube-banner")
+    assert Image.open(io.BytesIO(data)).size == (800, 450)
+    assert len(data) < full.byte_size / 3
 
 
 def test_a_card_waits_with_a_placeholder_until_its_thumbnail_is_ready(client, employee):

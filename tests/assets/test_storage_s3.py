@@ -43,8 +43,10 @@ def test_an_upload_stores_its_original_in_the_bucket(s3_bucket, photo):
 def test_the_task_stores_one_file_per_size_in_the_bucket(s3_bucket, photo):
     renditions = photo.current_renditions()
     assert set(renditions.values_list("status", flat=True)) == {Rendition.Status.READY}
-    assert keys(s3_bucket, "renditions/") == sorted(r.file.name for r in renditions)
-    assert len(keys(s3_bucket, "renditions/")) == len(load_presets())
+    # Each size's file, and the small display copy of each platform size.
+    names = [r.file.name for r in renditions] + [r.display.name for r in renditions if r.display]
+    assert keys(s3_bucket, "renditions/") == sorted(names)
+    assert len(names) == len(load_presets()) + len(platform_presets())
 
 
 def test_one_size_downloads_from_the_bucket_as_an_attachment(client, photo):
@@ -71,7 +73,7 @@ def test_deleting_an_asset_empties_the_bucket_only_after_the_commit(
 ):
     with django_capture_on_commit_callbacks() as after_commit:
         client.post(f"/library/{photo.slug}/delete/")
-    assert len(keys(s3_bucket)) == 1 + len(load_presets())
+    assert len(keys(s3_bucket)) == 1 + len(load_presets()) + len(platform_presets())
     for callback in after_commit:
         callback()
     assert keys(s3_bucket) == []
