@@ -3,7 +3,11 @@ from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assets.models import Asset, Collection, Tag
+from assets.presets import platform_presets
 from assets.validation import ImageRefused, check_frame
+
+# What the file chooser offers; the validator decides from the bytes, not from this.
+ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -11,9 +15,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleImageField(forms.FileField):
-    widget = MultipleFileInput(
-        attrs={"accept": ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"}
-    )
+    widget = MultipleFileInput(attrs={"accept": ACCEPT})
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else [data]
@@ -28,7 +30,11 @@ class UploadForm(forms.Form):
         allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
-    kind = forms.ChoiceField(choices=Asset.Kind.choices, initial=Asset.Kind.PHOTO)
+    kind = forms.ChoiceField(
+        choices=[("", "Guess from each file"), *Asset.Kind.choices],
+        required=False,
+        help_text="A default only: each file's kind can be changed in the results.",
+    )
     publish = forms.BooleanField(
         required=False, help_text="Publish straight away instead of saving as drafts."
     )
@@ -38,11 +44,26 @@ class NewVersionForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     file = forms.FileField(
         label="New version",
-        help_text="JPEG, PNG, WebP or SVG. The page, its link, tags and counts stay; "
-        "the current file is kept in the version history.",
+        help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. The page, its link, tags and "
+        "counts stay; the current file is kept in the version history.",
         allow_empty_file=True,
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.svg"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
+
+
+def _box(box: object) -> dict[str, float]:
+    """A box drawn on the picture, checked: x, y, w, h fractions inside it."""
+    try:
+        x, y, w, h = (float(box[key]) for key in "xywh")
+    except (KeyError, TypeError, ValueError):
+        raise forms.ValidationError("A box needs x, y, w and h.") from None
+    if not (0 <= x and 0 <= y and 0 < w and 0 < h and x + w <= 1.0001 and y + h <= 1.0001):
+        raise forms.ValidationError("A box must lie inside the picture.")
+    return {"x": round(x, 4), "y": round(y, 4), "w": round(w, 4), "h": round(h, 4)}
+
+
+class KindForm(forms.Form):
+    kind = forms.ChoiceField(choices=Asset.Kind.choices)
 
 
 class AssetForm(forms.ModelForm):
@@ -66,8 +87,13 @@ class AssetForm(forms.ModelForm):
             "text_area",
             "text_colour",
             "signature_public",
+            "crop_overrides",
+            "keep_box",
         ]
         widgets = {
+            # Set by dragging a box on the picture (static/js/focal-point.js).
+            "crop_overrides": forms.HiddenInput(),
+            "keep_box": forms.HiddenInput(),
             "available_until": forms.DateInput(attrs={"type": "date"}),
             "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
             "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
@@ -97,6 +123,21 @@ class AssetForm(forms.ModelForm):
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
         return data
+
+    def clean_crop_overrides(self) -> dict[str, dict[str, float]]:
+        """Per size, a box inside the picture: x, y, w, h as fractions."""
+        value = self.cleaned_data["crop_overrides"] or {}
+        slugs = {preset.slug for preset in platform_presets()}
+        if not isinstance(value, dict) or not set(value) <= slugs:
+            raise forms.ValidationError("Crop boxes must name platform sizes.")
+        return {slug: _box(box) for slug, box in value.items()}
+
+    def clean_keep_box(self) -> dict[str, float] | None:
+        """The part of an illustration no crop may cut, or None."""
+        value = self.cleaned_data["keep_box"]
+        if not value:
+            return None
+        return _box(value)
 
     def clean_tag_names(self) -> list[str]:
         names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",")}

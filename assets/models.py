@@ -256,6 +256,21 @@ class Asset(models.Model):
         """The sizes this asset is made into."""
         return presets_for(self.kind)
 
+    @property
+    def keep_fractions(self) -> tuple[float, float, float, float] | None:
+        """The keep box as the engine takes it (x, y, w, h), for illustrations only."""
+        if not self.keep_box or self.kind != self.Kind.ILLUSTRATION:
+            return None
+        return tuple(float(self.keep_box[key]) for key in "xywh")
+
+    @property
+    def crop_fractions(self) -> dict[str, tuple[float, float, float, float]]:
+        """Per preset slug, the crop override as the engine takes it (x, y, w, h)."""
+        return {
+            slug: tuple(float(box[key]) for key in "xywh")
+            for slug, box in (self.crop_overrides or {}).items()
+        }
+
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
@@ -267,7 +282,7 @@ class Asset(models.Model):
         recipe += [self.background]
         recipe += [round(self.focal_x, 4), round(self.focal_y, 4)]
         # Appended only when set, so assets without them keep their names.
-        if self.keep_box and self.kind != self.Kind.PHOTO:
+        if self.keep_fractions:
             recipe += [{"keep": self.keep_box}]
         if override := self.crop_overrides.get(preset.slug):
             recipe += [{"crop": override}]
@@ -300,6 +315,18 @@ class Asset(models.Model):
 
     def served_rendition(self, preset: str) -> "Rendition | None":
         return self.served_renditions().get(preset)
+
+    def preview_url(self, preset: str, served: dict[str, "Rendition"] | None = None) -> str:
+        """Where a page shows one of the internal presets ("" until one is ready).
+
+        ``served`` is ``served_renditions()`` when the caller has it already.
+        """
+        made = (self.served_renditions() if served is None else served).get(preset)
+        if made is None:
+            return ""
+        # The recipe in the query: a browser's cached copy is dropped when the file changes.
+        url = reverse("assets:preview-image", args=[self.slug, preset])
+        return f"{url}?v={made.source_key[:12]}"
 
     def renditions_by_preset(self) -> list[tuple[Preset, "Rendition | None", "Rendition | None"]]:
         """Every platform preset of the asset's kind in file order, with its current rendition
@@ -436,6 +463,9 @@ class Rendition(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     byte_size = models.PositiveIntegerField(null=True, blank=True)
     format = models.CharField(max_length=10, blank=True)
+    # A small copy the portal's own pages show (platform mocks), never the download.
+    display = models.FileField(upload_to=rendition_upload_to, max_length=200, blank=True)
+    display_format = models.CharField(max_length=10, blank=True)
     low_resolution = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -474,12 +504,13 @@ class Rendition(models.Model):
 def delete_rendition_file_after_commit(
     sender: type[Rendition], instance: Rendition, **kwargs
 ) -> None:
-    if instance.file:
-        storage, name = instance.file.storage, instance.file.name
+    for field in ("file", "display"):
+        if file := getattr(instance, field):
+            storage, name = file.storage, file.name
 
-        def delete_unless_reused() -> None:
-            # Names are content-addressed: a newer row may hold the very same file.
-            if not Rendition.objects.filter(file=name).exists():
-                storage.delete(name)
+            def delete_unless_reused(storage=storage, name=name, field=field) -> None:
+                # Names are content-addressed: a newer row may hold the very same file.
+                if not Rendition.objects.filter(**{field: name}).exists():
+                    storage.delete(name)
 
-        transaction.on_commit(delete_unless_reused)
+            transaction.on_commit(delete_unless_reused)

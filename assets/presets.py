@@ -66,6 +66,9 @@ class Preset:
     # never offered to employees as a platform download nor counted.
     internal: bool = False
     kinds: tuple[str, ...] = ARTWORK_KINDS  # the asset kinds this size is made for
+    # "cover" fills width x height exactly; "inside" keeps the source's shape within it
+    # (the portal's previews, where the whole picture must show).
+    fit: str = "cover"
 
     @property
     def size(self) -> tuple[int, int]:
@@ -92,6 +95,8 @@ def _parse(entry: dict[str, Any]) -> Preset:
         raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
     if not preset.kinds or not set(preset.kinds) <= set(KINDS):
         raise ValueError(f"preset {slug!r} has unknown kinds {preset.kinds!r}")
+    if preset.fit not in ("cover", "inside"):
+        raise ValueError(f"preset {slug!r} has unknown fit {preset.fit!r}")
     if zone.shape not in ("rect", "circle"):
         raise ValueError(f"preset {slug!r} has unknown safe-zone shape {zone.shape!r}")
     return preset
@@ -126,6 +131,11 @@ def platform_presets(kind: str | None = None) -> tuple[Preset, ...]:
 def presets_for(kind: str) -> tuple[Preset, ...]:
     """The presets an asset of this kind is made into, in file order."""
     return tuple(preset for preset in load_presets() if kind in preset.kinds)
+
+
+def internal_presets() -> tuple[Preset, ...]:
+    """The portal's own thumbnails and previews."""
+    return tuple(preset for preset in load_presets() if preset.internal)
 
 
 def get_preset(slug: str) -> Preset:

@@ -52,6 +52,8 @@ def renditions_make(*, asset: Asset) -> None:
                 focal_x=asset.focal_x,
                 focal_y=asset.focal_y,
                 background=asset.engine_background,
+                keep=asset.keep_fractions,
+                crops=asset.crop_fractions,
             )
     except RenderError as error:
         _finish(rows, status=Rendition.Status.FAILED, error=str(error))
@@ -75,6 +77,12 @@ def _store(row: Rendition, result: RenderedImage) -> None:
     # image, so replace it rather than keep a second copy.
     storage.delete(name)
     stored = storage.save(name, ContentFile(result.data))
+    display = ""
+    if result.display is not None:
+        extension = Asset.EXTENSIONS[result.display_format]
+        display_name = row.display.field.generate_filename(row, f"display.{extension}")
+        storage.delete(display_name)
+        display = storage.save(display_name, ContentFile(result.display))
     updated = Rendition.objects.filter(pk=row.pk, status=Rendition.Status.PENDING).update(
         status=Rendition.Status.READY,
         file=stored,
@@ -82,6 +90,8 @@ def _store(row: Rendition, result: RenderedImage) -> None:
         height=result.height,
         byte_size=len(result.data),
         format=result.format,
+        display=display,
+        display_format=result.display_format,
         low_resolution=result.low_resolution,
         error="",
         claimed_until=None,
@@ -91,6 +101,8 @@ def _store(row: Rendition, result: RenderedImage) -> None:
         row.supersede_earlier()
     elif not Rendition.objects.filter(file=stored).exists():
         storage.delete(stored)  # the asset changed or went while we worked
+        if display:
+            storage.delete(display)
 
 
 def _finish(rows: list[Rendition], *, status: str, error: str) -> None:

@@ -42,12 +42,13 @@ def asset_create(
     filename: str,
     uploaded_by: AbstractBaseUser | None,
     collection: Collection | None = None,
-    kind: str = Asset.Kind.PHOTO,
+    kind: str = "",
     title: str = "",
     publish: bool = False,
 ) -> Asset:
     """Validate an upload and add it to the library.
 
+    ``kind`` empty means the kind guessed from the file (validation.guess_kind).
     Raises ImageRefused (or DuplicateAsset) with a reason for the person uploading.
     """
     facts = inspect_image(filename, file)
@@ -61,7 +62,7 @@ def asset_create(
     asset = Asset(
         title=title,
         slug=unique_slug(title),
-        kind=kind,
+        kind=kind or facts.kind_guess,
         collection=collection,
         status=Asset.Status.PUBLISHED if publish else Asset.Status.DRAFT,
         width=facts.width,
@@ -171,6 +172,14 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     version.delete()
     renditions_request(asset=asset)
     return asset
+
+
+@transaction.atomic
+def asset_set_kind(*, asset: Asset, kind: str) -> None:
+    """Change the kind (its layout rule), and so every size."""
+    asset.kind = kind
+    asset.save(update_fields=["kind", "updated_at"])
+    renditions_request(asset=asset)
 
 
 @transaction.atomic

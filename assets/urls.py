@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("library/<slug:slug>/publish/", views.publish, name="publish"),
     path("library/<slug:slug>/archive/", views.archive, name="archive"),
+    path("library/<slug:slug>/kind/", views.set_kind, name="set-kind"),
     path("library/<slug:slug>/retry/", views.retry_renditions, name="retry-renditions"),
     path("library/<slug:slug>/delete/", views.delete, name="delete"),
 ]

@@ -54,6 +54,8 @@ class ImageFacts:
     # What the library keeps when it is not the upload byte for byte: the sanitized SVG, or
     # a raster file without trailing bytes and without location or device metadata.
     clean: bytes | None = None
+    # What the artwork looks like it is ("photo", "logo" or "illustration"): a default only.
+    kind_guess: str = "photo"
 
 
 def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
@@ -114,6 +116,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         clean, exif = _clean_original(image, format, data)
         if exif.get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
+        kind_guess = guess_kind(image)
 
     kept = clean if clean is not None else data
     return ImageFacts(
@@ -123,7 +126,37 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         byte_size=len(kept),
         sha256=hashlib.sha256(kept).hexdigest(),
         clean=clean,
+        kind_guess=kind_guess,
     )
+
+
+# A picture whose few commonest colours cover this share is flat artwork, not a photo.
+FLAT_SHARE = 0.5
+# Wider than this (a banner's shape) and mostly flat colour: an illustration at a lower share.
+WIDE_ASPECT = 2.5
+
+
+def guess_kind(image: Image.Image) -> str:
+    """Guess the kind of a decoded raster: real transparency means a logo, large areas of flat
+    colour an illustration (wide banners more readily), anything else a photo."""
+    if image.format == "JPEG":
+        # A guess needs no full-size pixels: let the JPEG decoder shrink (a no-op once loaded).
+        image.draft("RGB", (384, 384))
+    small = image.copy()
+    small.thumbnail((96, 96))
+    if "A" in small.getbands() or "transparency" in small.info:
+        alpha = small.convert("RGBA").getchannel("A")
+        see_through = sum(alpha.histogram()[:250])
+        if see_through >= 0.01 * small.width * small.height:
+            return "logo"
+    # Colours rounded to 32 levels a channel, so JPEG noise on a flat fill counts as one colour.
+    rgb = small.convert("RGB").point(lambda value: value // 8 * 8)
+    counts = sorted((count for count, _ in rgb.getcolors(96 * 96) or []), reverse=True)
+    flat = sum(counts[:8]) / (small.width * small.height)
+    wide = image.width / image.height >= WIDE_ASPECT
+    if flat >= FLAT_SHARE or (wide and flat >= FLAT_SHARE / 2):
+        return "illustration"
+    return "photo"
 
 
 def _check_frames(image: Image.Image, format: str) -> None:
@@ -244,6 +277,7 @@ def _inspect_svg(extension: str, data: bytes) -> ImageFacts:
         byte_size=len(clean),
         sha256=hashlib.sha256(clean).hexdigest(),
         clean=clean,
+        kind_guess="logo",
     )
 
 

@@ -32,15 +32,16 @@ from rest_framework.exceptions import AuthenticationFailed
 from storages.backends.s3 import S3Storage
 
 from accounts.roles import role_required
-from assets.forms import AssetFilterForm, AssetForm, NewVersionForm, UploadForm
+from assets.forms import AssetFilterForm, AssetForm, KindForm, NewVersionForm, UploadForm
 from assets.models import Asset, AssetVersion, Rendition
 from assets.platforms import file_name, load_platforms, name_for
-from assets.presets import Preset, get_preset
+from assets.presets import Preset, get_preset, internal_presets, platform_presets
 from assets.services import (
     DuplicateAsset,
     asset_create,
     asset_publish,
     asset_replace_file,
+    asset_set_kind,
     asset_version_restore,
     renditions_remake,
     renditions_request,
@@ -62,15 +63,6 @@ DOWNLOAD_CONTENT_TYPES = {
     "HEIF": "image/heic",
     "TIFF": "image/tiff",
     "SVG": "application/octet-stream",
-}
-# How the asset page mocks up where each size lands; circle presets show as a profile circle
-# and anything not named here as the plain image.
-MOCKS = {
-    "linkedin-banner": "profile-banner",
-    "x-header": "profile-banner",
-    "mastodon-bluesky-header": "profile-banner",
-    "facebook-cover": "profile-banner",
-    "video-background": "video-call",
 }
 
 
@@ -136,17 +128,10 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         renditions_request(asset=asset)
     renditions = asset.renditions_by_preset()
     ready = {p.slug: served for p, _, served in renditions if served}
-    kit = [
-        (
-            platform,
-            [(slot, made, _preview(slot.preset, made) if made else None) for slot, made in slots],
-        )
-        for platform, slots in asset.platform_kit(ready)
-    ]
     context = {
         "asset": asset,
         "renditions": renditions,
-        "kit": kit,
+        "kit": _platform_kit(asset, ready),
         "any_ready": bool(ready),
         "any_pending": any(
             not made or made.status == Rendition.Status.PENDING for _, made, _ in renditions
@@ -164,6 +149,17 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         ),
     }
     return render(request, "assets/detail.html", context)
+
+
+def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
+    """Per platform, each slot with its served file and how the page shows it."""
+    return [
+        (
+            platform,
+            [(slot, made, _preview(slot.preset, made) if made else None) for slot, made in slots],
+        )
+        for platform, slots in asset.platform_kit(ready)
+    ]
 
 
 def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
@@ -196,16 +192,9 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
 
 
 def _preview(preset: Preset, made: Rendition) -> dict:
-    """One platform mock on the asset page, with its safe zone in output pixels for an SVG."""
+    """How a slot shows its file: the safe zone in output pixels, drawn over it on demand."""
     zone = preset.safe_zone
-    outline = zone.outline(preset.width, preset.height)
-    if preset.overlay:
-        mock = "frame"
-    elif preset.shown_as_circle:
-        mock = "circle"
-    else:
-        mock = MOCKS.get(preset.slug, "plain")
-    return {"preset": preset, "made": made, "mock": mock, "zone": zone.shape, "outline": outline}
+    return {"made": made, "zone": zone.shape, "outline": zone.outline(preset.width, preset.height)}
 
 
 @require_safe
@@ -229,7 +218,20 @@ def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
             }
         )
     done = all(row["status"] != Rendition.Status.PENDING for row in rows)
-    return JsonResponse({"done": done, "renditions": rows})
+    # The portal's own previews, so the open page can swap its placeholders for them.
+    served = asset.served_renditions()
+    images = {p.slug: asset.preview_url(p.slug, served) for p in internal_presets()}
+    answer = {"done": done, "renditions": rows, "images": {k: v for k, v in images.items() if v}}
+    if done:
+        # The platform cards again, now with every file, for the open page to swap in.
+        ready = {slug: made for slug, made in served.items() if not _internal(slug)}
+        kit = {
+            "asset": asset,
+            "kit": _platform_kit(asset, ready),
+            "frame": _frame_tool(asset, ready),
+        }
+        answer["previews"] = render_to_string("assets/snippets/platform_kit.html", kit, request)
+    return JsonResponse(answer)
 
 
 @token_or_session
@@ -418,37 +420,27 @@ def _zip_stream(files: list[tuple[str, Rendition]], readme: bytes) -> Iterator[b
 @require_safe
 @role_required("assets.view_asset")
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    if asset.shown_as_uploaded:
-        file, format, made = asset.original, asset.format, None
-    else:
-        # Only raster images are ever shown inline on the portal's origin: an SVG
-        # is previewed through its rendered square.
-        square = FRAME_PRESET if asset.kind == Asset.Kind.FRAME else SVG_PREVIEW_PRESET
-        made = asset.served_rendition(square)
-        if made is None:
-            raise Http404("No preview is ready yet.")
-        file, format = made.file, made.format
-    if not _stored(file):
-        if made:
-            return _remaking(request, asset, [made])
-        return _file_missing(request, "The original of this artwork is missing.", status=404)
-    name = f"{asset.slug}-preview.{Asset.EXTENSIONS[format]}"
-    return _download(file, name, RASTER_CONTENT_TYPES[format], inline=True)
+    """The asset's page preview (a small internal rendition, never the original)."""
+    return preview_image(request, slug, "preview")
 
 
 @require_safe
 @role_required("assets.view_asset")
 def preview_image(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
-    """One of the portal's own thumbnails or previews, shown inline (never the original)."""
+    """One of the portal's own thumbnails or previews, or the small copy of a platform size
+    for its mock, shown inline (never the original, never a full download)."""
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
-    made = asset.served_rendition(preset) if _internal(preset) else None
-    if made is None:
+    made = asset.served_rendition(preset)
+    # Internal presets are shown as they are; a platform size only through its small copy.
+    if made is None or not (_internal(preset) or made.display):
         raise Http404("No such preview is ready.")
-    if not _stored(made.file):
+    file, format = (
+        (made.file, made.format) if _internal(preset) else (made.display, made.display_format)
+    )
+    if not _stored(file):
         return _remaking(request, asset, [made])
-    name = f"{asset.slug}-{preset}.{made.extension}"
-    return _download(made.file, name, RASTER_CONTENT_TYPES[made.format], inline=True)
+    name = f"{asset.slug}-{preset}.{Asset.EXTENSIONS[format]}"
+    return _download(file, name, RASTER_CONTENT_TYPES[format], inline=True)
 
 
 @require_safe
@@ -474,7 +466,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse(
                 {
-                    "added": [{"title": a.title, "url": a.get_absolute_url()} for a in added],
+                    "added": [_added(a, guessed=not form.cleaned_data["kind"]) for a in added],
                     "refused": [
                         {
                             "name": name,
@@ -490,8 +482,38 @@ def upload(request: HttpRequest) -> HttpResponse:
             return redirect("assets:library")
     elif request.method == "POST" and wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    context = {"form": form, "added": added, "refused": refused}
+    context = {"form": form, "added": added, "refused": refused, "kinds": Asset.Kind.choices}
     return render(request, "assets/upload.html", context)
+
+
+def _added(asset: Asset, *, guessed: bool) -> dict:
+    return {
+        "title": asset.title,
+        "url": asset.get_absolute_url(),
+        "kind": asset.kind,
+        "kind_guessed": guessed,
+        "kind_url": reverse("assets:set-kind", args=[asset.slug]),
+        "kinds": [{"value": value, "label": label} for value, label in Asset.Kind.choices],
+    }
+
+
+@require_POST
+@role_required("assets.change_asset")
+def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
+    """One file's kind changed in the upload results (its layout rule, so its sizes)."""
+    asset = get_object_or_404(Asset, slug=slug)
+    form = KindForm(request.POST)
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        messages.error(request, "Choose photo, logo or illustration.")
+        return redirect("assets:upload")
+    asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
+    if wants_json:
+        return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
+    messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
+    return redirect("assets:library")
 
 
 def _create_assets(
@@ -530,6 +552,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "asset": asset,
         "form": form,
         "crop_shapes": _crop_shapes(asset),
+        "crop_presets": [p for p in platform_presets(asset.kind) if not p.overlay],
         "version_form": NewVersionForm(),
         "platforms": load_platforms(),
     }

@@ -17,14 +17,24 @@ It prints requests per second, p50/p95/p99 latency and errors per kind, the
 ratio of browsing p95 under load to the baseline, and checks that every count
 request added exactly one to the right row. Targets: 0 errors, 0 lost counts,
 browsing p95 <= 100 ms. Every loop is bounded in count; gunicorn is stopped.
+
+It also publishes a 24 MP photo (bench/renditions.py's input) and reports page weights:
+the home page and that photo's page, HTML plus every image the page shows, as a 1x
+screen loads them (src) and as a 2x screen does (srcset). Targets: home under 1 MB,
+the photo's page under 2.5 MB.
 """
 
 import argparse
+import html
+import http.client
 import os
 import random
+import re
+import tempfile
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from urllib.parse import urlencode
 
 import psycopg
@@ -43,6 +53,7 @@ from bench.harness import (
     start_gunicorn,
     table,
 )
+from bench.renditions import make_inputs
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 ENV = production_env("portal_bench_load", REDIS_URL=REDIS_URL)
@@ -53,6 +64,11 @@ def prepare() -> dict:
     recreate_database(ENV)
     # Demo data is refused with DEBUG off; renditions are made in-process here.
     manage(ENV | {"DEBUG": "true", "REDIS_URL": ""}, "load_demo")
+    with tempfile.TemporaryDirectory() as folder:
+        make_inputs(Path(folder))
+        big = Path(folder) / "photo-flat.jpg"
+        big = big.rename(big.with_name("big-photo.jpg"))
+        manage(ENV | {"DEBUG": "true", "REDIS_URL": ""}, "import_assets", str(big), "--publish")
     redis.Redis.from_url(REDIS_URL).flushdb()
 
     os.environ.update(ENV)
@@ -87,6 +103,39 @@ def prepare() -> dict:
         "assets": assets,
         "downloads": ready,
         "tokens": {slug: count_token(asset_slug=slug, day=today) for slug in assets},
+    }
+
+
+def page_weight(port: int, cookie: str, path: str) -> dict[str, float]:
+    """Bytes of the page's HTML and of the images it shows, at 1x (src) and 2x (srcset)."""
+
+    def fetch(url: str) -> bytes:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        connection.request("GET", url, headers=dict([cookie.strip().split(": ", 1)]))
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        if response.status != 200:
+            raise RuntimeError(f"GET {url} answered {response.status}")
+        return body
+
+    page = fetch(path)
+    text = page.decode()
+    one = [html.unescape(src) for src in re.findall(r'<img[^>]* src="([^"]+)"', text)]
+    two = []
+    for tag in re.findall(r"<img[^>]*>", text):
+        srcset = re.search(r'srcset="([^"]+)"', tag)
+        if srcset:
+            candidates = [c.strip().rsplit(" ", 1) for c in html.unescape(srcset[1]).split(",")]
+            two.append(next(url for url, density in candidates if density == "2x"))
+        else:
+            two.append(html.unescape(re.search(r' src="([^"]+)"', tag)[1]))
+    weigh = {url: len(fetch(url)) for url in set(one) | set(two)}
+    return {
+        "images": len(one),
+        "1x MB": (len(page) + sum(weigh[url] for url in one)) / 1e6,
+        "2x MB": (len(page) + sum(weigh[url] for url in two)) / 1e6,
+        "largest KB": max(weigh.values(), default=0) / 1e3,
     }
 
 
@@ -148,6 +197,10 @@ def main() -> None:
     server = start_gunicorn(ENV, port, options.workers)
     try:
         send(port, raw_request("GET", "/", headers=data["cookie"]))  # warm the workers
+        weights = {
+            "home page": page_weight(port, data["cookie"], "/"),
+            "24 MP photo's page": page_weight(port, data["cookie"], "/assets/big-photo/"),
+        }
         alone = Tally()
         started = time.perf_counter()
         run_threads(options.browsers, browse, port, data, alone, options.browse, 1)
@@ -180,6 +233,13 @@ def main() -> None:
 
     mixed = {name: tally.summary(elapsed) for name, tally in tallies.items()}
     print(f"\ngunicorn {options.workers} sync workers, PostgreSQL, Redis, loopback; {ROOT.name}")
+    print("\npage weight, HTML + images (targets: home < 1 MB, photo's page < 2.5 MB)")
+    print(f"{'page':<26} {'images':>7} {'1x MB':>7} {'2x MB':>7} {'largest KB':>11}")
+    for name, row in weights.items():
+        print(
+            f"{name:<26} {row['images']:>7} {row['1x MB']:>7.2f} {row['2x MB']:>7.2f}"
+            f" {row['largest KB']:>11.0f}"
+        )
     table("baseline: browsing alone", baseline)
     table(f"mixed: browsing, downloads and {options.counts} count requests", mixed)
     ratio = mixed["browse"]["p95"] / baseline["browse (alone)"]["p95"]

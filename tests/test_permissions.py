@@ -70,6 +70,8 @@ EXPECTED = {
     "assets:retry-renditions": MARKETING_ACTION,
     "assets:replace-file": MARKETING_ACTION,
     "assets:restore-version": MARKETING_ACTION,
+    # An empty POST sends marketing back to the upload page with a message.
+    "assets:set-kind": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
     # Signed-in people are sent on from the login page; a failed login shows the form.
     "accounts:login": ((200, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302)),
@@ -186,7 +188,7 @@ def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
 def url_with_data(name: str) -> str:
     """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith(("assets:rendition", "assets:signature")) or name == "assets:preview-image":
+    if name.startswith(("assets:rendition", "assets:signature", "assets:preview")):
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
     if name.startswith("guidelines:"):

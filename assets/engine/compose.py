@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from assets.engine.plan import FRAME_RING, Plan, badge_geometry
 from assets.presets import Preset
@@ -13,11 +13,62 @@ def compose(
 ) -> Image.Image:
     """The finished canvas of ``plan.preset``, ready to encode."""
     preset = plan.preset
-    if preset.overlay:
+    if preset.overlay and plan.canvas is None:
         return _frame(preset, tile, plan, fill)
-    if kind == "photo":
+    if kind == "photo" or plan.canvas is not None:
         return _flatten(tile, fill) if preset.format == "JPEG" or fill else tile
+    if plan.backdrop:
+        return _on_backdrop(tile, preset, plan.position, fill)
     return _pad(tile, preset, plan.position, fill)
+
+
+def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
+    """Where a logo's visible mark is, as fractions (left, top, right, bottom) of ``image``.
+
+    The margin trimmed is transparent, or else the flat colour of the corners. Read from a
+    small copy: a pixel or two of slack at full size does not change the layout.
+    """
+    small = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
+    small.thumbnail((256, 256))
+    alpha = small.getchannel("A")
+    if alpha.getextrema()[0] < 250:
+        ink = alpha.point(lambda value: 255 if value > 24 else 0)
+    else:
+        rgb = small.convert("RGB")
+        corner = rgb.getpixel((0, 0))
+        difference = ImageChops.difference(rgb, Image.new("RGB", rgb.size, corner))
+        ink = difference.convert("L").point(lambda value: 255 if value > 24 else 0)
+    box = ink.getbbox()
+    if box is None:
+        return (0.0, 0.0, 1.0, 1.0)  # nothing stands out: keep it all
+    width, height = small.size
+    return (box[0] / width, box[1] / height, box[2] / width, box[3] / height)
+
+
+def _on_backdrop(
+    tile: Image.Image,
+    preset: Preset,
+    position: tuple[int, int],
+    fill: tuple[int, int, int] | None,
+) -> Image.Image:
+    """The fitted artwork over a blurred, slot-filling copy of itself: no flat bands."""
+    flat = _flatten(tile, fill)
+    aspect = preset.width / preset.height
+    width, height = flat.size
+    if width / height > aspect:
+        inner = height * aspect
+        box = ((width - inner) / 2, 0.0, (width + inner) / 2, float(height))
+    else:
+        inner = width / aspect
+        box = (0.0, (height - inner) / 2, float(width), (height + inner) / 2)
+    # Tiny, blurred, then stretched back: cheap, and it carries the artwork's colours.
+    small_size = (max(4, preset.width // 32), max(4, preset.height // 32))
+    small = flat.resize(small_size, Image.Resampling.BOX, box=box)
+    backdrop = small.filter(ImageFilter.GaussianBlur(1.5)).resize(
+        preset.size, Image.Resampling.BICUBIC
+    )
+    backdrop.paste(flat, position)
+    return backdrop
 
 
 def _flatten(tile: Image.Image, fill: tuple[int, int, int] | None) -> Image.Image:

@@ -61,6 +61,26 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
     raise TooBig(f"does not fit {limit} even with 256 colours")
 
 
+# The portal shows platform sizes in mocks at most about 400 CSS pixels wide: this covers 2x.
+DISPLAY_BOX = (800, 800)
+
+
+def display_copy(image: Image.Image) -> tuple[bytes, str]:
+    """A small copy of a finished canvas for the portal's pages: JPEG, or PNG with alpha."""
+    small = (
+        image.copy()
+        if max(image.size) <= max(DISPLAY_BOX)
+        else image.reduce(
+            max(1, int(max(image.width / DISPLAY_BOX[0], image.height / DISPLAY_BOX[1])))
+        )
+    )
+    small.thumbnail(DISPLAY_BOX, Image.Resampling.BILINEAR)
+    small.info = {}
+    if small.mode in ("RGBA", "LA", "P"):
+        return _save(small.convert("RGBA"), "PNG", compress_level=6, compress_type=_Z_RLE), "PNG"
+    return _save(small.convert("RGB"), "JPEG", quality=80, optimize=True), "JPEG"
+
+
 def _save(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)

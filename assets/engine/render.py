@@ -1,15 +1,16 @@
 """The pipeline: decode once, shrink as a pyramid, then colour, rotate, compose and encode."""
 
+import dataclasses
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 from PIL import Image
 
 from assets.engine import svg
-from assets.engine.compose import compose
+from assets.engine.compose import compose, mark_bounds
 from assets.engine.decode import (
     TRANSPOSE,
     load,
@@ -19,8 +20,9 @@ from assets.engine.decode import (
     srgb_transform,
     to_srgb,
 )
-from assets.engine.encode import TooBig, encode
+from assets.engine.encode import TooBig, display_copy, encode
 from assets.engine.plan import (
+    Fractions,
     Plan,
     check_arguments,
     parse_colour,
@@ -44,14 +46,18 @@ def render_presets(
     focal_x: float = 0.5,
     focal_y: float = 0.5,
     background: str | None = None,
+    keep: Fractions | None = None,
+    crops: Mapping[str, Fractions] | None = None,
 ) -> list[RenderResult]:
     """Render ``source`` (a raster image, or SVG bytes) into every preset, in order.
 
-    ``kind`` is "photo" (cover-crop around the focal point) or "logo"/"illustration" (contain
-    and pad). Focal point fractions are in the upright frame. ``background`` is "#rrggbb", or
-    None for transparent PNGs and white JPEGs. Raises RenderError if the source cannot be
-    decoded and UnsafeSVG if an SVG cannot be parsed safely; per-preset problems (byte limits,
-    SVG too complex) come back as RenderFailure items.
+    ``kind`` is "photo", "illustration" or "logo"; each has its layout rule (see
+    assets/engine/plan.py). Focal point fractions are in the upright frame, as are ``keep``
+    (an illustration's keep box) and ``crops`` (per preset slug, a crop override), both
+    x, y, w, h fractions. ``background`` is "#rrggbb", or None for transparent PNGs and white
+    JPEGs. Raises RenderError if the source cannot be decoded and UnsafeSVG if an SVG cannot
+    be parsed safely; per-preset problems (byte limits, SVG too complex) come back as
+    RenderFailure items.
     """
     if not presets:
         return []
@@ -65,11 +71,14 @@ def render_presets(
             focal_x=focal_x,
             focal_y=focal_y,
             background=background,
+            keep=keep,
+            crops=crops,
         )
     check_arguments(kind, focal_x, focal_y)
     fill = parse_colour(background)
+    layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
     # No local name for the opened image: _render_raster frees the decode early.
-    return _render_raster(open_image(source), presets, kind, focal_x, focal_y, fill)
+    return _render_raster(open_image(source), presets, layout, fill)
 
 
 def render_svg_presets(
@@ -81,6 +90,8 @@ def render_svg_presets(
     focal_y: float = 0.5,
     background: str | None = None,
     time_limit: float | None = None,
+    keep: Fractions | None = None,
+    crops: Mapping[str, Fractions] | None = None,
 ) -> list[RenderResult]:
     """Rasterize an SVG once, then render every preset from that raster.
 
@@ -97,36 +108,75 @@ def render_svg_presets(
     width, height = svg.svg_float_size(root)
     if width * height > svg.SVG_MAX_CANVAS_PIXELS:
         return [RenderFailure(p.slug, "too large a canvas") for p in presets]
-    plans = [plan_preset(p, (width, height), kind, focal_x, focal_y) for p in presets]
+    layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
+    plans = [layout.plan(p, (width, height)) for p in presets]
     scale = max(plan_scale(plan) for plan in plans)
-    raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-    if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
-        return [RenderFailure(p.slug, "too large a canvas") for p in presets]
-    try:
-        png = svg.rasterize_svg(root, raster_size, time_limit)
-    except svg.RasterizeFailed as failure:
-        return [RenderFailure(p.slug, str(failure)) for p in presets]
-    with Image.open(io.BytesIO(png)) as raster:
+    for _attempt in range(2):
+        raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+        if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
+            return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+        try:
+            png = svg.rasterize_svg(root, raster_size, time_limit)
+        except svg.RasterizeFailed as failure:
+            return [RenderFailure(p.slug, str(failure)) for p in presets]
+        raster = Image.open(io.BytesIO(png))
         raster.load()
+        if kind != "logo":
+            break
+        # A trimmed mark is shown larger than the whole canvas was planned for: draw it again
+        # at the size that needs, when that is noticeably more.
+        left, top, right, bottom = mark_bounds(raster)
+        needed = scale / min(right - left, bottom - top)
+        if needed <= scale * 1.15:
+            break
+        scale = needed
+    with raster:
         # A vector source is never low resolution: it was drawn at the size the outputs need.
-        return _render_raster(raster, presets, kind, focal_x, focal_y, fill, vector=True)
+        return _render_raster(raster, presets, layout, fill, vector=True)
+
+
+@dataclass
+class _Layout:
+    """What the asset says about its layout, beyond the presets: one plan per preset."""
+
+    kind: str
+    fx: float
+    fy: float
+    keep: Fractions | None
+    crops: dict[str, Fractions]
+    mark: tuple[float, float, float, float] | None = None  # fractions of the upright source
+
+    def plan(self, preset: Preset, upright: tuple[float, float]) -> Plan:
+        mark = None
+        if self.mark is not None:
+            left, top, right, bottom = self.mark
+            mark = (left * upright[0], top * upright[1], right * upright[0], bottom * upright[1])
+        return plan_preset(
+            preset,
+            upright,
+            self.kind,
+            self.fx,
+            self.fy,
+            keep=self.keep,
+            crop=self.crops.get(preset.slug),
+            mark=mark,
+        )
 
 
 def _render_raster(
     image: Image.Image,
     presets: Sequence[Preset],
-    kind: str,
-    fx: float,
-    fy: float,
+    layout: _Layout,
     fill: tuple[int, int, int] | None,
     *,
     vector: bool = False,
 ) -> list[RenderResult]:
+    kind = layout.kind
     turn = orientation(image)
     stored = image.size
     swaps = turn in (5, 6, 7, 8)
     upright = (stored[1], stored[0]) if swaps else stored
-    plans = [plan_preset(p, upright, kind, fx, fy) for p in presets]
+    plans = [layout.plan(p, upright) for p in presets]
     needed = min(1.0, max(plan_scale(plan) for plan in plans))
 
     # draft() picks its scale from the stored size, so ask in the stored orientation.
@@ -140,6 +190,16 @@ def _render_raster(
     icc = image.info.get("icc_profile")
     base = normalise_mode(image)
     del image  # the caller keeps no reference, so a converted copy can free the decode
+    if kind == "logo":
+        # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
+        # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
+        shrink = max(1.0, max(base.size) / 512)
+        small_size = (max(1, round(base.width / shrink)), max(1, round(base.height / shrink)))
+        small = base.resize(small_size, Image.Resampling.BOX)
+        if turn != 1:
+            small = small.transpose(TRANSPOSE[turn])
+        layout = dataclasses.replace(layout, mark=mark_bounds(small))
+        plans = [layout.plan(p, upright) for p in presets]
 
     # Every preset shrinks the decoded frame by at least this much: do that part once.
     shared = int(factor / max(plan_scale(plan) for plan in plans) / REDUCING_GAP)
@@ -202,7 +262,10 @@ def _finish(
         data = encode(canvas, preset, kind)
     except TooBig as exc:
         return RenderFailure(preset.slug, str(exc))
-    return RenderedImage(preset.slug, data, preset.width, preset.height, preset.format, low)
+    display, display_format = (None, "") if preset.internal else display_copy(canvas)
+    return RenderedImage(
+        preset.slug, data, canvas.width, canvas.height, preset.format, low, display, display_format
+    )
 
 
 def _release(tiles: dict[int, Image.Image], uses: dict[int, int], index: int) -> None:

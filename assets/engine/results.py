@@ -23,6 +23,10 @@ class RenderedImage:
     height: int
     format: str
     low_resolution: bool
+    # A small copy for the portal's own pages (platform mocks), in ``display_format``;
+    # None for the portal's internal presets, which are small already.
+    display: bytes | None = None
+    display_format: str = ""
 
 
 @dataclass(frozen=True)

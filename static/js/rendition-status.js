@@ -18,11 +18,23 @@
     note.textContent = failed
       ? failed + (failed === 1 ? " size" : " sizes") + " could not be made; see the table. "
       : "Every size is ready. ";
-    var reload = document.createElement("a");
-    reload.href = window.location.href;
-    reload.textContent = "Reload to see the previews";
-    note.appendChild(reload);
     section.setAttribute("data-polling", "done");
+  }
+
+  function showImages(data) {
+    // A placeholder becomes the preview as soon as its internal size is ready.
+    Array.prototype.forEach.call(document.querySelectorAll("[data-preview-pending]"), function (spot) {
+      var preset = spot.getAttribute("data-preview");
+      if (!data.images[preset]) return;
+      var img = document.createElement("img");
+      img.src = data.images[preset];
+      if (data.images[preset + "-2x"]) img.srcset = data.images[preset] + " 1x, " + data.images[preset + "-2x"] + " 2x";
+      img.alt = (spot.getAttribute("aria-label") || "").replace(/:? ?preview being made$/, "");
+      img.setAttribute("data-preview", preset);
+      spot.replaceWith(img);
+    });
+    var previews = document.querySelector("[data-previews]");
+    if (previews && data.previews !== undefined) previews.innerHTML = data.previews;
   }
 
   function stopped() {
@@ -35,6 +47,7 @@
       var row = section.querySelector('tr[data-preset="' + item.preset + '"]');
       if (row && row.getAttribute("data-status") !== item.status) row.outerHTML = item.row;
     });
+    showImages(data);
     if (data.done) finished(data.renditions);
     else if (Date.now() > giveUpAt) stopped();
     else window.setTimeout(poll, every);

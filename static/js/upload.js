@@ -65,6 +65,7 @@
       entry.item.classList.add("ok");
       entry.outcome.textContent = "added. ";
       entry.outcome.appendChild(link(data.added[0].url, "Open " + data.added[0].title));
+      entry.item.appendChild(kindChoice(data.added[0]));
     } else if (data && data.refused && data.refused.length) {
       var refusal = data.refused[0];
       entry.item.classList.add("refused");
@@ -78,6 +79,45 @@
       entry.item.classList.add("refused");
       entry.outcome.textContent = "not uploaded: the portal answered " + xhr.status + ". Try again.";
     }
+  }
+
+  // The kind picks each size's layout rule; the guess (or the batch default) is changed here.
+  function kindChoice(added) {
+    var label = document.createElement("label");
+    label.className = "kind-choice";
+    label.textContent = added.kind_guessed ? "Kind (guessed) " : "Kind ";
+    var select = document.createElement("select");
+    select.name = "kind";
+    added.kinds.forEach(function (choice) {
+      var option = new Option(choice.label, choice.value, false, choice.value === added.kind);
+      select.appendChild(option);
+    });
+    var saved = document.createElement("span");
+    saved.className = "meta";
+    saved.setAttribute("role", "status");
+    select.addEventListener("change", function () {
+      var body = new FormData();
+      body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
+      body.append("kind", select.value);
+      saved.textContent = " Saving…";
+      fetch(added.kind_url, { method: "POST", body: body, headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.status);
+          return response.json();
+        })
+        .then(
+          function (answer) {
+            saved.textContent = " Saved: " + answer.label.toLowerCase() + "; its sizes are being made again.";
+          },
+          function () {
+            saved.textContent = " Not saved. Try again.";
+          }
+        );
+    });
+    label.appendChild(select);
+    var wrap = document.createElement("span");
+    wrap.append(" ", label, saved);
+    return wrap;
   }
 
   function send(files, entries, index) {

@@ -50,7 +50,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
     assert photo.current_renditions().filter(status="pending").count() == len(load_presets())
     served = photo.served_renditions()
     assert {slug: r.file.name for slug, r in served.items()} == old_files
-    for preset in load_presets():
+    for preset in platform_presets():
         with Image.open(
             io.BytesIO(downloaded(client, f"/assets/{photo.slug}/sizes/{preset.slug}/"))
         ) as image:
@@ -64,7 +64,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
         callback()
     assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
     assert photo.renditions.count() == len(load_presets()), "the old ones are gone once replaced"
-    for preset in load_presets():
+    for preset in platform_presets():
         with Image.open(
             io.BytesIO(downloaded(client, f"/assets/{photo.slug}/sizes/{preset.slug}/"))
         ) as image:
@@ -146,3 +146,44 @@ def test_a_current_size_that_failed_keeps_serving_the_earlier_file(client, emplo
     assert photo.served_rendition("x-header") == earlier
     client.force_login(employee)
     assert client.get(f"/assets/{photo.slug}/sizes/x-header/").status_code == 200
+
+
+def edit_form(asset: Asset, **changes) -> dict:
+    form = {"title": asset.title, "kind": asset.kind, "focal_x": "0.5", "focal_y": "0.5"}
+    return form | changes
+
+
+def test_a_keep_box_saved_on_the_edit_page_makes_new_sizes(
+    client, marketer, photo, django_capture_on_commit_callbacks
+):
+    before = set(photo.current_renditions().values_list("source_key", flat=True))
+    client.force_login(marketer)
+    keep = '{"x": 0.1, "y": 0.2, "w": 0.5, "h": 0.5}'
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/library/{photo.slug}/edit/", edit_form(photo, kind="illustration", keep_box=keep)
+        )
+    photo.refresh_from_db()
+    assert photo.keep_box == {"x": 0.1, "y": 0.2, "w": 0.5, "h": 0.5}
+    after = set(photo.current_renditions().values_list("source_key", flat=True))
+    assert not before & after
+    assert set(photo.current_renditions().values_list("status", flat=True)) == {"ready"}
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        '{"x-header": {"x": 0.8, "y": 0, "w": 0.5, "h": 0.1}}',
+        '{"nowhere": {"x": 0, "y": 0, "w": 1, "h": 1}}',
+    ],
+)
+def test_a_crop_box_outside_the_picture_or_for_no_size_is_refused(
+    client, marketer, photo, overrides
+):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/", edit_form(photo, crop_overrides=overrides)
+    )
+    assert response.status_code == 200
+    photo.refresh_from_db()
+    assert photo.crop_overrides == {}

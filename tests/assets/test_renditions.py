@@ -47,7 +47,9 @@ def test_an_upload_gets_every_platform_size_ready(
         rendition = made[preset.slug]
         assert rendition.status == Rendition.Status.READY, rendition.error
         with rendition.file.open("rb") as file, Image.open(file) as image:
-            assert image.size == (preset.width, preset.height)
+            assert image.size == (rendition.width, rendition.height)
+            if preset.fit == "cover":
+                assert image.size == (preset.width, preset.height)
             assert image.format == preset.format
         assert rendition.byte_size <= preset.max_bytes
 
@@ -84,7 +86,8 @@ def test_running_the_task_twice_leaves_one_file_per_size(photo, settings):
     make_renditions.delay(photo.pk)
     make_renditions.delay(photo.pk)
     assert stored_files(settings) == before
-    assert len(before) == len(presets_for("photo"))
+    # One file per size, and a small display copy per platform size.
+    assert len(before) == len(presets_for("photo")) + len(platform_presets("photo"))
 
 
 def test_a_task_for_a_deleted_asset_returns_quietly(photo):
@@ -191,7 +194,7 @@ def test_an_svg_logo_gets_every_size_and_a_raster_preview(
     assert set(logo.current_renditions().values_list("status", flat=True)) == {"ready"}
     client.force_login(employee)
     response = client.get(f"/assets/{logo.slug}/preview/")
-    assert response["Content-Type"] == "image/png"
+    assert response["Content-Type"] == "image/jpeg"  # a raster, never the SVG itself
 
 
 def test_the_sweep_command_reports_and_queues_unfinished_work(capsys):

@@ -11,7 +11,7 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from assets.models import Asset, Rendition
-from assets.presets import presets_for
+from assets.presets import platform_presets, presets_for
 from tests.factories import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +47,10 @@ def test_an_upload_stores_its_original_in_the_bucket(s3_bucket, photo):
 def test_the_task_stores_one_file_per_size_in_the_bucket(s3_bucket, photo):
     renditions = photo.current_renditions()
     assert set(renditions.values_list("status", flat=True)) == {Rendition.Status.READY}
-    assert keys(s3_bucket, "renditions/") == sorted(r.file.name for r in renditions)
-    assert len(keys(s3_bucket, "renditions/")) == len(presets_for("photo"))
+    # Each size's file, and the small display copy of each platform size.
+    names = [r.file.name for r in renditions] + [r.display.name for r in renditions if r.display]
+    assert keys(s3_bucket, "renditions/") == sorted(names)
+    assert len(names) == len(presets_for("photo")) + len(platform_presets("photo"))
 
 
 def from_the_bucket(response, s3_server: str):
@@ -85,7 +87,7 @@ def test_the_preview_redirects_to_a_signed_link_of_the_right_type(client, photo,
     headers, body = from_the_bucket(client.get(f"/assets/{photo.slug}/preview/"), s3_server)
     assert headers["Content-Type"] == "image/jpeg"
     assert headers["Content-Disposition"].startswith("attachment;")
-    assert Image.open(io.BytesIO(body)).size == (1600, 1000)
+    assert Image.open(io.BytesIO(body)).size == (800, 500)  # the page preview, not the original
 
 
 def test_an_api_token_client_is_redirected_to_the_same_signed_link(photo, s3_server, employee):
@@ -138,7 +140,7 @@ def test_deleting_an_asset_empties_the_bucket_only_after_the_commit(
 ):
     with django_capture_on_commit_callbacks() as after_commit:
         client.post(f"/library/{photo.slug}/delete/")
-    assert len(keys(s3_bucket)) == 1 + len(presets_for("photo"))
+    assert len(keys(s3_bucket)) == 1 + len(presets_for("photo")) + len(platform_presets("photo"))
     for callback in after_commit:
         callback()
     assert keys(s3_bucket) == []

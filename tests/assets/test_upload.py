@@ -4,6 +4,7 @@ import pytest
 from PIL import Image
 
 from assets.models import Asset
+from tests.assets.imagegen import picture, to_bytes
 from tests.factories import image_bytes, upload
 from tests.hostile_corpus import NOT_AN_IMAGE, png_with_declared_size
 
@@ -181,10 +182,11 @@ def test_the_page_script_gets_each_result_as_json(client, marketer):
         {"files": [upload("Logo again.png", first)], "kind": "logo"},
         headers={"accept": "application/json"},
     )
-    assert ok.json() == {
-        "added": [{"title": "Logo", "url": existing.get_absolute_url()}],
-        "refused": [],
-    }
+    (added,) = ok.json()["added"]
+    assert (added["title"], added["url"]) == ("Logo", existing.get_absolute_url())
+    assert (added["kind"], added["kind_guessed"]) == ("logo", False)
+    assert added["kind_url"] == f"/library/{existing.slug}/kind/"
+    assert ok.json()["refused"] == []
     refusal = again.json()["refused"][0]
     assert refusal["name"] == "Logo again.png"
     assert "already in the library" in refusal["reason"]
@@ -201,3 +203,62 @@ def test_a_json_post_with_a_bad_field_gets_the_form_errors(client, marketer):
     assert response.status_code == 400
     assert response.json()["errors"]["kind"][0]["code"] == "invalid_choice"
     assert not Asset.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kind"),
+    [
+        ("mark.svg", LOGO_SVG, "logo"),
+        ("mark.png", image_bytes("PNG", (600, 600), mode="RGBA", colour=(0, 0, 0, 0)), "logo"),
+        ("poster.png", image_bytes("PNG", (3000, 750)), "illustration"),
+        ("team.jpg", to_bytes(picture(1200, 800), "JPEG").getvalue(), "photo"),
+    ],
+)
+def test_each_file_gets_its_kind_guessed_when_the_batch_does_not_say(
+    client, marketer, name, data, kind
+):
+    client.force_login(marketer)
+    response = client.post(
+        "/library/upload/", {"files": [upload(name, data)]}, headers={"Accept": "application/json"}
+    )
+    (added,) = response.json()["added"]
+    assert (added["kind"], added["kind_guessed"]) == (kind, True)
+    assert Asset.objects.get().kind == kind
+
+
+def test_an_opaque_png_with_an_alpha_channel_is_not_taken_for_a_logo(client, marketer):
+    opaque = to_bytes(picture(1200, 800, mode="RGBA"), "PNG").getvalue()
+    client.force_login(marketer)
+    client.post("/library/upload/", {"files": [upload("shot.png", opaque)]})
+    assert Asset.objects.get().kind == "photo"
+
+
+def test_the_batch_kind_is_a_default_each_file_can_change_in_the_results(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/library/upload/", {"files": [upload("a.jpg")], "kind": "logo"})
+    assert response.status_code == 302
+    asset = Asset.objects.get()
+    assert asset.kind == "logo"
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            f"/library/{asset.slug}/kind/",
+            {"kind": "photo"},
+            headers={"Accept": "application/json"},
+        ).json()
+    assert answer == {"kind": "photo", "label": "Photo"}
+    asset.refresh_from_db()
+    assert asset.kind == "photo"
+    assert set(asset.current_renditions().values_list("status", flat=True)) == {"ready"}
+
+
+def test_the_upload_results_page_offers_the_kind_of_each_added_file(client, marketer):
+    client.force_login(marketer)
+    response = client.post(
+        "/library/upload/", {"files": [upload("a.jpg"), upload("b.jpg", b"not an image")]}
+    )
+    page = response.content.decode()
+    assert page.count('<select name="kind">') == 1
+    assert "/kind/" in page

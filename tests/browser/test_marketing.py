@@ -1,8 +1,10 @@
 """Marketing in Chromium: drag in files, set a focal point by clicking, watch sizes get made."""
 
 import base64
+import json
 
 import pytest
+from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from assets.engine import plan_preset
@@ -108,4 +110,61 @@ def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
         len(platform_presets("photo")), timeout=10_000
     )
     expect(page.locator("[data-status-note]")).to_contain_text("Every size is ready.")
+    # The previews arrive without a reload, and none of them is the original.
+    expect(page.locator(".asset-preview img[data-preview=preview]")).to_be_visible()
+    expect(page.locator(".mock")).to_have_count(len(platform_presets()))
+    sources = page.eval_on_selector_all("img", "images => images.map(image => image.src)")
+    assert not [src for src in sources if "/original/" in src]
     expect(page.locator(".renditions")).to_have_attribute("data-polling", "done")
+
+
+def test_a_marketer_drags_a_crop_box_for_one_size_and_the_preview_and_file_follow(
+    browser_as, marketer, screenshot
+):
+    source = picture(1200, 800)
+    ImageDraw.Draw(source).rectangle((0, 0, 420, 140), fill=(255, 0, 0))  # top-left, 3:1
+    asset = make_asset(title="Pier", data=to_bytes(source, "JPEG", quality=95).getvalue())
+    renditions_make(asset=asset)
+    page = browser_as(marketer, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"/library/{asset.slug}/edit/")
+    page.get_by_label("Crop one size yourself").select_option("x-header")
+    box = page.locator("[data-crop-drag]")
+    expect(box).to_be_visible()
+    preview = page.locator("[data-crop-preview]")
+    expect(preview).to_be_visible()
+
+    # Shrink the box from its corner, then drag it into the top-left corner.
+    handle = box.locator(".crop-handle").bounding_box()
+    page.mouse.move(handle["x"] + 8, handle["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(handle["x"] - 400, handle["y"] - 130, steps=8)
+    page.mouse.up()
+    middle = box.bounding_box()
+    page.mouse.move(middle["x"] + middle["width"] / 2, middle["y"] + middle["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(0, 0, steps=8)
+    page.mouse.up()
+
+    drawn = json.loads(preview.get_attribute("data-box"))
+    assert drawn["x"] == 0 and drawn["y"] == 0
+    assert 0.3 < drawn["w"] < 0.45, "the corner made it smaller"
+    # Dragging is not clicking: the focal point stays where it was.
+    expect(page.get_by_label("Focal point, across (0–1)")).to_have_value("0.5")
+    # Grown to the header's 3:1 shape, measured in pixels of the picture.
+    assert drawn["w"] * 1200 / (drawn["h"] * 800) == pytest.approx(3, rel=0.02)
+    picker = page.locator("[data-focal-picker]")
+    picker.scroll_into_view_if_needed()
+    screenshot(page, "crop-override")
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    asset.refresh_from_db()
+    assert asset.crop_overrides["x-header"] == drawn
+    header = asset.current_renditions().get(preset="x-header")
+    assert header.status == Rendition.Status.READY
+    with header.file.open("rb") as file, Image.open(file) as image:
+        red = image.convert("RGB").getpixel((20, 20))
+        assert red[0] > 200 and red[1] < 60, "the file shows the drawn corner"
+    facebook = asset.current_renditions().get(preset="facebook-cover")
+    with facebook.file.open("rb") as file, Image.open(file) as image:
+        assert image.convert("RGB").getpixel((image.width // 2, image.height // 2))[0] < 200

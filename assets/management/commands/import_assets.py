@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--collection", metavar="SLUG", help="Put the assets in this collection."
         )
-        parser.add_argument("--kind", choices=Asset.Kind.values, default=Asset.Kind.PHOTO)
+        parser.add_argument(
+            "--kind", choices=Asset.Kind.values, default="", help="Default: guessed per file."
+        )
         parser.add_argument("--publish", action="store_true", help="Publish instead of drafts.")
         parser.add_argument(
             "--replace",
