@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, permissions, serializers
 
 from assets.models import Asset, Rendition
-from assets.presets import load_presets
+from assets.presets import platform_presets
 
 
 class CanViewAssets(permissions.BasePermission):
@@ -90,11 +90,11 @@ class AssetSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(SizeSerializer(many=True))
     def get_sizes(self, asset: Asset) -> list[dict]:
-        """The ready sizes of the asset as it is now, in the presets' order."""
+        """The ready platform sizes of the asset as it is now, in the presets' order."""
         made = {rendition.source_key: rendition for rendition in asset.ready_renditions}
         sizes = [
             {"preset": preset, "made": made[asset.rendition_key(preset)]}
-            for preset in load_presets()
+            for preset in platform_presets(asset.kind)
             if asset.rendition_key(preset) in made
         ]
         return SizeSerializer(sizes, many=True, context=self.context).data

@@ -111,6 +111,7 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["text_area"].required = False
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
@@ -123,6 +124,10 @@ class AssetForm(forms.ModelForm):
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
         return data
+
+    def clean_text_area(self) -> str:
+        # A form or script that does not send it keeps what the asset has.
+        return self.cleaned_data["text_area"] or self.instance.text_area
 
     def clean_crop_overrides(self) -> dict[str, dict[str, float]]:
         """Per size, a box inside the picture: x, y, w, h as fractions."""

@@ -58,6 +58,13 @@ class ImageFacts:
     kind_guess: str = "photo"
 
 
+def _decoders() -> list[str]:
+    """The allowed formats whose decoder is loaded: HEIF's only once a HEIC file is seen, and
+    Pillow fails outright (not "unidentified") when asked for one it does not have."""
+    Image.init()
+    return [format for format in ALLOWED_FORMATS if format in Image.OPEN]
+
+
 def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
     """Check an uploaded image and return what the library stores about it.
 
@@ -81,7 +88,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
             # Past the bomb warning's pixel count, the pixel limit below refuses it plainly.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             # Only the allowed decoders ever see the bytes.
-            image = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+            image = Image.open(io.BytesIO(data), formats=_decoders())
     except UnidentifiedImageError:
         return _inspect_svg(extension, data)
     except Image.DecompressionBombError:
@@ -323,7 +330,7 @@ def check_frame(file: BinaryIO) -> None:
     """
     file.seek(0)
     try:
-        image = Image.open(file, formats=list(ALLOWED_FORMATS))
+        image = Image.open(file, formats=_decoders())
     except UnidentifiedImageError:
         return  # SVG, checked already by the upload validation
     finally:
