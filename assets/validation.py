@@ -1,9 +1,10 @@
 """The one check every upload passes, from the form, the import command or the API.
 
-Order matters: the bytes must be an allowed format before anything is decoded, and the size
-limits are read from the header before the pixels are. JPEG and PNG, the formats of big
-photos, are checked by their structure alone (markers, chunk checksums): their pixels are
-decoded once, by the rendition engine, not twice.
+Order matters: the byte size first (before the file is read into memory), then the real
+format against the allow-list and the extension before anything is decoded, then the pixel
+count from the header. JPEG and PNG, the formats of big photos, are checked by their
+structure alone (markers, chunk checksums): their pixels are decoded once, by the rendition
+engine, not twice.
 """
 
 import hashlib

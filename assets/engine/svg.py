@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 from xml.etree import ElementTree
 
 import defusedxml.ElementTree
@@ -46,9 +45,6 @@ _UNITS = {
     "em": 16.0,
     "ex": 8.0,
 }
-
-# The package root, so the child finds ``assets.engine.svg_child`` wherever it is started.
-_PROJECT = Path(__file__).resolve().parent.parent.parent
 
 
 # Design tools write these DOCTYPEs; the DTD they name is never fetched or read.
@@ -214,8 +210,10 @@ def rasterize_svg(root: ElementTree.Element, size: tuple[int, int], time_limit: 
     cpu_seconds = max(1, math.ceil(time_limit))
     command = [
         sys.executable,
-        "-m",
-        "assets.engine.svg_child",
+        # Run as a script, not with -m: that would import the whole engine package first.
+        # -P keeps the script's folder off sys.path, so its neighbours shadow nothing.
+        "-P",
+        svg_child.__file__,
         str(size[0]),
         str(size[1]),
         str(cpu_seconds),
@@ -230,7 +228,6 @@ def rasterize_svg(root: ElementTree.Element, size: tuple[int, int], time_limit: 
             # The CPU limit is the real bound; the wall clock only catches a child that
             # hangs without using CPU, so it is generous for a busy machine.
             timeout=3 * time_limit + 5,
-            cwd=_PROJECT,
             check=False,
         )
     except subprocess.TimeoutExpired:
