@@ -49,7 +49,12 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets.engine import plan_preset, render_presets, svg_size  # noqa: E402 - needs ROOT on sys.path
+from assets.engine import (  # noqa: E402 - needs ROOT on sys.path
+    mark_bounds,
+    plan_preset,
+    render_presets,
+    svg_size,
+)
 from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 from assets.svg_sanitize import sanitize_svg  # noqa: E402
 from bench.harness import production_env, recreate_database  # noqa: E402
@@ -170,11 +175,14 @@ def run_baseline(path: Path, presets=None) -> dict[str, bytes]:
             with Image.open(path) as opened:
                 image = ImageOps.exif_transpose(opened)
             image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-            if KINDS[path.name] == "photo":
+            if preset.fit == "inside":  # the portal's page previews keep the whole picture
+                image = ImageOps.contain(image, preset.size, Image.Resampling.LANCZOS)
+            elif KINDS[path.name] == "photo":
                 image = ImageOps.fit(image, preset.size, Image.Resampling.LANCZOS)
             else:
-                plan = plan_preset(preset, image.size, "logo", 0.5, 0.5)
-                image = _place(preset, image.resize(plan.size, Image.Resampling.LANCZOS), plan)
+                plan = _logo_plan(preset, image)
+                tile = image.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
+                image = _place(preset, tile, plan)
         outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
     return outputs
 
@@ -216,18 +224,39 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
     return outputs
 
 
-def _svg_artwork(path: Path, preset) -> Image.Image:
+def _logo_plan(preset, image: Image.Image):
+    """The engine's logo geometry: the trimmed mark, sized to the slot."""
+    left, top, right, bottom = mark_bounds(image)
+    width, height = image.size
+    mark = (left * width, top * height, right * width, bottom * height)
+    return plan_preset(preset, image.size, "logo", 0.5, 0.5, mark=mark)
+
+
+def _svg_tile(data: bytes, preset) -> tuple[Image.Image, object]:
+    """The SVG drawn at the size its trimmed mark needs, cut to the mark, and the plan."""
     import cairosvg
 
-    plan = plan_preset(preset, svg_size(path.read_bytes()), "logo", 0.5, 0.5)
+    size = svg_size(data)
+    whole = cairosvg.svg2png(bytestring=data, output_width=400)
+    plan = _logo_plan(preset, Image.open(io.BytesIO(whole)).convert("RGBA").resize(size))
+    scale = plan.size[0] / (plan.crop[2] - plan.crop[0])
     png = cairosvg.svg2png(
-        bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]
+        bytestring=data,
+        output_width=math.ceil(size[0] * scale),
+        output_height=math.ceil(size[1] * scale),
     )
-    return _place(preset, Image.open(io.BytesIO(png)).convert("RGBA"), plan)
+    box = tuple(round(v * scale) for v in plan.crop)
+    tile = Image.open(io.BytesIO(png)).convert("RGBA").crop(box).resize(plan.size)
+    return tile, plan
+
+
+def _svg_artwork(path: Path, preset) -> Image.Image:
+    tile, plan = _svg_tile(path.read_bytes(), preset)
+    return _place(preset, tile, plan)
 
 
 def _place(preset, artwork: Image.Image, plan) -> Image.Image:
-    canvas = Image.new("RGBA", preset.size, (0, 0, 0, 0))
+    canvas = Image.new("RGBA", plan.canvas or preset.size, (0, 0, 0, 0))
     canvas.alpha_composite(artwork.convert("RGBA"), plan.position)
     return canvas
 
@@ -287,8 +316,6 @@ def reference(path: Path) -> dict[str, Image.Image]:
     """Full-resolution LANCZOS renders with the engine's geometry, not encoded."""
     refs = {}
     if path.suffix == ".svg":
-        import cairosvg
-
         size = svg_size(path.read_bytes())
     else:
         with Image.open(path) as opened:
@@ -298,13 +325,14 @@ def reference(path: Path) -> dict[str, Image.Image]:
     for preset in presets_for("photo"):
         if preset.overlay:
             continue
-        plan = plan_preset(preset, size, kind, 0.5, 0.5)
         if path.suffix == ".svg":
-            png = cairosvg.svg2png(
-                bytestring=path.read_bytes(), output_width=plan.size[0], output_height=plan.size[1]
-            )
-            tile = Image.open(io.BytesIO(png)).convert("RGBA")
+            tile, plan = _svg_tile(path.read_bytes(), preset)
         else:
+            plan = (
+                _logo_plan(preset, full)
+                if kind == "logo"
+                else plan_preset(preset, size, kind, 0.5, 0.5)
+            )
             tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
         refs[preset.slug] = _flatten(_place(preset, tile, plan) if kind != "photo" else tile)
     return refs

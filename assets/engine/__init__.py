@@ -21,6 +21,7 @@ largest preset needs, and that raster is then treated like a transparent PNG. Sa
 uploaded SVG is upload validation's job (assets/svg_sanitize.py), not the engine's.
 """
 
+from assets.engine.compose import mark_bounds
 from assets.engine.decode import enable_heif
 from assets.engine.plan import KINDS, Plan, plan_preset
 from assets.engine.render import render_presets, render_svg_presets
@@ -47,6 +48,7 @@ __all__ = [
     "RenderedImage",
     "UnsafeSVG",
     "enable_heif",
+    "mark_bounds",
     "parse_svg",
     "plan_preset",
     "render_presets",

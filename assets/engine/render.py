@@ -37,6 +37,9 @@ from assets.presets import Preset
 # and, after JPEG encoding, within a fraction of a dB of a full LANCZOS (performance-anchors.md).
 REDUCING_GAP = 1.0
 
+# An SVG logo with a wide margin is drawn again for its trimmed mark only up to this size.
+LOGO_REDRAW_PIXELS = 16_000_000
+
 
 def render_presets(
     source: BinaryIO,
@@ -126,8 +129,9 @@ def render_svg_presets(
         # A trimmed mark is shown larger than the whole canvas was planned for: draw it again
         # at the size that needs, when that is noticeably more.
         left, top, right, bottom = mark_bounds(raster)
-        needed = scale / min(right - left, bottom - top)
-        if needed <= scale * 1.15:
+        # At most 4x, and never past the canvas limit: a speck of a mark is drawn soft, not huge.
+        needed = min(scale / min(right - left, bottom - top), scale * 4)
+        if needed <= scale * 1.15 or width * height * needed**2 > LOGO_REDRAW_PIXELS:
             break
         scale = needed
     with raster:
