@@ -71,6 +71,8 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # Optional like the other presentation fields: left out, it keeps the default.
+        self.fields["text_area"].required = False
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
@@ -83,6 +85,9 @@ class AssetForm(forms.ModelForm):
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
         return data
+
+    def clean_text_area(self) -> str:
+        return self.cleaned_data["text_area"] or Asset.TextArea.BOTTOM
 
     def clean_tag_names(self) -> list[str]:
         names = {name.strip()[:60] for name in self.cleaned_data["tag_names"].split(",")}
