@@ -209,6 +209,10 @@ def celery_worker(real_services, transactional_db):
     queue = f"test-{uuid.uuid4().hex}"
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
+    # Celery keeps the queue list (and its default) from first use; without this a second
+    # worker in the same run would listen on the first test's queue only.
+    for cached in ("queues", "default_queue", "router"):
+        celery_app.amqp.__dict__.pop(cached, None)
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield
