@@ -209,6 +209,10 @@ def celery_worker(real_services, transactional_db):
     queue = f"test-{uuid.uuid4().hex}"
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
+    # Celery keeps the queue list (and its default) from first use; without this a second
+    # worker in the same run would listen on the first test's queue only.
+    for cached in ("queues", "default_queue", "router"):
+        celery_app.amqp.__dict__.pop(cached, None)
     try:
         # Named, not left to the default: the app keeps the first worker's consume list, so a
         # second worker test in the same run would otherwise listen on the first one's queue.
