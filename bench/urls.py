@@ -12,7 +12,15 @@ def ok(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+@csrf_exempt
+@login_not_required
+def ok_form(request: HttpRequest) -> HttpResponse:
+    """The same, after reading the form as the count endpoint must."""
+    return HttpResponse(request.POST.get("kind", ""), content_type="text/plain")
+
+
 urlpatterns = [
     path("bench/ok/", ok),
+    path("bench/ok-form/", ok_form),
     path("", include("portal.urls")),
 ]

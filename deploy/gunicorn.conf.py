@@ -56,6 +56,13 @@ class PortalLogger(Logger):
 logger_class = PortalLogger
 
 
+def post_worker_init(worker) -> None:
+    """Each worker pushes its waiting counts to Redis once a second, from a thread."""
+    from tracking.tally import pushing_start
+
+    pushing_start()
+
+
 def worker_exit(server, worker) -> None:
     """Counts that waited in this worker's memory (Redis was away) go to Redis before it ends."""
     if "tracking.tally" in sys.modules:

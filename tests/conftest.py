@@ -275,7 +275,7 @@ def browser_as(chromium, live_server):
 @pytest.fixture(autouse=True)
 def _no_waiting_counts():
     """Counts wait in Redis (or a process's memory) between requests: each test starts clean."""
-    from tracking.tally import week_discard, weeks_waiting
+    from tracking.tally import published_forget, week_discard, weeks_waiting
 
     def forget() -> None:
         try:
@@ -288,6 +288,7 @@ def _no_waiting_counts():
                 week_discard(week)
         except redis.RedisError:
             pass
+        published_forget()
 
     forget()
     yield

@@ -16,15 +16,15 @@ import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import opendp.prelude as dp
-
-dp.enable_features("contrib")
-
 MEASUREMENTS = 2  # artwork totals and sizes: each count is seen by both
 
 
 @functools.cache
 def _measurement(scale: float):
+    # Imported here: only the weekly release needs OpenDP, not every process that shows pages.
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
     space = dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int)
     return space >> dp.m.then_laplace(scale=scale)
 

@@ -1,16 +1,25 @@
 """Where counts wait until their week closes: one Redis hash per ISO week.
 
-A count is one HINCRBY on its week's hash (`tracking:week:2026-W49`, field
-`download:<asset id>:<size>`), so PostgreSQL is written nothing per count and the
-only time a count carries is its week. While Redis is unreachable a count waits
-in this process's memory and is pushed as soon as Redis answers again.
+A count is added to this process's memory and a thread pushes what gathered to
+Redis once a second, in one script call (`HINCRBY` on `tracking:week:2026-W49`,
+field `download:<asset id>:<size>`, sorted). So PostgreSQL is written nothing
+per count, a request does no I/O, and Redis sees batches: neither its key idle
+times (every process touches the running week's key each second, counted or
+not) nor its append-only file keep the moment or the order of one count. While
+Redis is unreachable the counts simply wait in memory and go when it answers.
+A process that stops cleanly pushes first; one that is killed loses at most its
+last second of counts.
 
-Which artworks may be counted is a Redis hash too (`tracking:published`), rebuilt
-from the database after every change to an artwork, so an archived or deleted
-artwork stops being counted at once in every process without a query per count.
+Which artworks may be counted is a Redis hash too (`tracking:published`),
+rebuilt from the database after every change to an artwork; each process keeps
+a copy that it renews within a second of a change, and the push drops counts of
+an artwork that is no longer published, so an archived or deleted artwork stops
+being counted at once in every process.
 """
 
+import atexit
 import datetime
+import os
 import threading
 import time
 from collections import Counter
@@ -20,31 +29,41 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from assets.models import Asset
 from tracking.models import iso_week, week_of
 
 WEEK_PREFIX = "tracking:week:"
-PUBLISHED = "tracking:published"
+PUBLISHED = "tracking:published"  # slug -> "id:available_until"
+PUBLISHED_IDS = "tracking:published-ids"
 GENERATION = "tracking:published-generation"
-RETRY_SECONDS = 2.0  # how long a process counts in memory before trying Redis again
-COUNTED = 1
+PUSH_SECONDS = 1.0
+_SENTINEL = ("", "0:")  # a hash or set cannot be empty: the lists always hold this
 
-# A hash cannot be empty, so the list of published artworks always holds this entry.
-_SENTINEL = ("", "0:")
-
-_COUNT = """
-local entry = redis.call('HGET', KEYS[1], ARGV[1])
-if not entry or ARGV[1] == '' then return 0 end
-local id, until_day = string.match(entry, '^(%d+):(.*)$')
-if until_day ~= '' and until_day < ARGV[4] then return 0 end
-redis.call('HINCRBY', KEYS[2], ARGV[2] .. ':' .. id .. ':' .. ARGV[3], 1)
+# KEYS[1] the published ids, KEYS[2..] week hashes; ARGV: (week key index, field, n) triples.
+_PUSH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+for i = 1, #ARGV, 3 do
+  local id = string.match(ARGV[i + 1], '^[^:]+:(%d+):')
+  if id and redis.call('SISMEMBER', KEYS[1], id) == 1 then
+    redis.call('HINCRBY', KEYS[tonumber(ARGV[i])], ARGV[i + 1], tonumber(ARGV[i + 2]))
+  end
+end
 return 1
 """
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # guards _pending
+_push_lock = threading.Lock()  # one push at a time, and none while a week is discarded
 _pending: Counter[tuple[str, str]] = Counter()
-_state = {"down_until": 0.0, "refresh": False}
+_local: dict = {
+    "published": None,
+    "generation": None,
+    "pid": None,
+    "refresh": False,
+    "pushed": 0.0,
+}
+_clients: dict[str, tuple[redis.Redis, object]] = {}
 
 
 def week_key(week: datetime.date) -> str:
@@ -56,31 +75,20 @@ def cell_field(kind: str, asset_id: int, preset: str) -> str:
     return f"{kind}:{asset_id}:{preset}"
 
 
-_clients: dict[str, tuple[redis.Redis, object]] = {}
-
-
 def _client() -> tuple[redis.Redis, object]:
     url = settings.REDIS_URL
     if url not in _clients:
-        # Short timeouts: a count must not wait long for a Redis that is away.
+        # Short timeouts: the pushing thread must not hang on a Redis that is away.
         client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
-        _clients[url] = (client, client.register_script(_COUNT))
+        _clients[url] = (client, client.register_script(_PUSH))
     return _clients[url]
 
 
-def _published_entries() -> dict[str, str]:
-    rows = Asset.objects.filter(status=Asset.Status.PUBLISHED).values_list(
-        "slug", "id", "available_until"
-    )
-    entries = {slug: f"{pk}:{until.isoformat() if until else ''}" for slug, pk, until in rows}
-    return dict([_SENTINEL]) | entries
-
-
 def published_refresh() -> None:
-    """Rewrite the list of countable artworks from the database.
+    """Rewrite the lists of countable artworks from the database.
 
     Guarded by a generation number that every change to an artwork raises first:
-    a rebuild that read the database before a change never overwrites the list
+    a rebuild that read the database before a change never overwrites the lists
     written after it.
     """
     if not settings.REDIS_URL:
@@ -89,25 +97,38 @@ def published_refresh() -> None:
     with client.pipeline() as pipe:
         # Watched: a change to an artwork after this line makes execute() fail.
         pipe.watch(GENERATION)
-        entries = _published_entries()
+        rows = Asset.objects.filter(status=Asset.Status.PUBLISHED).values_list(
+            "slug", "id", "available_until"
+        )
+        entries = dict([_SENTINEL])
+        for slug, pk, until in rows:
+            entries[slug] = f"{pk}:{until.isoformat() if until else ''}"
         pipe.multi()
-        pipe.delete(PUBLISHED)
+        pipe.incr(GENERATION)  # every process renews its copy
+        pipe.delete(PUBLISHED, PUBLISHED_IDS)
         pipe.hset(PUBLISHED, mapping=entries)
+        pipe.sadd(PUBLISHED_IDS, *{entry.split(":")[0] for entry in entries.values()})
         try:
             pipe.execute()
         except redis.WatchError:
-            pass  # a newer change rebuilds it
+            pass  # a newer change rebuilds them
+
+
+def published_forget() -> None:
+    """Drop this process's copy of the list: its next count reads it again."""
+    _local["published"] = None
 
 
 def _after_asset_change() -> None:
+    published_forget()
     if not settings.REDIS_URL:
         return
     try:
         _client()[0].incr(GENERATION)
         published_refresh()
     except redis.RedisError:
-        # Redis is away: this process rebuilds the list when it next reaches Redis.
-        _state["refresh"] = True
+        # Redis is away: this process rebuilds the lists when it next reaches Redis.
+        _local["refresh"] = True
 
 
 @receiver(post_save, sender=Asset)
@@ -116,78 +137,120 @@ def _asset_changed(**kwargs) -> None:
     transaction.on_commit(_after_asset_change)
 
 
-def _push(client: redis.Redis) -> None:
-    """Send what waited in memory, all or nothing, and rebuild a list that may be stale."""
-    if _state["refresh"]:
+def _load_published(client: redis.Redis) -> None:
+    generation = client.get(GENERATION)
+    if _local["published"] is not None and generation is not None:
+        if generation == _local["generation"]:
+            return
+    entries = client.hgetall(PUBLISHED)
+    if not entries:
+        published_refresh()
+        entries = client.hgetall(PUBLISHED)
+    published = {}
+    for slug, entry in entries.items():
+        pk, until = entry.decode().split(":", 1)
+        published[slug.decode()] = (int(pk), until)
+    _local["published"], _local["generation"] = published, generation
+
+
+def _published_id(asset_slug: str, today: datetime.date) -> int | None:
+    published = _local["published"]
+    if published is None and settings.REDIS_URL:
+        try:
+            _load_published(_client()[0])
+            published = _local["published"]
+        except redis.RedisError:
+            published = None
+    if published is not None and asset_slug in published:
+        pk, until = published[asset_slug]
+        return pk if not until or until >= today.isoformat() else None
+    # Not on the list (or Redis is away): the database decides, and is only read.
+    pk = Asset.objects.published().filter(slug=asset_slug).values_list("id", flat=True).first()
+    if pk is not None and published is not None:
+        _local["refresh"] = True  # published but not on the list: the list is stale
+    return pk
+
+
+def _push(client: redis.Redis, push) -> None:
+    if _local["refresh"]:
         client.incr(GENERATION)
         published_refresh()
-        _state["refresh"] = False
+        _local["refresh"] = False
     with _lock:
-        waiting = dict(_pending)
-    if not waiting:
-        return
-    with client.pipeline(transaction=True) as pipe:
-        for (key, field), n in sorted(waiting.items()):
-            pipe.hincrby(key, field, n)
-        pipe.execute()
-    with _lock:
-        _pending.subtract(waiting)
-        for cell in [cell for cell, n in _pending.items() if n <= 0]:
-            del _pending[cell]
+        batch = dict(_pending)
+        _pending.clear()
+    try:
+        if batch:
+            keys = sorted({key for key, _ in batch})
+            args = []
+            for (key, field), n in sorted(batch.items()):
+                args += [keys.index(key) + 2, field, n]
+            if push(keys=[PUBLISHED_IDS, *keys], args=args) == -1:
+                published_refresh()
+                push(keys=[PUBLISHED_IDS, *keys], args=args)
+        # Touched every second whether or not anyone counted, so its idle time says nothing.
+        client.touch(week_key(week_of(timezone.localdate())))
+        _load_published(client)
+    except redis.RedisError:
+        with _lock:
+            _pending.update(batch)  # they wait for the next try
+        raise
 
 
 def pending_push() -> int:
     """Push the counts waiting in this process's memory; return how many still wait."""
     if settings.REDIS_URL:
-        try:
-            _push(_client()[0])
-            _state["down_until"] = 0.0  # Redis answers: the next count goes straight there
-        except redis.RedisError:
-            pass
+        with _push_lock:
+            _local["pushed"] = time.monotonic()
+            try:
+                _push(*_client())
+            except redis.RedisError:
+                pass
     with _lock:
         return sum(_pending.values())
 
 
-def _published_id(asset_slug: str) -> int | None:
-    return Asset.objects.published().filter(slug=asset_slug).values_list("id", flat=True).first()
+def _push_forever() -> None:
+    while True:
+        time.sleep(PUSH_SECONDS)
+        pending_push()
+
+
+def pushing_start() -> None:
+    """Push from a thread of this process once a second (gunicorn starts it in each worker).
+
+    Without it (the development server, the tests) a count pushes what waited when
+    the last push is more than a second old, on the request's own thread.
+    """
+    # Per process, and again after a fork: a thread does not survive one.
+    if _local["pid"] != os.getpid() and settings.REDIS_URL:
+        _local["pid"] = os.getpid()
+        threading.Thread(target=_push_forever, name="tracking-push", daemon=True).start()
+
+
+@atexit.register
+def _push_at_exit() -> None:
+    if _pending:  # a process that stops cleanly leaves nothing behind in memory
+        pending_push()
 
 
 def tally_add(*, asset_slug: str, kind: str, preset: str, today: datetime.date) -> bool:
     """Add one to this week's number for a published artwork; False if it may not be counted."""
-    key = week_key(week_of(today))
-    if settings.REDIS_URL and time.monotonic() >= _state["down_until"]:
-        try:
-            client, count = _client()
-            result = count(
-                keys=[PUBLISHED, key], args=[asset_slug, kind, preset, today.isoformat()]
-            )
-            if result != COUNTED:
-                # Not on the list: the database decides (it is only read), and a
-                # published artwork missing from the list means the list is stale.
-                asset_id = _published_id(asset_slug)
-                if asset_id is None:
-                    return False
-                client.hincrby(key, cell_field(kind, asset_id, preset), 1)
-                published_refresh()
-            if _pending or _state["refresh"]:
-                _push(client)
-            return True
-        except redis.RedisError:
-            _state["down_until"] = time.monotonic() + RETRY_SECONDS
-    # Redis is away (or not configured): the count waits in this process's memory.
-    asset_id = _published_id(asset_slug)
+    asset_id = _published_id(asset_slug, today)
     if asset_id is None:
         return False
     with _lock:
-        _pending[key, cell_field(kind, asset_id, preset)] += 1
+        _pending[week_key(week_of(today)), cell_field(kind, asset_id, preset)] += 1
+    if time.monotonic() - _local["pushed"] > 2 * PUSH_SECONDS:
+        pending_push()
     return True
 
 
 def week_counts(week: datetime.date) -> dict[tuple[str, int, str], int]:
-    """The raw numbers of one week: (kind, asset id, size) to count."""
+    """The raw numbers of one week, this process's waiting ones pushed first."""
     key = week_key(week)
-    raw: dict[str, int] = {}
     if settings.REDIS_URL:
+        pending_push()
         raw = {field.decode(): int(n) for field, n in _client()[0].hgetall(key).items()}
     else:
         with _lock:
@@ -202,11 +265,12 @@ def week_counts(week: datetime.date) -> dict[tuple[str, int, str], int]:
 def week_discard(week: datetime.date) -> None:
     """Forget a week's raw numbers: once released, only the release remains."""
     key = week_key(week)
-    if settings.REDIS_URL:
-        _client()[0].delete(key)
-    with _lock:
-        for cell in [cell for cell in _pending if cell[0] == key]:
-            del _pending[cell]
+    with _push_lock:
+        if settings.REDIS_URL:
+            _client()[0].delete(key)
+        with _lock:
+            for cell in [cell for cell in _pending if cell[0] == key]:
+                del _pending[cell]
 
 
 def weeks_waiting() -> set[datetime.date]:
@@ -225,9 +289,9 @@ def weeks_waiting() -> set[datetime.date]:
 
 
 def log_compact() -> bool:
-    """Ask Redis to rewrite its append-only file, dropping the order of past increments.
+    """Ask Redis to rewrite its append-only file, dropping the order of past pushes.
 
-    With AOF on, Redis keeps every HINCRBY in arrival order until the file is
+    With AOF on, Redis keeps every push in arrival order until the file is
     rewritten; a rewrite keeps only the current numbers. Returns whether one started.
     """
     if not settings.REDIS_URL:

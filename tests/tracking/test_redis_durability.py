@@ -12,7 +12,7 @@ from tests.factories import make_asset
 from tests.test_faults import PrivateRedis
 from tracking.models import week_of
 from tracking.services import count_token
-from tracking.tally import week_counts, week_key
+from tracking.tally import pending_push, week_counts, week_key
 from tracking.tasks import release_closed_weeks
 
 # The same lines as the README's "Running Redis for counts".
@@ -46,6 +46,7 @@ def _count_a_b_a(client) -> tuple:
         token = count_token(asset_slug=asset.slug, day=timezone.localdate())
         form = {"asset": asset.slug, "kind": "download", "preset": preset, "token": token}
         assert client.post("/count/", form).status_code == 204
+    assert pending_push() == 0  # what a web process's thread does every second
     return {("download", first.pk, "x-header"): 2, ("download", second.pk, ""): 1}
 
 
@@ -65,17 +66,21 @@ def _wait_for_rewrite(store: redis.Redis) -> None:
 
 def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, client, db):
     expected = _count_a_b_a(client)
-    # Redis writes the AOF before it answers, so even SIGKILL loses nothing answered.
+    # Redis writes the AOF before it answers, so even SIGKILL loses nothing pushed.
     durable_redis.kill()
     durable_redis.start()
     assert week_counts(THIS_WEEK) == expected
 
 
 def test_the_hourly_task_rewrites_the_aof_so_no_order_of_counts_is_kept(durable_redis, client, db):
+    store = redis.Redis.from_url(durable_redis.url)
+    _wait_for_rewrite(store)  # a new server may write its first base file in the background
     expected = _count_a_b_a(client)
-    assert _increment_log(durable_redis).count(b"HINCRBY") == 3, "each count was logged in order"
+    # Pushed in batches, sorted, counts of one cell already added up...
+    assert b"HINCRBY" in _increment_log(durable_redis)
     release_closed_weeks.delay()
-    _wait_for_rewrite(redis.Redis.from_url(durable_redis.url))
+    _wait_for_rewrite(store)
+    # ...and after the hourly rewrite not even that order is left.
     log = _increment_log(durable_redis)
     assert b"HINCRBY" not in log and week_key(THIS_WEEK).encode() not in log
     durable_redis.kill()
