@@ -44,6 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,6 +97,8 @@ def make_inputs(folder: Path) -> None:
     # The same pixels without rotation, to show what draft() saves when it can shrink.
     photo.save(folder / "photo-flat.jpg", quality=90)
     # A phone's 12 MP HEIC, portrait held: stored landscape with the rotation in the file.
+    # (Writing HEIC needs pillow-heif's plugin; the engine loads it only to read one.)
+    pillow_heif.register_heif_opener()
     phone = photo.resize((4032, 3024), Image.Resampling.BILINEAR)
     phone.save(folder / "phone.heic", quality=80, exif=exif.tobytes())
 
