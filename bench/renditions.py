@@ -44,6 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,6 +102,7 @@ def make_inputs(folder: Path) -> None:
     # The same pixels without rotation, to show what draft() saves when it can shrink.
     photo.save(folder / "photo-flat.jpg", quality=90)
     # A phone's 12 MP HEIC, portrait held: stored landscape with the rotation in the file.
+    # (Writing HEIC needs pillow-heif's plugin; the engine loads it only to read one.)
     phone = photo.resize((4032, 3024), Image.Resampling.BILINEAR)
     phone.save(folder / "phone.heic", quality=80, exif=exif.tobytes())
 
@@ -291,6 +293,10 @@ def run_decode(path: Path) -> dict[str, bytes]:
 
 
 def child(method: str, path: Path, out: Path) -> None:
+    if method not in ("engine", "import"):
+        # Naive Pillow needs the HEIC plugin loaded up front; the engine and the import load
+        # it themselves when they meet a HEIC file (so their peak RSS is their own).
+        pillow_heif.register_heif_opener()
     methods = {"engine": run_engine, "baseline": run_baseline, "pyvips": run_pyvips}
     run = {**methods, "decode": run_decode, "base-8": run_baseline_core, "import": run_import}[
         method
@@ -346,6 +352,7 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
 
 
 def main() -> None:
+    pillow_heif.register_heif_opener()  # to write the HEIC input and read its reference
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     if not pin:
         print("taskset not found: running unpinned")
