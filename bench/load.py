@@ -5,9 +5,9 @@ Run from the checkout, with PostgreSQL and Redis on 127.0.0.1:
     .venv/bin/python -m bench.load
     .venv/bin/python -m bench.load --browse 150 --browsers 8 --counts 1000 --count-threads 100
 
-It builds its own database (portal_bench_load) with the demo library and every
-rendition, starts gunicorn (deploy/gunicorn.conf.py, production settings, Redis
-db 7 as cache and broker) on a free loopback port, and measures in the same run:
+It builds its own database (portal_bench_load, or $BENCH_DATABASE) with the demo library
+and every rendition, starts gunicorn (deploy/gunicorn.conf.py, production settings, Redis
+db 7 or $BENCH_REDIS_URL as cache and broker) on a free loopback port, and measures in the same run:
 
   baseline  signed-in employees browsing alone
   mixed     the same browsing, plus downloads of renditions, while 1,000 anonymous
@@ -55,8 +55,9 @@ from bench.harness import (
 )
 from bench.renditions import make_inputs
 
-REDIS_URL = "redis://127.0.0.1:6379/7"
-ENV = production_env("portal_bench_load", REDIS_URL=REDIS_URL)
+# Overridable, so engineers sharing one machine do not run into each other's bench.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+ENV = production_env(os.environ.get("BENCH_DATABASE", "portal_bench_load"), REDIS_URL=REDIS_URL)
 
 
 def prepare() -> dict:
@@ -82,6 +83,7 @@ def prepare() -> dict:
     from django.utils import timezone
 
     from assets.models import Asset, Rendition
+    from assets.presets import platform_presets
     from tracking.services import count_token
 
     employee = User.objects.get(username="employee")
@@ -92,10 +94,13 @@ def prepare() -> dict:
     session.create()
 
     assets = list(Asset.objects.published().values_list("slug", flat=True))
+    # What employees download and count: platform sizes, not the portal's own previews.
     ready = list(
-        Rendition.objects.filter(status="ready", asset__slug__in=assets).values_list(
-            "asset__slug", "preset"
-        )
+        Rendition.objects.filter(
+            status="ready",
+            asset__slug__in=assets,
+            preset__in=[preset.slug for preset in platform_presets()],
+        ).values_list("asset__slug", "preset")
     )
     today = timezone.localdate()
     return {
