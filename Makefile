@@ -24,7 +24,7 @@ run: setup
 test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2
 
 setup: $(VENV)/.installed
 

@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -33,6 +34,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each worker gets a Redis database of its own, as pytest-django gives
+    it a test database of its own; processes the tests start inherit it from the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not django_settings.REDIS_URL:
+        return
+    parts = urlsplit(django_settings.REDIS_URL)
+    database = int(parts.path.strip("/") or 0) + 1 + int(worker.removeprefix("gw"))
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["REDIS_URL"] = url
+    django_settings.REDIS_URL = url
+    django_settings.CELERY_BROKER_URL = django_settings.CELERY_RESULT_BACKEND = url
+    django_settings.CACHES["default"]["LOCATION"] = url
+    celery_app.conf.broker_url = celery_app.conf.result_backend = url
 
 
 @pytest.fixture(autouse=True)

@@ -47,8 +47,17 @@ def _short_svg_time_limit(monkeypatch):
     monkeypatch.setattr(svg, "SVG_TIME_LIMIT", 1.0)
 
 
-# Tool folders nothing under test writes to; .venv alone made the snapshot 10x slower.
-_NOT_WATCHED = {".git", ".venv", ".ruff_cache", ".pytest_cache", "__pycache__", "node_modules"}
+# Tool folders nothing under test writes to; .venv alone made the snapshot 10x slower. The
+# identity provider's virtualenv may be built by another test worker meanwhile.
+_NOT_WATCHED = {
+    ".git",
+    ".venv",
+    ".oidc-provider",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "node_modules",
+}
 
 
 def _files(folder: Path) -> set[Path]:
