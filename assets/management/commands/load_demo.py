@@ -70,6 +70,7 @@ class Command(BaseCommand):
                 continue
             for field in ("description", "usage_notes", "ring_text", "background"):
                 setattr(asset, field, item.get(field, ""))
+            asset.keep_box = item.get("keep_box")
             asset.save()
             renditions_request(asset=asset)  # a background changes the files
             asset.tags.set(
@@ -183,6 +184,7 @@ def demo_assets() -> list[dict]:
             "usage_notes": "Fits LinkedIn, X and Bluesky headers. If you post about the "
             "campaign, say that you work at Fjordlight.",
             "tags": ["campaign", "spring", "banner"],
+            "keep_box": BANNER_WORDS,
         },
         {
             "title": "Night crossing banner",
@@ -193,6 +195,7 @@ def demo_assets() -> list[dict]:
             "description": "The dark variant of the campaign banner.",
             "usage_notes": "Reads well in dark mode and as a video-call background.",
             "tags": ["campaign", "banner", "dark"],
+            "keep_box": BANNER_WORDS,
         },
         *[
             {
@@ -308,6 +311,10 @@ def _waves(image: Image.Image, colour: str, rows: int, seed: int) -> None:
             for x in range(0, w + 40, 40)
         ]
         draw.line(points, fill=colour, width=max(2, h // 90))
+
+
+# The lighthouse and the words of banner(), which no crop of a wider or taller size may cut.
+BANNER_WORDS = {"x": 0.15, "y": 0.18, "w": 0.72, "h": 0.45}
 
 
 def banner(title: str, tagline: str, paper: str, ink: str) -> Image.Image:
