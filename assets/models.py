@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assets.engine import ENGINE_VERSION
 from assets.platforms import Platform, Slot, load_platforms
-from assets.presets import Preset, presets_for
+from assets.presets import Preset, platform_presets, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -334,9 +334,7 @@ class Asset(models.Model):
         keys = self.rendition_keys()
         current = {r.preset: r for r in self.renditions.all() if r.source_key == keys.get(r.preset)}
         served = self.served_renditions()
-        return [
-            (p, current.get(p.slug), served.get(p.slug)) for p in self.presets() if not p.internal
-        ]
+        return [(p, current.get(p.slug), served.get(p.slug)) for p in platform_presets(self.kind)]
 
     def renditions_add_missing(self) -> bool:
         """Add a pending rendition for every preset that has none of the asset as it is now.

@@ -72,29 +72,34 @@ def asset_create(
         format=facts.format,
         uploaded_by=uploaded_by,
     )
-    content = _kept_content(facts, file)
+    try:
+        _save_with_original(asset, facts, file)
+    except IntegrityError:
+        if existing := Asset.objects.filter(sha256=facts.sha256).first():
+            raise DuplicateAsset(existing) from None
+        raise ImageRefused(
+            "another upload took the same title at the same moment; try again"
+        ) from None
+    return asset
+
+
+def _save_with_original(asset: Asset, facts: ImageFacts, file: BinaryIO) -> None:
+    """Store the file as the asset's original, save the row and request its sizes.
+
+    What is stored is the upload itself, unless validation cleaned it (sanitized SVG, no
+    trailing bytes, no location or device metadata): then only the cleaned bytes. If saving
+    the row fails, the stored file goes too, so no orphan is left.
+    """
+    content = ContentFile(facts.clean) if facts.clean is not None else File(file)
     asset.original.save(asset.extension, content, save=False)
     try:
         # A savepoint, so a concurrent upload of the same bytes fails alone.
         with transaction.atomic():
             asset.save()
             renditions_request(asset=asset)
-    except BaseException as error:
-        asset.original.storage.delete(asset.original.name)  # no row, so no file either
-        if isinstance(error, IntegrityError):
-            if existing := Asset.objects.filter(sha256=facts.sha256).first():
-                raise DuplicateAsset(existing) from None
-            raise ImageRefused(
-                "another upload took the same title at the same moment; try again"
-            ) from None
+    except BaseException:
+        asset.original.storage.delete(asset.original.name)
         raise
-    return asset
-
-
-def _kept_content(facts: ImageFacts, file: BinaryIO) -> File:
-    # The upload itself, unless validation cleaned it (sanitized SVG, no trailing bytes,
-    # no location or device metadata): then only the cleaned bytes are kept.
-    return ContentFile(facts.clean) if facts.clean is not None else File(file)
 
 
 class SameFile(ImageRefused):
@@ -140,19 +145,12 @@ def asset_replace_file(
     asset.width, asset.height, asset.byte_size = facts.width, facts.height, facts.byte_size
     asset.sha256, asset.format = facts.sha256, facts.format
     asset.replaced_at, asset.replaced_by = timezone.now(), replaced_by
-    content = _kept_content(facts, file)
-    asset.original.save(asset.extension, content, save=False)
     try:
-        with transaction.atomic():
-            asset.save()
-            renditions_request(asset=asset)
-    except BaseException as error:
-        asset.original.storage.delete(asset.original.name)
-        if isinstance(error, IntegrityError):
-            raise ImageRefused(
-                "another upload of the same file came in at the same moment; try again"
-            ) from None
-        raise
+        _save_with_original(asset, facts, file)
+    except IntegrityError:
+        raise ImageRefused(
+            "another upload of the same file came in at the same moment; try again"
+        ) from None
     return asset
 
 

@@ -599,9 +599,7 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _crop_shapes(asset: Asset) -> list[list[Preset]]:
     """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
     shapes: dict[float, list[Preset]] = {}
-    for preset in asset.presets():
-        if preset.internal:
-            continue
+    for preset in platform_presets(asset.kind):
         shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
     return list(shapes.values())
 

@@ -104,15 +104,7 @@
     draw();
     canvas.toBlob(
       function (blob) {
-        var link = document.createElement("a");
-        link.href = URL.createObjectURL(blob);
-        link.download = option().getAttribute("data-filename").replace(/\.jpg$/, " - personal.jpg");
-        document.body.appendChild(link);
-        link.click();
-        link.remove();
-        setTimeout(function () {
-          URL.revokeObjectURL(link.href);
-        }, 10000);
+        window.saveOnDevice(blob, option().getAttribute("data-filename").replace(/\.jpg$/, " - personal.jpg"));
         status.textContent = "Saved on this device. Upload it where you like, if you want to.";
       },
       "image/jpeg",

@@ -377,16 +377,7 @@
 
   save.addEventListener("click", function () {
     canvas.toBlob(function (blob) {
-      var link = document.createElement("a");
-      link.href = URL.createObjectURL(blob);
-      link.download = tool.getAttribute("data-filename");
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      // Give the download a moment to start before the object URL goes.
-      setTimeout(function () {
-        URL.revokeObjectURL(link.href);
-      }, 10000);
+      window.saveOnDevice(blob, tool.getAttribute("data-filename"));
       status.textContent = "Saved. Upload the PNG as your profile photo, if you want to.";
     }, "image/png");
   });

@@ -87,13 +87,7 @@
   tool.querySelector("[data-signature-download]").addEventListener("click", function () {
     var page = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Email signature</title></head><body>\n" +
       html() + "\n</body></html>\n";
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(new Blob([page], { type: "text/html" }));
-    link.download = "email-signature.html";
-    document.body.appendChild(link);
-    link.click();
-    link.remove();
-    setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+    window.saveOnDevice(new Blob([page], { type: "text/html" }), "email-signature.html");
     status.textContent = "Saved on this device.";
   });
 
