@@ -4,6 +4,7 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 `django_db`, or the roles created by the data migration are flushed away.
 """
 
+import io
 import os
 import socket
 import subprocess
@@ -17,10 +18,12 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
+from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
+from assets.management.commands import import_assets
 from portal.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
@@ -310,3 +313,26 @@ def _no_waiting_counts():
     forget()
     yield
     forget()
+
+
+@pytest.fixture
+def import_assets_run():
+    """Run the command as `manage.py` does from a shell: its output and exit status.
+
+    (run_from_argv itself would also close the test's database connection.)
+    """
+
+    def run_command(*args) -> tuple[str, int]:
+        out = io.StringIO()
+        command = import_assets.Command(stdout=out)
+        command._called_from_command_line = True  # argparse exits 2, as in a shell
+        try:
+            parser = command.create_parser("manage.py", "import_assets")
+            command.execute(**vars(parser.parse_args([str(arg) for arg in args])))
+        except CommandError as error:
+            return out.getvalue(), error.returncode
+        except SystemExit as exit:
+            return out.getvalue(), exit.code
+        return out.getvalue(), 0
+
+    return run_command

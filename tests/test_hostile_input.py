@@ -6,15 +6,12 @@ the media root, never an SVG that keeps anything active, never an unbounded rend
 """
 
 import html
-import io
 import os
 import tempfile
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from PIL import Image
 
 from assets.engine import svg
@@ -133,24 +130,19 @@ def test_the_upload_page_refuses_it_with_the_reason_or_renders_it(
 
 
 @pytest.mark.parametrize("hostile", CORPUS, ids=lambda hostile: hostile.id)
-def test_import_assets_refuses_it_with_the_reason_or_adds_it(hostile, contained):
+def test_import_assets_refuses_it_with_the_reason_or_adds_it(hostile, contained, import_assets_run):
     incoming = contained / "incoming"
     incoming.mkdir()
     path = incoming / hostile.on_disk_name
     path.write_bytes(hostile.data)
-    output = io.StringIO()
-    try:
-        call_command("import_assets", str(path), f"--kind={hostile.kind}", stdout=output)
-        status = 0
-    except CommandError as error:
-        status = error.returncode
+    output, status = import_assets_run(path, f"--kind={hostile.kind}")
     if hostile.refused:
         assert status == 1
-        assert output.getvalue().startswith(f"rejected {path}: ")
-        assert hostile.refused in output.getvalue()
+        assert output.startswith(f"rejected {path}: ")
+        assert hostile.refused in output
         assert not Asset.objects.exists()
     else:
-        assert (status, output.getvalue().split()[0]) == (0, "ok")
+        assert (status, output.split()[0]) == (0, "ok")
         assert (Asset.objects.get().width, Asset.objects.get().height) == hostile.size
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 import pillow_heif
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.urls import reverse
 from PIL import Image, ImageCms, ImageDraw
 
@@ -310,19 +308,14 @@ def test_the_upload_page_renders_it_right_or_refuses_it_in_plain_words(
 
 
 @pytest.mark.parametrize("item", CORPUS, ids=lambda item: item.id)
-def test_import_assets_adds_it_or_refuses_it_in_plain_words(item, tmp_path):
+def test_import_assets_adds_it_or_refuses_it_in_plain_words(item, tmp_path, import_assets_run):
     path = tmp_path / item.filename
     path.write_bytes(item.data)
-    output = io.StringIO()
-    try:
-        call_command("import_assets", str(path), f"--kind={item.kind}", stdout=output)
-        status = 0
-    except CommandError as error:
-        status = error.returncode
+    output, status = import_assets_run(path, f"--kind={item.kind}")
     if item.refused:
-        assert (status, item.refused in output.getvalue()) == (1, True), output.getvalue()
+        assert (status, item.refused in output) == (1, True), output
         return
-    assert (status, output.getvalue().split()[0]) == (0, "ok"), output.getvalue()
+    assert (status, output.split()[0]) == (0, "ok"), output
     assert Asset.objects.get().format in {"JPEG", "PNG", "HEIF", "AVIF", "TIFF", "SVG"}
 
 

@@ -1,36 +1,9 @@
-from io import StringIO
-
 import pytest
-from django.core.management.base import CommandError
 
-from assets.management.commands import import_assets
 from assets.models import Asset, Collection
 from tests.factories import image_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def run():
-    """Run the command as `manage.py` does from a shell: its output and exit status.
-
-    (run_from_argv itself would also close the test's database connection.)
-    """
-
-    def run_command(*args) -> tuple[str, int]:
-        out = StringIO()
-        command = import_assets.Command(stdout=out)
-        command._called_from_command_line = True  # argparse exits 2, as in a shell
-        try:
-            parser = command.create_parser("manage.py", "import_assets")
-            command.execute(**vars(parser.parse_args([str(arg) for arg in args])))
-        except CommandError as error:
-            return out.getvalue(), error.returncode
-        except SystemExit as exit:
-            return out.getvalue(), exit.code
-        return out.getvalue(), 0
-
-    return run_command
 
 
 @pytest.fixture
@@ -43,8 +16,8 @@ def folder(tmp_path):
     return incoming
 
 
-def test_importing_a_folder_adds_every_image_and_prints_ok_lines(run, folder):
-    output, status = run(folder)
+def test_importing_a_folder_adds_every_image_and_prints_ok_lines(import_assets_run, folder):
+    output, status = import_assets_run(folder)
     assert status == 0
     assert output.splitlines() == [
         f"ok {folder / 'logos' / 'round.png'} -> round",
@@ -53,25 +26,25 @@ def test_importing_a_folder_adds_every_image_and_prints_ok_lines(run, folder):
     assert Asset.objects.filter(status=Asset.Status.DRAFT).count() == 2
 
 
-def test_running_it_again_changes_nothing_and_says_exists(run, folder):
-    run(folder)
-    output, status = run(folder)
+def test_running_it_again_changes_nothing_and_says_exists(import_assets_run, folder):
+    import_assets_run(folder)
+    output, status = import_assets_run(folder)
     assert status == 0
     assert output.splitlines()[1] == f"exists {folder / 'team.jpg'} -> team"
     assert Asset.objects.count() == 2
 
 
-def test_a_rejected_file_is_reported_and_the_exit_status_is_1(run, folder):
+def test_a_rejected_file_is_reported_and_the_exit_status_is_1(import_assets_run, folder):
     (folder / "broken.jpg").write_bytes(image_bytes("JPEG")[:100])
-    output, status = run(folder)
+    output, status = import_assets_run(folder)
     assert status == 1
     assert f"rejected {folder / 'broken.jpg'}: the image is truncated or damaged" in output
     assert Asset.objects.count() == 2
 
 
-def test_collection_and_publish_options_apply_to_every_file(run, folder):
+def test_collection_and_publish_options_apply_to_every_file(import_assets_run, folder):
     Collection.objects.create(name="Brand", slug="brand")
-    run(folder, "--collection", "brand", "--publish")
+    import_assets_run(folder, "--collection", "brand", "--publish")
     assert set(Asset.objects.values_list("collection__slug", "status")) == {("brand", "published")}
 
 
@@ -80,7 +53,7 @@ def test_collection_and_publish_options_apply_to_every_file(run, folder):
     [["/no/such/folder"], ["--collection", "nope", "."], []],
     ids=["missing path", "unknown collection", "no path"],
 )
-def test_bad_arguments_exit_with_status_2(run, arguments):
-    _, status = run(*arguments)
+def test_bad_arguments_exit_with_status_2(import_assets_run, arguments):
+    _, status = import_assets_run(*arguments)
     assert status == 2
     assert not Asset.objects.exists()
