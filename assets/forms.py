@@ -111,7 +111,6 @@ class AssetForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        # Optional like the other presentation fields: left out, it keeps the default.
         self.fields["text_area"].required = False
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
