@@ -5,7 +5,9 @@ Redis once a second, in one script call (`HINCRBY` on `tracking:week:2026-W49`,
 field `download:<asset id>:<size>`, sorted). So PostgreSQL is written nothing
 per count, a request does no I/O, and Redis sees batches: neither its key idle
 times (every process touches the running week's key each second, counted or
-not) nor its append-only file keep the moment or the order of one count. While
+not) nor its append-only file keep the moment or the order of one count: after
+every push that carried counts the process asks Redis to rewrite that file, so it
+holds the order of pushes only until the rewrite ends, a second or two. While
 Redis is unreachable the counts simply wait in memory and go when it answers.
 A process that stops cleanly pushes first; one that is killed loses at most its
 last second of counts.
@@ -62,6 +64,7 @@ _local: dict = {
     "pid": None,
     "refresh": False,
     "pushed": 0.0,
+    "compact": False,  # counts were pushed since the append-only file was last rewritten
 }
 _clients: dict[str, tuple[redis.Redis, object]] = {}
 
@@ -195,6 +198,12 @@ def _push(client: redis.Redis, push) -> None:
         with _lock:
             _pending.update(batch)  # they wait for the next try
         raise
+    if batch:
+        _local["compact"] = True
+    if _local["compact"]:
+        # Cleared only once a rewrite started after the push: one already running
+        # began before it, so this process asks again next second.
+        _local["compact"] = not log_compact()
 
 
 def pending_push() -> int:
@@ -292,15 +301,16 @@ def log_compact() -> bool:
     """Ask Redis to rewrite its append-only file, dropping the order of past pushes.
 
     With AOF on, Redis keeps every push in arrival order until the file is
-    rewritten; a rewrite keeps only the current numbers. Returns whether one started.
+    rewritten; a rewrite keeps only the current numbers. Returns False only when
+    a rewrite is already running (it may have begun before the last push).
     """
     if not settings.REDIS_URL:
-        return False
+        return True
     client = _client()[0]
     if not client.info("persistence").get("aof_enabled"):
-        return False
+        return True  # no append-only file: nothing keeps an order
     try:
         client.bgrewriteaof()
     except redis.ResponseError:
-        return False  # one is already running
+        return False
     return True

@@ -14,7 +14,8 @@ def release_closed_weeks() -> int:
     """Hourly: publish each week once soon after it closes, and keep Redis tidy.
 
     The list of countable artworks is rebuilt too, in case a change to an artwork
-    happened while Redis was away; the AOF rewrite drops the order of past counts.
+    happened while Redis was away. Each push already has the append-only file
+    rewritten; this rewrite covers a process killed between its push and that.
     """
     released = weeks_release()
     published_refresh()

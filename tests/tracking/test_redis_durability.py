@@ -72,20 +72,48 @@ def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, c
     assert week_counts(THIS_WEEK) == expected
 
 
-def test_the_hourly_task_rewrites_the_aof_so_no_order_of_counts_is_kept(durable_redis, client, db):
+def test_a_push_leaves_no_order_of_counts_in_the_aof_once_it_is_rewritten(
+    durable_redis, client, db
+):
     store = redis.Redis.from_url(durable_redis.url)
     _wait_for_rewrite(store)  # a new server may write its first base file in the background
+    rewrites = store.info("persistence")["aof_rewrites"]
     expected = _count_a_b_a(client)
-    # Pushed in batches, sorted, counts of one cell already added up...
-    assert b"HINCRBY" in _increment_log(durable_redis)
-    release_closed_weeks.delay()
     _wait_for_rewrite(store)
-    # ...and after the hourly rewrite not even that order is left.
+    # The push itself asked for the rewrite: no hourly task ran.
+    assert store.info("persistence")["aof_rewrites"] > rewrites
     log = _increment_log(durable_redis)
     assert b"HINCRBY" not in log and week_key(THIS_WEEK).encode() not in log
     durable_redis.kill()
     durable_redis.start()
     assert week_counts(THIS_WEEK) == expected, "the rewritten file still holds the numbers"
+
+
+def test_a_push_during_a_running_rewrite_asks_again_until_one_starts_after_it(
+    durable_redis, client, db
+):
+    store = redis.Redis.from_url(durable_redis.url)
+    _wait_for_rewrite(store)
+    # A slow rewrite already running: it began before the counts were pushed.
+    store.config_set("rdb-key-save-delay", 200_000)  # microseconds per key written
+    store.set("filler", "x")
+    store.bgrewriteaof()
+    _count_a_b_a(client)
+    assert b"HINCRBY" in _increment_log(durable_redis)
+    store.config_set("rdb-key-save-delay", 0)
+    _wait_for_rewrite(store)
+    assert pending_push() == 0  # the next second's push, with nothing new to push
+    _wait_for_rewrite(store)
+    assert b"HINCRBY" not in _increment_log(durable_redis)
+
+
+def test_the_hourly_task_rewrites_the_aof_too(durable_redis, db):
+    store = redis.Redis.from_url(durable_redis.url)
+    _wait_for_rewrite(store)
+    rewrites = store.info("persistence")["aof_rewrites"]
+    release_closed_weeks.delay()
+    _wait_for_rewrite(store)
+    assert store.info("persistence")["aof_rewrites"] > rewrites
 
 
 def test_redis_keeps_no_idle_time_for_the_waiting_numbers(durable_redis, client, db):
