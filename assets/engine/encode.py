@@ -50,8 +50,12 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
     paletted = image.quantize(256, method=Image.Quantize.FASTOCTREE)
     if kind == "photo" and image.mode == "RGB":
         # A photo's smooth skies would band in 256 flat colours: dither them (error
-        # diffusion keeps every area's average colour, so no steps appear).
-        dithered = image.quantize(palette=paletted, dither=Image.Dither.FLOYDSTEINBERG)
+        # diffusion keeps every area's average colour, so no steps appear). Only the
+        # colours the quantizer used: its palette is padded with black, which error
+        # diffusion would otherwise pick now and then as dark specks.
+        used = Image.new("P", (1, 1))
+        used.putpalette(paletted.getpalette()[: 3 * len(paletted.getcolors(256))])
+        dithered = image.quantize(palette=used, dither=Image.Dither.FLOYDSTEINBERG)
         data = _save(dithered, "PNG", compress_level=6)
         if len(data) <= preset.max_bytes:
             return data

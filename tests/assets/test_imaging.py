@@ -16,6 +16,7 @@ from assets.engine import (
     render_svg_presets,
     svg_size,
 )
+from assets.engine.svg import RasterizeFailed, parse_svg, rasterize_svg
 from assets.presets import get_preset, load_presets, parse_presets
 from assets.svg_sanitize import sanitize_svg
 from tests.assets import imagegen
@@ -170,6 +171,42 @@ def test_a_16_bit_greyscale_image_keeps_its_mid_grey():
     image = open_output(render_one(source, "avatar-small", kind="photo"))
 
     assert close(image.getpixel((200, 200)), (128, 128, 128), tolerance=3)
+
+
+def _largest_step(image: Image.Image) -> int:
+    """The biggest jump between neighbouring 16 px bands of a top-to-bottom gradient, in any
+    channel: what an eye sees as banding (dithering's pixel noise averages out in a band)."""
+    bands = image.convert("RGB").resize((1, image.height // 16), Image.Resampling.BOX)
+    rows = [bands.getpixel((0, y)) for y in range(bands.height)]
+    pairs = zip(rows, rows[1:], strict=False)
+    return max(abs(a - b) for upper, lower in pairs for a, b in zip(upper, lower, strict=True))
+
+
+def test_a_smooth_sky_in_a_png_avatar_size_shows_no_steps():
+    # Thousands of colours, none repeated across a row band: a sky at dusk.
+    height = 2000
+    ramp = Image.linear_gradient("L").resize((height, height))
+    sky = Image.merge(
+        "RGB",
+        [
+            ramp.point(lambda v: 40 + v * 120 // 255),
+            ramp.point(lambda v: 70 + v * 90 // 255),
+            ramp.rotate(90).point(lambda v: 150 + v * 80 // 255),
+        ],
+    )
+    source = imagegen.make_jpeg(0, 0, image=sky)
+    expected = _largest_step(sky.resize((1024, 1024), Image.Resampling.LANCZOS))
+
+    result = render_one(source, "avatar-large", kind="photo")
+
+    image = open_output(result)
+    assert result.format == "PNG"
+    assert _largest_step(image) <= expected + 2
+    # Dithered from the sky's own colours only: no speck darker or brighter than the sky.
+    for (low, high), (sky_low, sky_high) in zip(
+        image.convert("RGB").getextrema(), sky.getextrema(), strict=True
+    ):
+        assert sky_low - 8 <= low and high <= sky_high + 8
 
 
 # --- transparency and logos ----------------------------------------------------------------
@@ -357,6 +394,12 @@ def test_a_use_element_bomb_fails_quickly_as_too_complex():
     assert {result.reason for result in results} == {
         "too complex: drawing it takes longer than the 1.5 s time limit"
     }
+
+
+def test_a_drawing_too_big_for_the_memory_limit_says_so_not_that_it_is_slow():
+    # A 30000 px square canvas needs 3.6 GB, over the child's 1 GB address-space limit.
+    with pytest.raises(RasterizeFailed, match="needs more than the 1024 MB memory limit"):
+        rasterize_svg(parse_svg(imagegen.make_svg()), (30000, 30000), time_limit=1.5)
 
 
 def test_svg_size_reads_units_and_falls_back_to_the_view_box():
