@@ -164,6 +164,26 @@ def test_a_wide_gamut_photo_is_converted_to_srgb():
     assert close(image.getpixel((200, 200)), expected, tolerance=4)
 
 
+def test_a_wide_gamut_profile_that_calls_itself_srgb_is_still_converted():
+    # An extended-gamut profile whose description still says "sRGB", as some exports write.
+    profile = imagegen.display_p3_profile().replace(
+        "DP3x".encode("utf-16-be"), "sRGB".encode("utf-16-be")
+    )
+    assert "sRGB" in ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(profile)))
+    colour = (40, 200, 60)
+    expected = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), colour),
+        ImageCms.ImageCmsProfile(io.BytesIO(profile)),
+        ImageCms.createProfile("sRGB"),
+    ).getpixel((0, 0))
+    assert not close(expected, colour, tolerance=8)
+    source = imagegen.make_jpeg(0, 0, icc=profile, image=Image.new("RGB", (900, 600), colour))
+
+    image = open_output(render_one(source, "avatar-small", kind="photo"))
+
+    assert close(image.getpixel((200, 200)), expected, tolerance=4)
+
+
 def test_a_16_bit_greyscale_image_keeps_its_mid_grey():
     grey16 = Image.new("I;16", (600, 600), 32768)
     source = imagegen.make_png(0, 0, image=grey16)
