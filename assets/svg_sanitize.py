@@ -18,6 +18,15 @@ _FONT_DATA_URI = re.compile(
     re.IGNORECASE,
 )
 _CSS_URL = re.compile(r"url\(\s*['\"]?\s*([^)'\"\s]*)", re.IGNORECASE)
+# What design tools keep for themselves: Inkscape's file paths and layer names, Illustrator's
+# private copy of the whole document (hidden layers included), Affinity's layer names. No
+# renderer reads them, so they go, as EXIF and XMP go from raster originals.
+_EDITOR_NAMESPACES = (
+    "{http://www.inkscape.org/namespaces/inkscape}",
+    "{http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd}",
+    "{http://ns.adobe.com/",
+    "{http://www.serif.com/}",
+)
 
 
 def sanitize_svg(data: bytes) -> bytes:
@@ -25,7 +34,8 @@ def sanitize_svg(data: bytes) -> bytes:
 
     Raises UnsafeSVG for input that is not well-formed, carries a DTD or entities, or is not an
     ``<svg>`` document (a DOCTYPE with small internal entities is read and dropped). Kept:
-    local ``#fragment`` references, embedded PNG/JPEG/WebP images and embedded fonts.
+    local ``#fragment`` references, embedded PNG/JPEG/WebP images and embedded fonts. Dropped
+    too: ``<metadata>`` (authors, licences, software) and design tools' private data.
     """
     root = parse_svg(data)
     _clean_element(root)
@@ -55,6 +65,8 @@ def _clean_element(element: ElementTree.Element) -> None:
         name = _local_name(child.tag) if isinstance(child.tag, str) else ""
         if (
             name in _UNSAFE_ELEMENTS
+            or name == "metadata"
+            or (isinstance(child.tag, str) and child.tag.startswith(_EDITOR_NAMESPACES))
             or (name == "style" and not _safe_css(child.text or ""))
             or (name in ("set", "animate") and _animates_unsafely(child))
         ):
@@ -64,7 +76,8 @@ def _clean_element(element: ElementTree.Element) -> None:
     for attribute, value in list(element.attrib.items()):
         name = _local_name(attribute).lower()
         if (
-            name.startswith("on")
+            attribute.startswith(_EDITOR_NAMESPACES)
+            or name.startswith("on")
             or (name == "href" and not _safe_reference(value))
             or ("url(" in value.lower() and not _safe_css(value))
         ):

@@ -136,6 +136,35 @@ def test_an_svg_logo_is_kept_sanitized(client, marketer):
     assert b"script" not in kept and b"onload" not in kept
 
 
+INKSCAPE_SVG = b"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<svg width="400" height="200" viewBox="0 0 400 200" version="1.1"
+  inkscape:export-filename="/home/jane.doe/Clients/Fjordlight/logo-final.png"
+  sodipodi:docname="logo-final.svg"
+  xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+  xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+  xmlns="http://www.w3.org/2000/svg" xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+  xmlns:cc="http://creativecommons.org/ns#" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <sodipodi:namedview id="view" pagecolor="#ffffff" inkscape:document-units="mm"/>
+  <metadata><rdf:RDF><cc:Work rdf:about=""><dc:creator><cc:Agent>
+    <dc:title>Jane Doe</dc:title></cc:Agent></dc:creator></cc:Work></rdf:RDF></metadata>
+  <g inkscape:label="Layer 1 (old claim: not approved)" inkscape:groupmode="layer">
+    <rect width="400" height="200" fill="#2446c7"/>
+  </g>
+</svg>"""
+
+
+def test_an_svg_original_keeps_no_author_file_paths_or_editor_notes(client, marketer):
+    client.force_login(marketer)
+    post_files(client, upload("logo-final.svg", INKSCAPE_SVG), kind="logo")
+    asset = Asset.objects.get()
+    kept = asset.original.open("rb").read()
+    for private in (b"jane", b"Jane Doe", b"not approved", b"inkscape", b"sodipodi", b"metadata"):
+        assert private not in kept
+    # What draws the logo is all still there.
+    assert b"<rect" in kept
+    assert b'fill="#2446c7"' in kept
+
+
 def test_an_svg_original_downloads_and_never_renders_inline(client, marketer):
     client.force_login(marketer)
     post_files(client, upload("logo.svg", LOGO_SVG), kind="logo")
