@@ -9,6 +9,7 @@ engine, not twice.
 
 import hashlib
 import io
+import struct
 import warnings
 import zlib
 from dataclasses import dataclass
@@ -121,10 +122,13 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
                 f"the limit is {settings.ASSET_MAX_PIXELS / 1e6:.0f} MP"
             )
         _check_frames(image, format)
-        clean, exif = _clean_original(image, format, data)
-        if exif.get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
+        clean, exif, decoded = _clean_original(image, format, data)
+        # Pillow reports a TIFF's size upright already (it turns the pixels as it loads them).
+        if format != "TIFF" and exif.get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
-        kind_guess = guess_kind(image)
+        kind_guess = guess_kind(decoded)
+        if decoded is not image:
+            decoded.close()
 
     kept = clean if clean is not None else data
     return ImageFacts(
@@ -172,7 +176,11 @@ def _check_frames(image: Image.Image, format: str) -> None:
     # bursts or edits around the primary one: neither is an animation.
     if image.format in ("MPO", "HEIF"):
         return
-    frames = getattr(image, "n_frames", 1)
+    try:
+        frames = getattr(image, "n_frames", 1)
+    except (OSError, ValueError, TypeError, SyntaxError, EOFError, struct.error):
+        # Counting reads every page's directory, which may be broken (no size, no data).
+        raise ImageRefused(DAMAGED) from None
     if frames > 1 and format == "TIFF":
         raise ImageRefused(
             f"the TIFF holds {frames} pages or layers; save the one you want as a single-page "
@@ -184,14 +192,15 @@ def _check_frames(image: Image.Image, format: str) -> None:
 
 def _clean_original(
     image: Image.Image, format: str, data: bytes
-) -> tuple[bytes | None, Image.Exif]:
-    """The bytes to store (None: the upload as it is) and the EXIF. Raises ImageRefused."""
+) -> tuple[bytes | None, Image.Exif, Image.Image]:
+    """The bytes to store (None: the upload as it is), the EXIF, and the image to guess the
+    kind from (the upload, or the rebuilt TIFF). Raises ImageRefused."""
     if format == "PNG":
         try:
             clean, exif = originals.clean_png(data)
         except (originals.Truncated, originals.Damaged):
             raise ImageRefused(DAMAGED) from None
-        return (None if clean == data else clean), exif
+        return (None if clean == data else clean), exif, image
     exif = image.getexif()
     try:
         if format == "JPEG":
@@ -203,13 +212,27 @@ def _clean_original(
             clean = originals.clean_heif(data, exif)
             _decode_fully(image)
         else:
-            # TIFF keeps its metadata in the same tags as its pixels' layout; it is stored
-            # as uploaded (design tools do not write locations into it).
-            _decode_fully(image)
-            return None, exif
+            # TIFF: rebuilt from what its directory points at. The rebuilt file is the one
+            # decoded, so what is stored is what was checked (a strip shorter than its rows
+            # fails here, not in the worker).
+            clean = originals.clean_tiff(data)
+            image = _open_decoded(clean)
     except (originals.Truncated, originals.Damaged):
         raise ImageRefused(DAMAGED) from None
-    return (None if clean == data else clean), exif
+    except originals.Unsupported as error:
+        raise ImageRefused(str(error)) from None
+    return (None if clean == data else clean), exif, image
+
+
+def _open_decoded(data: bytes) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # sized already
+            image = Image.open(io.BytesIO(data), formats=["TIFF"])
+    except (OSError, ValueError, SyntaxError):
+        raise ImageRefused(DAMAGED) from None
+    _decode_fully(image)
+    return image
 
 
 def _foreign_format(data: bytes, extension: str) -> str | None:

@@ -47,7 +47,13 @@ def open_image(source: BinaryIO) -> Image.Image:
 
 
 def orientation(image: Image.Image) -> int:
-    """The EXIF orientation (1 to 8), 1 when missing or nonsense."""
+    """The EXIF orientation (1 to 8) still to apply, 1 when missing or nonsense.
+
+    Pillow turns a TIFF upright itself as it loads it, and reports its size upright before:
+    turning it again would put it on its side.
+    """
+    if image.format == "TIFF":
+        return 1
     value = image.getexif().get(ExifTags.Base.Orientation, 1)
     return value if value in TRANSPOSE else 1
 

@@ -6,6 +6,7 @@ and logos instead of like noise.
 """
 
 import io
+import struct
 
 from PIL import Image, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
@@ -138,39 +139,116 @@ def linear_srgb_profile() -> bytes:
     return bytes(data)
 
 
-def make_tiff16(image: Image.Image) -> bytes:
-    """An uncompressed 16-bit-per-sample TIFF of an RGB or CMYK image (each 8-bit sample v is
-    written as v * 257), as design tools export for print; Pillow itself writes only 8 bits."""
-    channels = len(image.getbands())
-    samples = b"".join((value * 257).to_bytes(2, "little") for value in image.tobytes())
-    entries = [
-        (256, 3, 1, image.width),
-        (257, 3, 1, image.height),
-        (258, 3, channels, None),  # BitsPerSample: 16 each, stored after the IFD
-        (259, 3, 1, 1),  # no compression
-        (262, 3, 1, 2 if channels == 3 else 5),  # RGB or separated (CMYK)
-        (273, 4, 1, None),  # StripOffsets
-        (277, 3, 1, channels),
-        (278, 3, 1, image.height),
-        (279, 4, 1, len(samples)),
-        (284, 3, 1, 1),
-    ]
-    ifd_size = 2 + 12 * len(entries) + 4
-    bits_at = 8 + ifd_size
-    strip_at = bits_at + 2 * channels
-    ifd = len(entries).to_bytes(2, "little")
-    for tag, kind, count, value in entries:
-        if tag == 258:
-            value = bits_at
-            kind_value = value.to_bytes(4, "little")
-        elif tag == 273:
-            kind_value = strip_at.to_bytes(4, "little")
-        elif kind == 3:
-            kind_value = value.to_bytes(2, "little") + b"\0\0"
+# A TIFF directory entry as written: (tag, field type, count, value bytes in the file's order).
+TiffEntry = tuple[int, int, int, bytes]
+
+
+def tiff_entry(order: str, tag: int, value: object) -> TiffEntry:
+    """An entry from a plain value: str is ASCII, bytes UNDEFINED, int SHORT (LONG if large),
+    a tuple of ints SHORTs, a tuple of (numerator, denominator) pairs RATIONALs."""
+    if isinstance(value, str):
+        raw = value.encode() + b"\0"
+        return tag, 2, len(raw), raw
+    if isinstance(value, bytes):
+        return tag, 7, len(value), value
+    if isinstance(value, int):
+        kind, code = (3, "H") if value < 1 << 16 else (4, "I")
+        return tag, kind, 1, struct.pack(order + code, value)
+    if value and isinstance(value[0], tuple):
+        flat = [number for pair in value for number in pair]
+        return tag, 5, len(value), struct.pack(f"{order}{len(flat)}I", *flat)
+    return tag, 3, len(value), struct.pack(f"{order}{len(value)}H", *value)
+
+
+def _tiff_directory(order: str, entries: list[TiffEntry], at: int) -> bytes:
+    """A directory at offset ``at``, its values longer than 4 bytes right after it."""
+    entries = sorted(entries)
+    out, values = struct.pack(order + "H", len(entries)), b""
+    values_at = at + 2 + 12 * len(entries) + 4
+    for tag, kind, count, raw in entries:
+        if len(raw) <= 4:
+            field = raw.ljust(4, b"\0")
         else:
-            kind_value = value.to_bytes(4, "little")
-        ifd += tag.to_bytes(2, "little") + kind.to_bytes(2, "little") + count.to_bytes(4, "little")
-        ifd += kind_value
-    ifd += b"\0\0\0\0"
-    bits = (16).to_bytes(2, "little") * channels
-    return b"II*\0" + (8).to_bytes(4, "little") + ifd + bits + samples
+            field = struct.pack(order + "I", values_at + len(values))
+            values += raw + b"\0" * (len(raw) & 1)
+        out += struct.pack(order + "HHI", tag, kind, count) + field
+    return out + b"\0\0\0\0" + values
+
+
+def _tiles(samples: bytes, row: int, height: int, tile: int, pixel: int) -> list[bytes]:
+    """Square tiles of ``tile`` pixels, left to right, top to bottom, zero-padded at the edges."""
+    rows = [samples[y * row : (y + 1) * row] for y in range(height)]
+    width = tile * pixel
+    return [
+        b"".join(line[x : x + width].ljust(width, b"\0") for line in rows[y : y + tile]).ljust(
+            width * tile, b"\0"
+        )
+        for y in range(0, height, tile)
+        for x in range(0, row, width)
+    ]
+
+
+def make_tiff16(
+    image: Image.Image,
+    *,
+    big_endian: bool = False,
+    tile: int | None = None,
+    tags: dict[int, object] | None = None,
+    exif: dict[int, object] | None = None,
+    gps: dict[int, object] | None = None,
+    unreferenced: bytes = b"",
+) -> bytes:
+    """An uncompressed 16-bit-per-sample TIFF of an RGB or CMYK image (each 8-bit sample v is
+    written as v * 257), as design tools export for print; Pillow itself writes only 8 bits.
+
+    One strip, or square tiles of ``tile`` pixels. ``tags`` go in the image's directory;
+    ``exif`` and ``gps`` in an Exif and a GPS directory it points at. ``unreferenced`` is
+    written between the metadata and the pixels, where no tag points (as a polyglot hides a
+    payload).
+    """
+    order = ">" if big_endian else "<"
+    channels = len(image.getbands())
+    samples = struct.pack(f"{order}{channels * image.width * image.height}H", *(
+        value * 257 for value in image.tobytes()
+    ))  # fmt: skip
+    if tile:
+        pixel = 2 * channels
+        data = _tiles(samples, image.width * pixel, image.height, tile, pixel)
+        layout, offsets_tag, lengths_tag = {322: tile, 323: tile}, 324, 325
+    else:
+        data, layout, offsets_tag, lengths_tag = [samples], {278: image.height}, 273, 279
+    plain = {
+        256: image.width,
+        257: image.height,
+        258: (16,) * channels,
+        259: 1,  # no compression
+        262: 2 if channels == 3 else 5,  # RGB or separated (CMYK)
+        277: channels,
+        284: 1,
+        **layout,
+        **(tags or {}),
+    }
+    subs = {34665: exif, 34853: gps}  # Exif IFD and GPS IFD pointers
+    entries = [tiff_entry(order, tag, value) for tag, value in plain.items()]
+    lengths = [len(block) for block in data]
+    entries.append((lengths_tag, 4, len(data), struct.pack(f"{order}{len(data)}I", *lengths)))
+
+    def image_directory(data_at: int, pointers: dict[int, int]) -> bytes:
+        pointer_entries = [
+            (tag, 4, 1, struct.pack(order + "I", at)) for tag, at in pointers.items()
+        ]
+        starts = [data_at + sum(lengths[:index]) for index in range(len(data))]
+        where = (offsets_tag, 4, len(data), struct.pack(f"{order}{len(data)}I", *starts))
+        return _tiff_directory(order, [*entries, where, *pointer_entries], 8)
+
+    present = {tag: values for tag, values in subs.items() if values}
+    pos = 8 + len(image_directory(0, dict.fromkeys(present, 0)))
+    pointers, blocks = {}, []
+    for tag, values in present.items():
+        pointers[tag] = pos
+        block = _tiff_directory(order, [tiff_entry(order, t, v) for t, v in values.items()], pos)
+        blocks.append(block)
+        pos += len(block)
+    data_at = pos + len(unreferenced)
+    head = (b"MM\0*" if big_endian else b"II*\0") + struct.pack(order + "I", 8)
+    return b"".join([head, image_directory(data_at, pointers), *blocks, unreferenced, *data])

@@ -11,6 +11,7 @@ import functools
 import gzip
 import html
 import io
+import struct
 from dataclasses import dataclass
 
 import pillow_heif
@@ -18,11 +19,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, ImageCms, ImageDraw
+from PIL.TiffImagePlugin import IFDRational
 
 from assets.engine import plan_preset
 from assets.models import Asset, Rendition
 from assets.presets import get_preset
 from tests.assets.imagegen import linear_srgb_profile, make_tiff16, to_bytes
+from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +34,9 @@ KEY = (255, 0, 255)  # the colour a colour-keyed PNG marks transparent
 WIDE = "x-header"  # a JPEG size
 SQUARE = "avatar-large"  # a PNG size with transparency
 ORIENTATION, GPS_IFD, EXIF_IFD, MAKER_NOTE, BODY_SERIAL = 0x0112, 0x8825, 0x8769, 0x927C, 0xA431
+MAKE, COPYRIGHT, OWNER, LENS_SERIAL, GPS_AREA = 0x010F, 0x8298, 0xA430, 0xA435, 0x001C
+XMP, IPTC, PHOTOSHOP, DNG_SERIAL, ICC = 700, 33723, 34377, 50735, 34675
+DAMAGED = "the image is truncated or damaged; export or copy it again"
 # The stored file's rotation that exif_transpose undoes for each orientation.
 STORED_AS = {
     1: None,
@@ -114,6 +120,132 @@ def heif_bytes(
     return to_bytes(stored(image, orientation), fmt, exif=exif, **options).read()
 
 
+# --- TIFF as designers and cameras write it ---------------------------------------------------
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+# What no stored TIFF may carry: every string planted below, in every kind of block.
+SECRETS = (
+    b"PhoneMaker", b"DNG-SN-1234", b"xmp-secret", b"iptc-secret", b"ps-secret",
+    b"maker secrets", b"SN-4711", b"LENS-0815", b"Jane Owner", b"gps-home",
+)  # fmt: skip
+
+
+def tiff_private(orientation: int, icc: bytes | None) -> tuple[dict, dict, dict]:
+    """A camera's or a design tool's TIFF metadata: the image directory's tags, the Exif
+    directory's and the GPS directory's."""
+    tags = {
+        ORIENTATION: orientation,
+        COPYRIGHT: "Example Brand",
+        MAKE: "PhoneMaker",
+        XMP: b'<x:xmpmeta xmlns:x="adobe:ns:meta/">xmp-secret</x:xmpmeta>',
+        IPTC: b"\x1c\x02\x05\x00\x0biptc-secret",
+        PHOTOSHOP: b"8BIM\x04\x04\x00\x00\x00\x00\x00\x09ps-secret\x00",
+        DNG_SERIAL: "DNG-SN-1234",
+    }
+    if icc is not None:
+        tags[ICC] = icc
+    exif = {
+        MAKER_NOTE: b"maker secrets",
+        BODY_SERIAL: "SN-4711",
+        LENS_SERIAL: "LENS-0815",
+        OWNER: "Jane Owner",
+    }
+    gps = {
+        1: "N",
+        2: ((52, 1), (22, 1), (15, 10)),
+        3: "E",
+        4: ((4, 1), (53, 1), (2, 1)),
+        GPS_AREA: b"ASCII\0\0\0gps-home",
+    }
+    return tags, exif, gps
+
+
+def pillow_tiff(
+    mode: str, *, sub_directories: bool = True, rows_per_strip: int | None = None, **options
+) -> bytes:
+    """An 8-bit TIFF as Pillow writes it (little-endian), turned (orientation 6), with an ICC
+    profile for RGB. libtiff, which writes compressed TIFFs, cannot write Exif or GPS
+    directories: ``sub_directories=False`` leaves them out."""
+    icc = SRGB if mode == "RGB" else None
+    tags, exif_tags, gps = tiff_private(6, icc)
+    exif = Image.Exif()
+    exif.update({tag: value for tag, value in tags.items() if tag != ICC})
+    if rows_per_strip is not None:
+        exif[278] = rows_per_strip
+    if sub_directories:
+        exif.get_ifd(EXIF_IFD).update(exif_tags)
+        exif.get_ifd(GPS_IFD).update(
+            {
+                tag: tuple(IFDRational(*pair) for pair in value) if tag in (2, 4) else value
+                for tag, value in gps.items()
+            }
+        )
+    if icc is not None:
+        options["icc_profile"] = icc
+    return to_bytes(stored(quadrants(mode), 6), "TIFF", exif=exif, **options).read()
+
+
+def deep_tiff(mode: str, *, big_endian: bool, **options) -> bytes:
+    """A 16-bit TIFF as print tools export it, turned (orientation 6), with all the metadata."""
+    tags, exif, gps = tiff_private(6, SRGB if mode == "RGB" else None)
+    image = stored(quadrants(mode), 6)
+    return make_tiff16(image, big_endian=big_endian, tags=tags, exif=exif, gps=gps, **options)
+
+
+TIFFS = {
+    "tiff-8-bit-rgb-strips": lambda: pillow_tiff("RGB", rows_per_strip=16),
+    "tiff-8-bit-cmyk": lambda: pillow_tiff("CMYK"),
+    "tiff-8-bit-rgb-lzw": lambda: pillow_tiff(
+        "RGB", sub_directories=False, compression="tiff_lzw", strip_size=4096
+    ),
+    "tiff-8-bit-cmyk-deflate": lambda: pillow_tiff(
+        "CMYK", sub_directories=False, compression="tiff_adobe_deflate"
+    ),
+    "tiff-8-bit-rgb-jpeg": lambda: pillow_tiff(
+        "RGB", sub_directories=False, compression="jpeg", strip_size=4096
+    ),
+    "bigtiff-8-bit-rgb-strips": lambda: pillow_tiff("RGB", big_tiff=True, rows_per_strip=32),
+    "tiff-16-bit-rgb-little-endian": lambda: deep_tiff("RGB", big_endian=False),
+    "tiff-16-bit-rgb-big-endian": lambda: deep_tiff("RGB", big_endian=True),
+    "tiff-16-bit-rgb-big-endian-tiles": lambda: deep_tiff("RGB", big_endian=True, tile=32),
+    "tiff-16-bit-cmyk-big-endian": lambda: deep_tiff("CMYK", big_endian=True),
+}
+
+
+def tiff_entry_field(data: bytes, tag: int) -> int:
+    """Where the value field of ``tag`` lies in a classic TIFF's first directory."""
+    order = "<" if data[:2] == b"II" else ">"
+    (at,) = struct.unpack_from(order + "I", data, 4)
+    (count,) = struct.unpack_from(order + "H", data, at)
+    for index in range(count):
+        entry = at + 2 + 12 * index
+        if struct.unpack_from(order + "H", data, entry)[0] == tag:
+            return entry + 8
+    raise LookupError(tag)
+
+
+def damaged_tiff(damage: str) -> bytes:
+    data = bytearray(deep_tiff("RGB", big_endian=damage == "profile-past-end"))
+    order = "<" if data[:2] == b"II" else ">"
+    if damage == "directory-loop":  # the image directory names itself as the next one
+        (count,) = struct.unpack_from("<H", data, 8)
+        struct.pack_into("<I", data, 8 + 2 + 12 * count, 8)
+    elif damage == "profile-past-end":
+        struct.pack_into(order + "I", data, tiff_entry_field(data, ICC), len(data) + 4096)
+    elif damage == "pixels-past-end":
+        struct.pack_into(order + "I", data, tiff_entry_field(data, 279), len(data))
+    elif damage == "cut-short":
+        del data[len(data) // 2 :]
+    return bytes(data)
+
+
+def old_style_jpeg_tiff() -> bytes:
+    """A TIFF that says compression 6, the JPEG-in-TIFF that nothing has written since 1995."""
+    data = bytearray(to_bytes(quadrants(), "TIFF").read())
+    struct.pack_into("<H", data, tiff_entry_field(data, 259), 6)
+    return bytes(data)
+
+
 @dataclass(frozen=True)
 class Designer:
     id: str
@@ -165,6 +297,12 @@ def corpus() -> list[Designer]:
         ),
         Designer("tiff-16-bit-rgb", "deep.tif", make_tiff16(quadrants())),
         Designer("tiff-16-bit-cmyk", "deep-cmyk.tif", make_tiff16(quadrants("CMYK")), tolerance=60),
+        # Turned, with an ICC profile (RGB), GPS, serials, maker notes, XMP, IPTC, Photoshop.
+        *(
+            Designer(f"{name}-turned-with-metadata", "print.tif", build(), tolerance=tolerance)
+            for name, build in TIFFS.items()
+            for tolerance in [60 if "cmyk" in name else 24]
+        ),
         Designer(
             "png-rgb-colour-key",
             "keyed.png",
@@ -238,6 +376,17 @@ def corpus() -> list[Designer]:
             "scan.jpg",
             _twelve_bit_jpeg(),
             refused="This is a 12-bit JPEG, which browsers and most apps cannot show",
+        ),
+        *(
+            Designer(f"tiff-{damage}", "print.tif", damaged_tiff(damage), refused=DAMAGED)
+            for damage in ("directory-loop", "profile-past-end", "pixels-past-end", "cut-short")
+        ),
+        Designer(
+            "tiff-old-style-jpeg",
+            "old.tif",
+            old_style_jpeg_tiff(),
+            refused="This TIFF uses the old-style JPEG compression that today's apps no longer "
+            "write. Save it again as TIFF with LZW or ZIP compression, or as PNG",
         ),
         Designer(
             "svg-malformed-viewbox",
@@ -425,3 +574,88 @@ def test_a_heic_original_downloads_as_heic_and_previews_through_a_rendered_size(
     assert original["Content-Type"] == "image/heic"
     assert original["Content-Disposition"].startswith("attachment;")
     assert preview["Content-Type"] in {"image/png", "image/jpeg"}  # browsers cannot show HEIC
+
+
+def decoded(data: bytes) -> tuple:
+    with Image.open(io.BytesIO(data)) as image:
+        return image.mode, image.size, image.tobytes()
+
+
+def pixel_data(data: bytes) -> list[bytes]:
+    """A TIFF's strips or tiles, as they lie in the file: its pixels before any decoding."""
+    with Image.open(io.BytesIO(data)) as image:
+        tiled = 324 in image.tag_v2
+        offsets, lengths = image.tag_v2[324 if tiled else 273], image.tag_v2[325 if tiled else 279]
+    return [data[at : at + length] for at, length in zip(offsets, lengths, strict=True)]
+
+
+def assert_a_clean_tiff(kept: bytes, upload: bytes, *, icc: bytes | None) -> None:
+    """Pixels, profile and orientation kept byte for byte; no location, serial or XMP."""
+    with Image.open(io.BytesIO(kept)) as image:
+        # Read before loading: Pillow turns a TIFF upright as it loads it.
+        tags, exif = dict(image.tag_v2), image.getexif()
+        assert image.info.get("icc_profile") == icc
+    assert tags[ORIENTATION] == 6 and tags[COPYRIGHT] == "Example Brand"
+    assert exif.get_ifd(GPS_IFD) == {} and exif.get_ifd(EXIF_IFD) == {}
+    assert not {GPS_IFD, EXIF_IFD, XMP, IPTC, PHOTOSHOP, DNG_SERIAL, MAKE} & set(tags)
+    assert [secret for secret in SECRETS if secret in kept] == []
+    assert pixel_data(kept) == pixel_data(upload)  # the strips or tiles, byte for byte
+    assert decoded(kept) == decoded(upload)
+
+
+@pytest.mark.parametrize("name", TIFFS)
+def test_a_tiff_keeps_its_pixels_profile_and_orientation_but_not_its_location_or_serials(
+    client, marketer, name
+):
+    data = TIFFS[name]()
+    planted = [secret for secret in SECRETS if secret in data]
+    assert len(planted) >= 5, planted  # libtiff writes no Exif or GPS directories
+
+    asset, kept = upload_and_read_back(client, marketer, "print.tif", data)
+
+    assert_a_clean_tiff(kept, data, icc=None if "cmyk" in name else SRGB)
+    assert kept[:4] == data[:4]  # the same byte order and flavour (BigTIFF stays BigTIFF)
+    assert (asset.width, asset.height, asset.byte_size) == (120, 80, len(kept))
+
+
+@pytest.mark.parametrize("name", ["tiff-8-bit-cmyk", "tiff-16-bit-rgb-big-endian-tiles"])
+def test_import_assets_stores_a_tiff_without_its_location_or_serials(
+    name, tmp_path, import_assets_run
+):
+    data = TIFFS[name]()
+    path = tmp_path / "print.tif"
+    path.write_bytes(data)
+
+    output, status = import_assets_run(path, "--kind=photo")
+
+    assert (status, output.split()[0]) == (0, "ok"), output
+    with Asset.objects.get().original.open("rb") as file:
+        assert_a_clean_tiff(file.read(), data, icc=None if "cmyk" in name else SRGB)
+
+
+def test_a_new_version_stores_a_tiff_without_its_location_or_serials(client, marketer):
+    asset = make_asset(title="Print", uploaded_by=marketer)
+    data = TIFFS["tiff-16-bit-rgb-little-endian"]()
+    client.force_login(marketer)
+
+    response = client.post(
+        f"/library/{asset.slug}/new-version/",
+        {"file": SimpleUploadedFile("print-v2.tif", data)},
+    )
+
+    assert response.status_code == 302, html.unescape(response.content.decode())[-2000:]
+    asset.refresh_from_db()
+    assert asset.format == "TIFF"
+    with asset.original.open("rb") as file:
+        assert_a_clean_tiff(file.read(), data, icc=SRGB)
+
+
+def test_a_tiff_polyglot_keeps_nothing_its_directory_does_not_point_at(client, marketer):
+    payload = b"PK\x03\x04<html><script>alert(1)</script></html>"
+    tiff = deep_tiff("RGB", big_endian=True, tile=32, unreferenced=payload)
+
+    _, kept = upload_and_read_back(client, marketer, "poly.tif", tiff + payload)
+
+    assert payload in tiff and b"<script>" not in kept and b"PK\x03\x04" not in kept
+    assert pixel_data(kept) == pixel_data(tiff)
+    assert decoded(kept) == decoded(tiff)
