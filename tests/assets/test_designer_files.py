@@ -109,6 +109,55 @@ def illustrator_svg(*, compressed: bool = False) -> bytes:
     return gzip.compress(svg) if compressed else svg
 
 
+_QUADRANT_RECTS = (
+    '<rect width="60" height="40" style="fill:#dc1e1e"/>'
+    '<rect x="60" width="60" height="40" style="fill:#1ea03c"/>'
+    '<rect y="40" width="60" height="40" style="fill:#1e3cc8"/>'
+    '<rect x="60" y="40" width="60" height="40" style="fill:#f0c828"/>'
+)
+
+
+def affinity_svg() -> bytes:
+    """What Affinity Designer and Illustrator CS6 write: the SVG 1.1 DOCTYPE (an external DTD
+    named, never fetched), xml:space, percentage sizes and the editor's own namespace."""
+    return f"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg width="100%" height="100%" viewBox="0 0 120 80" version="1.1"
+  xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
+  xml:space="preserve" xmlns:serif="http://www.serif.com/"
+  style="fill-rule:evenodd;clip-rule:evenodd;stroke-linejoin:round;stroke-miterlimit:2;">
+  <g id="Artboard1" serif:id="Artboard 1">{_QUADRANT_RECTS}</g>
+</svg>""".encode()
+
+
+def inkscape_svg() -> bytes:
+    """What Inkscape writes: millimetre units, its own namespaces and a named view, RDF
+    metadata, and a layer with a transform."""
+    return f"""<?xml version="1.0" encoding="UTF-8" standalone="no"?>
+<!-- Created with Inkscape (http://www.inkscape.org/) -->
+<svg width="31.75mm" height="21.166667mm" viewBox="0 0 120 80" version="1.1" id="svg5"
+  inkscape:version="1.3 (0e150ed6c4, 2023-07-21)" sodipodi:docname="logo.svg"
+  xmlns:inkscape="http://www.inkscape.org/namespaces/inkscape"
+  xmlns:sodipodi="http://sodipodi.sourceforge.net/DTD/sodipodi-0.dtd"
+  xmlns="http://www.w3.org/2000/svg" xmlns:svg="http://www.w3.org/2000/svg"
+  xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:cc="http://creativecommons.org/ns#">
+  <sodipodi:namedview id="namedview7" pagecolor="#ffffff" inkscape:document-units="mm"/>
+  <metadata><rdf:RDF><cc:Work rdf:about=""/></rdf:RDF></metadata>
+  <g inkscape:label="Layer 1" inkscape:groupmode="layer" id="layer1" transform="translate(0,0)">
+    {_QUADRANT_RECTS}
+  </g>
+</svg>""".encode()
+
+
+def figma_svg() -> bytes:
+    """What Figma's export writes: no XML declaration, fill="none" on the root, a clip path."""
+    return f"""<svg width="120" height="80" viewBox="0 0 120 80" fill="none"
+  xmlns="http://www.w3.org/2000/svg">
+<g clip-path="url(#clip0_12_34)">{_QUADRANT_RECTS}</g>
+<defs><clipPath id="clip0_12_34"><rect width="120" height="80" fill="white"/></clipPath></defs>
+</svg>""".encode()
+
+
 def heif_bytes(
     fmt: str, image: Image.Image, orientation: int, *, private: bool = False, **options
 ) -> bytes:
@@ -328,6 +377,9 @@ def corpus() -> list[Designer]:
         ),
         Designer("svg-illustrator", "logo.svg", illustrator_svg()),
         Designer("svgz-illustrator", "logo.svgz", illustrator_svg(compressed=True)),
+        Designer("svg-affinity-or-cs6", "logo-affinity.svg", affinity_svg()),
+        Designer("svg-inkscape", "logo-inkscape.svg", inkscape_svg()),
+        Designer("svg-figma", "logo-figma.svg", figma_svg()),
         # Refused, naming the format and what to do.
         Designer(
             "psd",
