@@ -69,6 +69,9 @@ def test_on_a_phone_the_numbers_are_readable_and_the_artwork_stays_in_view(
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
     cell = page.locator(".uptake-artwork td").nth(2)
     assert float(cell.evaluate("c => getComputedStyle(c).fontSize").removesuffix("px")) >= 15
+    # The chart shrinks to the phone's width: its week labels still render at a readable size.
+    label = page.locator(".uptake-chart text.axis").last
+    assert label.bounding_box()["height"] >= 9
     page.locator(".table-scroll").evaluate("box => { box.scrollLeft = 600; }")
     name = page.locator(".uptake-artwork > tr:first-child th.artwork").first
     box = name.bounding_box()
