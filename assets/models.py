@@ -63,9 +63,9 @@ class AssetQuerySet(models.QuerySet):
         return self.filter(matches).distinct()
 
 
-def original_upload_to(asset: "Asset", filename: str) -> str:
+def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:
     # Named by content, never by the uploader's file name: no path tricks, no clashes.
-    return f"originals/{asset.sha256[:2]}/{asset.sha256}.{asset.extension}"
+    return f"originals/{row.sha256[:2]}/{row.sha256}.{Asset.EXTENSIONS[row.format]}"
 
 
 class Asset(models.Model):
@@ -402,7 +402,7 @@ class AssetVersion(models.Model):
         return f"{self.asset} ({self.added_at:%Y-%m-%d})"
 
 
-def _delete_file_unless_used(storage, name: str) -> None:
+def delete_file_unless_used(storage, name: str) -> None:
     # A file moves between an asset and its versions under one name; delete it
     # only once no row at all names it any more.
     if not (
@@ -420,7 +420,7 @@ def delete_original_after_commit(
     # Only once the row is really gone: a rolled-back delete must keep its file.
     file = instance.original if isinstance(instance, Asset) else instance.file
     storage, name = file.storage, file.name
-    transaction.on_commit(lambda: _delete_file_unless_used(storage, name))
+    transaction.on_commit(lambda: delete_file_unless_used(storage, name))
 
 
 def rendition_upload_to(rendition: "Rendition", filename: str) -> str:

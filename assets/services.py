@@ -1,3 +1,4 @@
+from functools import partial
 from pathlib import PurePath
 from typing import BinaryIO
 
@@ -5,11 +6,19 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
 from assets import tasks
-from assets.models import Asset, AssetVersion, Collection, Rendition
+from assets.models import (
+    Asset,
+    AssetVersion,
+    Collection,
+    Rendition,
+    delete_file_unless_used,
+    original_upload_to,
+)
 from assets.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 
 
@@ -170,6 +179,88 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     version.delete()
     renditions_request(asset=asset)
     return asset
+
+
+@transaction.atomic
+def asset_original_clean(*, asset: Asset, dry_run: bool = False) -> bool:
+    """Clean an original stored before uploads were cleaned, as an upload is cleaned today.
+
+    Returns whether its bytes changed (with ``dry_run``: would change); False too if the asset
+    is gone meanwhile. The row then describes the cleaned file and the old file is deleted
+    after the commit. Its sizes stay current: they are made from the pixels, ICC profile and
+    orientation, which cleaning keeps, so only a file whose recorded size was wrong has them
+    made again. Raises ImageRefused, with the file left as it is, if today's check refuses it.
+    """
+    asset = Asset.objects.select_for_update().filter(pk=asset.pk).first()
+    if asset is None:
+        return False  # deleted meanwhile
+    facts = _cleaned_facts(asset.original)
+    if facts is None:
+        return False
+    if existing := Asset.objects.filter(sha256=facts.sha256).exclude(pk=asset.pk).first():
+        raise ImageRefused(
+            f"cleaned, it is the same file as the asset “{existing.title}” ({existing.slug}); "
+            "delete one of the two and run this again"
+        )
+    if dry_run:
+        return True
+    earlier_keys, earlier_facts = asset.rendition_keys(), (asset.width, asset.height, asset.format)
+    try:
+        _store_cleaned(asset, asset.original, facts)
+    except IntegrityError:
+        raise ImageRefused(
+            "an upload of the same file came in at the same moment; run this again"
+        ) from None
+    if (asset.width, asset.height, asset.format) == earlier_facts:
+        # A size's recipe names its source by SHA-256. The sizes made from the old file are
+        # the new file's (the same pixels), so they are carried over rather than made again.
+        for preset, key in asset.rendition_keys().items():
+            asset.renditions.filter(preset=preset, source_key=earlier_keys[preset]).update(
+                source_key=key
+            )
+    else:
+        renditions_request(asset=asset)
+    return True
+
+
+@transaction.atomic
+def asset_version_clean(*, version: AssetVersion, dry_run: bool = False) -> bool:
+    """The same for a file in an asset's version history (which has no sizes)."""
+    # The asset's lock, as a new version and a restore take it: neither moves the file meanwhile.
+    Asset.objects.select_for_update().filter(pk=version.asset_id).first()
+    version = AssetVersion.objects.filter(pk=version.pk).first()
+    if version is None:
+        return False  # restored or deleted meanwhile
+    facts = _cleaned_facts(version.file)
+    if facts is None:
+        return False
+    if not dry_run:
+        _store_cleaned(version, version.file, facts)
+    return True
+
+
+def _cleaned_facts(file: FieldFile) -> ImageFacts | None:
+    """A stored file through the upload check: its facts if cleaning changes its bytes, None
+    if it is clean already. Raises ImageRefused, or OSError if storage cannot read it."""
+    with file.open("rb") as stored:
+        facts = inspect_image(file.name, stored)
+        if facts.clean is None or facts.clean == stored.read():
+            return None
+    return facts
+
+
+def _store_cleaned(row: Asset | AssetVersion, file: FieldFile, facts: ImageFacts) -> None:
+    earlier = file.name
+    row.width, row.height, row.byte_size = facts.width, facts.height, facts.byte_size
+    row.sha256, row.format = facts.sha256, facts.format
+    file.name = file.storage.save(original_upload_to(row, earlier), ContentFile(facts.clean))
+    try:
+        row.save()
+    except BaseException:
+        file.storage.delete(file.name)
+        raise
+    # Only once the row names the new file: until the commit, the old one is still in place.
+    transaction.on_commit(partial(delete_file_unless_used, file.storage, earlier))
 
 
 @transaction.atomic

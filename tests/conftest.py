@@ -18,12 +18,12 @@ import pytest
 import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
-from assets.management.commands import import_assets
+from assets.management.commands import clean_originals, import_assets
 from portal.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
@@ -315,19 +315,18 @@ def _no_waiting_counts():
     forget()
 
 
-@pytest.fixture
-def import_assets_run():
-    """Run the command as `manage.py` does from a shell: its output and exit status.
+def _shell_run(command_class: type[BaseCommand], name: str):
+    """Run a command as `manage.py` does from a shell: its output and exit status.
 
     (run_from_argv itself would also close the test's database connection.)
     """
 
     def run_command(*args) -> tuple[str, int]:
         out = io.StringIO()
-        command = import_assets.Command(stdout=out)
+        command = command_class(stdout=out)
         command._called_from_command_line = True  # argparse exits 2, as in a shell
         try:
-            parser = command.create_parser("manage.py", "import_assets")
+            parser = command.create_parser("manage.py", name)
             command.execute(**vars(parser.parse_args([str(arg) for arg in args])))
         except CommandError as error:
             return out.getvalue(), error.returncode
@@ -336,3 +335,13 @@ def import_assets_run():
         return out.getvalue(), 0
 
     return run_command
+
+
+@pytest.fixture
+def import_assets_run():
+    return _shell_run(import_assets.Command, "import_assets")
+
+
+@pytest.fixture
+def clean_originals_run():
+    return _shell_run(clean_originals.Command, "clean_originals")
