@@ -244,5 +244,9 @@ def rasterize_svg(root: ElementTree.Element, size: tuple[int, int], time_limit: 
         )
     if code == svg_child.CANNOT_DRAW:
         said = completed.stderr.decode(errors="replace").strip().splitlines()
-        raise RasterizeFailed(f"the SVG could not be drawn: {said[-1] if said else 'no reason'}")
+        reason = said[-1] if said else "no reason was given"
+        raise RasterizeFailed(
+            f"the SVG could not be drawn: {reason}. Open it in the design tool, export it "
+            "as SVG again and upload that"
+        )
     raise RasterizeFailed(f"the SVG rasterizer stopped unexpectedly (exit status {code})")

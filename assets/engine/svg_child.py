@@ -51,8 +51,12 @@ def main(argv: list[str]) -> int:
         )
     except MemoryError:
         return OUT_OF_MEMORY
-    except Exception as exc:  # any cairosvg failure: its reason goes to the asset page
-        sys.stderr.write(f"{type(exc).__name__}: {exc}\n"[:300])
+    except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
+        # cairosvg reads each attribute as it draws: these are values it cannot parse.
+        sys.stderr.write(f"a value in it is not valid SVG ({exc})\n"[:300])
+        return CANNOT_DRAW
+    except Exception as exc:  # any other cairosvg failure: its reason goes to the asset page
+        sys.stderr.write(f"the drawing library stopped ({type(exc).__name__}: {exc})\n"[:300])
         return CANNOT_DRAW
     sys.stdout.buffer.write(png)
     return 0

@@ -416,6 +416,17 @@ def test_a_use_element_bomb_fails_quickly_as_too_complex():
     }
 
 
+def test_a_value_the_rasterizer_cannot_parse_is_stored_as_that_in_plain_words():
+    svg = imagegen.make_svg(body='<rect width="10" height="10" fill="rgb(1,2)"/>')
+
+    (result,) = render_svg_presets(sanitize_svg(svg), [get_preset("avatar-small")], kind="logo")
+
+    assert isinstance(result, RenderFailure)
+    assert result.reason.startswith("the SVG could not be drawn: a value in it is not valid SVG")
+    assert "export it as SVG again" in result.reason
+    assert "Error" not in result.reason and "too complex" not in result.reason
+
+
 def test_a_drawing_too_big_for_the_memory_limit_says_so_not_that_it_is_slow():
     # A 30000 px square canvas needs 3.6 GB, over the child's 1 GB address-space limit.
     with pytest.raises(RasterizeFailed, match="needs more than the 1024 MB memory limit"):
