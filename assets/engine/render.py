@@ -209,9 +209,9 @@ def _render_raster(
     if kind == "logo":
         # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
         # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
-        # mark_bounds looks at 256 pixels; an integer reduce() to that is a third of the cost
-        # of a BOX resize to any size.
-        small = base.reduce(max(1, max(base.size) // 256))
+        shrink = max(1.0, max(base.size) / 512)
+        small_size = (max(1, round(base.width / shrink)), max(1, round(base.height / shrink)))
+        small = base.resize(small_size, Image.Resampling.BOX)
         if turn != 1:
             small = small.transpose(TRANSPOSE[turn])
         layout = dataclasses.replace(layout, mark=mark_bounds(small))
