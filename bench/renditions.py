@@ -13,17 +13,18 @@ fresh child process pinned to one core (``taskset -c 0`` when available), so eac
 (``VmHWM``) is that method's own. Each child renders the full built-in preset set several times;
 the table shows the median time, the peak RSS, the speed-up over the naive baseline, and the
 worst PSNR over the presets against a reference rendered from full resolution with LANCZOS and
-no encoding (the avatar frame is a composition of its own and is left out of PSNR). "vs q85" is
-the most any JPEG preset lost beyond what encoding the reference itself at quality 85 costs:
-the part of the error that the pipeline (draft, reduce, the resize pyramid) adds. PNG presets of
-a photo are quantized to 256 colours to meet their byte limit, which sets their PSNR.
+no encoding (an SVG from one drawing larger than any size needs; the avatar frame is a
+composition of its own and is left out of PSNR). "vs q85" is the most any JPEG preset lost
+beyond what encoding the reference itself at quality 85 costs: the part of the error that the
+pipeline (draft, reduce, the resize pyramid) adds. PNG presets of a photo are quantized to 256
+colours to meet their byte limit, which sets their PSNR.
 
 Methods: ``baseline`` (open + exif_transpose + ImageOps.fit/contain per preset, re-opening the
 file for each one; cairosvg per preset for SVG), ``engine`` (assets.engine.render_presets) and
 ``pyvips`` (thumbnail per preset, one thread: VIPS_CONCURRENCY=1; install it with
 ``.venv/bin/pip install -r bench/requirements.txt``, it is not part of the runtime). A
-``decode`` row times decoding alone, at the scale the engine needs (full for the rotated photo,
-half for the flat one): the floor under any method.
+``decode`` row times decoding alone, as the engine decodes (the rotated photo: full-size luma
+and half-size colour; the flat one: half size): the floor under any method.
 
 For the 24 MP photos, ``import`` is the whole upload end to end (assets.services.asset_create:
 validation, hashing, storing the original, and every size rendered in-process, with PostgreSQL
@@ -58,7 +59,6 @@ from assets.engine import (  # noqa: E402 - needs ROOT on sys.path
 )
 from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 from assets.svg_sanitize import sanitize_svg  # noqa: E402
-from bench.harness import production_env, recreate_database  # noqa: E402
 
 REPEAT = 3
 NOISE = 4
@@ -72,6 +72,7 @@ KINDS = {
 }
 IMPORTED = ("photo-rot6.jpg", "photo-flat.jpg")
 CORE_SIZES = 8
+SVG_DRAWN_SIDE = 6000
 IMPORT_DATABASE = "portal_engine_bench"
 
 
@@ -194,17 +195,23 @@ def run_baseline_core(path: Path) -> dict[str, bytes]:
     return run_baseline(path, presets_for("photo")[:CORE_SIZES])
 
 
-def run_import(path: Path) -> dict[str, bytes]:
-    """One upload end to end: validation, hashing, storing, every size (in-process)."""
+def forget_imports() -> None:
+    """Empty the library before each import (not timed): the same bytes again are refused."""
     import django
 
     django.setup()
+    from assets.models import Asset
+
+    Asset.objects.all().delete()
+
+
+def run_import(path: Path) -> dict[str, bytes]:
+    """One upload end to end: validation, hashing, storing, every size (in-process)."""
     from django.core.files import File
 
-    from assets.models import Asset, Rendition
+    from assets.models import Rendition
     from assets.services import asset_create
 
-    Asset.objects.all().delete()  # the last repeat's upload: the same bytes would be refused
     with path.open("rb") as source:
         asset = asset_create(file=File(source), filename=path.name, uploaded_by=None)
     ready = asset.current_renditions().filter(status=Rendition.Status.READY).count()
@@ -218,42 +225,56 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
 
     outputs = {}
     for preset in presets_for("photo"):
+        # The page previews keep the picture's shape; every other size is cropped to fill.
+        crop = "centre" if preset.fit == "cover" else "none"
         image = pyvips.Image.thumbnail(
-            str(path), preset.width, height=preset.height, crop="centre", size="both"
+            str(path), preset.width, height=preset.height, crop=crop, size="both"
         )
         suffix = ".jpg[Q=85,optimize_coding,interlace,strip]" if preset.format == "JPEG" else ".png"
         outputs[preset.slug] = image.write_to_buffer(suffix)
     return outputs
 
 
-def _logo_plan(preset, image: Image.Image):
-    """The engine's logo geometry: the trimmed mark, sized to the slot."""
+def _logo_plan(preset, image: Image.Image, size: tuple[float, float] | None = None):
+    """The engine's logo geometry: the trimmed mark of ``image``, sized to the slot, planned
+    for a source of ``size`` (default: the image's own)."""
     left, top, right, bottom = mark_bounds(image)
-    width, height = image.size
+    width, height = size or image.size
     mark = (left * width, top * height, right * width, bottom * height)
-    return plan_preset(preset, image.size, "logo", 0.5, 0.5, mark=mark)
+    return plan_preset(preset, (width, height), "logo", 0.5, 0.5, mark=mark)
 
 
-def _svg_tile(data: bytes, preset) -> tuple[Image.Image, object]:
-    """The SVG drawn at the size its trimmed mark needs, cut to the mark, and the plan."""
+def _svg_scale(data: bytes) -> float:
+    """Pixels per SVG unit of the SVG drawings the reference and the baseline plan on: more
+    than any preset needs, so that (as in the engine, which draws it as large as the presets
+    need) no size of a vector source is capped by its drawing, e.g. the page previews."""
+    return SVG_DRAWN_SIDE / max(svg_size(data))
+
+
+def _svg_drawing(data: bytes, scale: float) -> Image.Image:
     import cairosvg
 
-    size = svg_size(data)
-    whole = cairosvg.svg2png(bytestring=data, output_width=400)
-    plan = _logo_plan(preset, Image.open(io.BytesIO(whole)).convert("RGBA").resize(size))
-    scale = plan.size[0] / (plan.crop[2] - plan.crop[0])
+    width, height = svg_size(data)
     png = cairosvg.svg2png(
         bytestring=data,
-        output_width=math.ceil(size[0] * scale),
-        output_height=math.ceil(size[1] * scale),
+        output_width=math.ceil(width * scale),
+        output_height=math.ceil(height * scale),
     )
-    box = tuple(round(v * scale) for v in plan.crop)
-    tile = Image.open(io.BytesIO(png)).convert("RGBA").crop(box).resize(plan.size)
-    return tile, plan
+    return Image.open(io.BytesIO(png)).convert("RGBA")
 
 
 def _svg_artwork(path: Path, preset) -> Image.Image:
-    tile, plan = _svg_tile(path.read_bytes(), preset)
+    """Naive: the SVG drawn again for each preset at the size its trimmed mark needs."""
+    data = path.read_bytes()
+    width, height = svg_size(data)
+    scale = _svg_scale(data)
+    plan = _logo_plan(preset, _svg_drawing(data, 400 / width), (width * scale, height * scale))
+    drawing = _svg_drawing(data, scale * plan.size[0] / (plan.crop[2] - plan.crop[0]))
+    # Its size was rounded up to whole pixels: map the crop by the size it really has.
+    fx, fy = drawing.width / (width * scale), drawing.height / (height * scale)
+    left, top, right, bottom = plan.crop
+    box = (left * fx, top * fy, right * fx, bottom * fy)
+    tile = drawing.resize(plan.size, Image.Resampling.LANCZOS, box=box)
     return _place(preset, tile, plan)
 
 
@@ -284,10 +305,15 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def run_decode(path: Path) -> dict[str, bytes]:
-    """Only the decode the engine does (at its draft scale): the floor for any method."""
+    """Only the decoding the engine does: the floor for any method. Both photos' colour at half
+    size; the rotated one's largest sizes need more than half its pixels, so its luma too."""
     with Image.open(path) as image:
-        if image.format == "JPEG" and image.getexif().get(0x0112, 1) == 1:
+        if image.format == "JPEG":
             image.draft(image.mode, (image.width // 2, image.height // 2))
+            if image.getexif().get(0x0112, 1) != 1:
+                with Image.open(path) as luma:
+                    luma.draft("L", None)
+                    luma.load()
         image.load()
     return {}
 
@@ -303,6 +329,10 @@ def child(method: str, path: Path, out: Path) -> None:
     ]
     times = []
     for _ in range(REPEAT):
+        # The last repeat's files go first, so one render's outputs at a time count in the peak.
+        outputs = {}
+        if method == "import":
+            forget_imports()
         start = time.perf_counter()
         outputs = run(path)
         times.append(time.perf_counter() - start)
@@ -322,29 +352,28 @@ def reference(path: Path) -> dict[str, Image.Image]:
     """Full-resolution LANCZOS renders with the engine's geometry, not encoded."""
     refs = {}
     if path.suffix == ".svg":
-        size = svg_size(path.read_bytes())
+        data = path.read_bytes()
+        full = _svg_drawing(data, _svg_scale(data))
     else:
         with Image.open(path) as opened:
             full = ImageOps.exif_transpose(opened)
-        size = full.size
     kind = KINDS[path.name]
     for preset in presets_for("photo"):
         if preset.overlay:
             continue
-        if path.suffix == ".svg":
-            tile, plan = _svg_tile(path.read_bytes(), preset)
-        else:
-            plan = (
-                _logo_plan(preset, full)
-                if kind == "logo"
-                else plan_preset(preset, size, kind, 0.5, 0.5)
-            )
-            tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
+        plan = (
+            _logo_plan(preset, full)
+            if kind == "logo"
+            else plan_preset(preset, full.size, kind, 0.5, 0.5)
+        )
+        tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
         refs[preset.slug] = _flatten(_place(preset, tile, plan) if kind != "photo" else tile)
     return refs
 
 
 def psnr(a: Image.Image, b: Image.Image) -> float:
+    if a.size != b.size:
+        raise ValueError(f"{a.size} against a reference of {b.size}: the geometry differs")
     diff = ImageChops.difference(_flatten(a), _flatten(b))
     stat = ImageStat.Stat(diff)
     mse = sum(stat.sum2) / (3 * a.size[0] * a.size[1])
@@ -352,6 +381,9 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
 
 
 def main() -> None:
+    # Here, not at the top: the children would carry psycopg's 20 MB in their peak RSS.
+    from bench.harness import production_env, recreate_database
+
     pillow_heif.register_heif_opener()  # to write the HEIC input and read its reference
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     if not pin:

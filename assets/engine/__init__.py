@@ -6,7 +6,9 @@ concern: ``plan`` (geometry), ``decode`` (decoding and colour), ``compose`` (the
 ``render``, the pipeline that ties them together.
 
 Raster path (``render_presets``): the source is decoded once, at the smallest JPEG ``draft``
-scale that still covers the most demanding preset, and every preset is derived from that decode:
+scale that still covers the most demanding preset (a camera JPEG whose largest sizes need more
+than half its pixels: its full-size luma plus its colour at half size, as stored, which is half
+the memory of a full RGB decode), and every preset is derived from that decode:
 directly, or from a larger preset's resized tile when that tile covers the same crop (a pyramid:
 the 1920x1080 background is shrunk from the 2048x1152 one, not from 24 MP again). Crops and
 shrinks happen in the *stored* orientation; only each small result is rotated upright, which

@@ -4,7 +4,7 @@ import io
 from functools import cache, lru_cache
 from typing import BinaryIO
 
-from PIL import ExifTags, Image, ImageCms
+from PIL import ExifTags, Image, ImageCms, JpegImagePlugin
 
 from assets.engine.results import RenderError
 
@@ -44,6 +44,27 @@ def open_image(source: BinaryIO) -> Image.Image:
         return Image.open(source)
     except DECODE_ERRORS as exc:
         raise RenderError(f"cannot read the image: {exc}") from exc
+
+
+def stores_half_colour(image: Image.Image) -> bool:
+    """Whether ``image`` is a JPEG keeping its colour at half size (4:2:0 YCbCr), as cameras
+    and phones write them."""
+    return (
+        image.format in ("JPEG", "MPO")
+        and image.mode == "RGB"
+        and JpegImagePlugin.get_sampling(image) == 2
+        # Adobe's transform 0 means the three channels are R, G and B, not luma and colour.
+        and image.info.get("adobe_transform") != 0
+    )
+
+
+def load_luma(source: BinaryIO) -> Image.Image:
+    """The full-size luma (brightness) of a colour JPEG, as L: decoding it skips the colour."""
+    source.seek(0)
+    luma = open_image(source)
+    luma.draft("L", None)
+    load(luma)
+    return luma
 
 
 def orientation(image: Image.Image) -> int:

@@ -7,17 +7,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from PIL import Image
+from PIL import Image, ImageChops
 
 from assets.engine import svg
 from assets.engine.compose import compose, mark_bounds
 from assets.engine.decode import (
     TRANSPOSE,
     load,
+    load_luma,
     normalise_mode,
     open_image,
     orientation,
     srgb_transform,
+    stores_half_colour,
     to_srgb,
 )
 from assets.engine.encode import TooBig, display_copy, encode
@@ -81,7 +83,7 @@ def render_presets(
     fill = parse_colour(background)
     layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
     # No local name for the opened image: _render_raster frees the decode early.
-    return _render_raster(open_image(source), presets, layout, fill)
+    return _render_raster(open_image(source), presets, layout, fill, source=source)
 
 
 def render_svg_presets(
@@ -174,7 +176,9 @@ def _render_raster(
     fill: tuple[int, int, int] | None,
     *,
     vector: bool = False,
+    source: BinaryIO | None = None,
 ) -> list[RenderResult]:
+    """``source`` is where ``image`` was opened from, to decode a JPEG's luma apart."""
     kind = layout.kind
     turn = orientation(image)
     stored = image.size
@@ -185,7 +189,15 @@ def _render_raster(
 
     # draft() picks its scale from the stored size, so ask in the stored orientation.
     factor = 1.0
+    luma = None
     if image.format in ("JPEG", "MPO"):  # an MPO is a JPEG with extra views
+        if needed > 0.5 and source is not None and stores_half_colour(image):
+            # The luma at full size and the colour at half size (as the file stores it) hold
+            # every sample in half the memory of a full-size RGB decode (2 bytes a pixel, not
+            # 4), and the two decode faster than that one. Sizes needing more than half the
+            # pixels take their detail from the luma; the others come from the colour alone.
+            luma = load_luma(source)
+            needed = 0.5
         target = (max(1, math.ceil(stored[0] * needed)), max(1, math.ceil(stored[1] * needed)))
         drafted = image.draft(image.mode, target)
         if drafted is not None:
@@ -223,13 +235,18 @@ def _render_raster(
     # Every resize that reads the decode runs first, so the decode is freed before any of the
     # colour, rotation and encoding work (which all need memory of their own).
     order = _schedule(jobs)
-    tiles = {
-        job.index: base.resize(
-            job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
-        )
-        for job in order
-        if job.parent is None
-    }
+    roots = [job for job in order if job.parent is None]
+    tiles = {}
+    if luma is not None:
+        for job in roots:
+            if job.density > 1.0:
+                tiles[job.index] = _with_luma(base, luma, job.size, job.box, factor)
+        luma = None
+    for job in roots:
+        if job.index not in tiles:
+            tiles[job.index] = base.resize(
+                job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
+            )
     base = None
     uses = {job.index: job.children + 1 for job in order}
 
@@ -251,6 +268,33 @@ def _render_raster(
         low = not vector and plan_scale(job.plan) > 1.0 + 1e-6
         results[job.index] = _finish(job.plan, tile, kind, fill, low)
     return [result for result in results if result is not None]
+
+
+def _with_luma(
+    colour: Image.Image,
+    luma: Image.Image,
+    size: tuple[int, int],
+    box: tuple[float, ...],
+    factor: float,
+) -> Image.Image:
+    """``box`` of the half-size RGB ``colour`` at ``size``, with the detail of the full-size
+    ``luma``: the tile's brightness is replaced by the luma's, by adding the difference to R,
+    G and B alike (which leaves the colour as it was)."""
+    # Only the tile's colour is kept, and the file stores colour at half resolution: bilinear
+    # costs half of LANCZOS here and keeps these sizes as close to the reference as a full RGB
+    # decode did (bench/renditions.py, "vs q85"; LANCZOS would gain 0.2 dB).
+    tile = colour.resize(size, Image.Resampling.BILINEAR, box=box)
+    sharp = luma.resize(
+        size,
+        Image.Resampling.LANCZOS,
+        box=tuple(v / factor for v in box),
+        reducing_gap=REDUCING_GAP,
+    )
+    # Offset by 128, so the difference fits a byte. (Merging the luma with the colour's own
+    # Cb and Cr instead goes through Pillow's YCbCr conversion, which rounds down: half a
+    # level darker on average.)
+    detail = ImageChops.subtract(sharp, tile.convert("L"), offset=128)
+    return ImageChops.add(tile, Image.merge("RGB", (detail, detail, detail)), offset=-128)
 
 
 def _finish(
