@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: the count endpoint is the busiest URL, and Django tries the patterns in order.
+    path("", include("tracking.urls")),
     path("", include("assets.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),
-    path("", include("tracking.urls")),
     path("", include("guidelines.urls")),
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,7 @@
 import calendar
 import datetime
 import functools
+import hmac
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -21,6 +22,7 @@ from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
 
 ALL_SIZES = "all-sizes"  # the ZIP of every size
 WEEK = datetime.timedelta(weeks=1)
+COUNTED_KINDS = frozenset(Kind.values)  # Kind.values builds a new list on every use
 
 
 @functools.cache
@@ -36,10 +38,26 @@ def size_labels() -> dict[str, str]:
     return labels | {preset.slug: f"{preset.platform}: {preset.slot}" for preset in load_presets()}
 
 
+@functools.lru_cache(maxsize=1)
+def _token_hmac(secret: str) -> hmac.HMAC:
+    # The key derivation, made once per secret: each token is a copy fed one message.
+    return salted_hmac("tracking.count", "", secret=secret, algorithm="sha256")
+
+
 def count_token(*, asset_slug: str, day: datetime.date) -> str:
     """The same for every viewer of the asset on that day, so it cannot tell them apart."""
-    value = f"{asset_slug}|{day.isoformat()}"
-    return salted_hmac("tracking.count", value, algorithm="sha256").hexdigest()[:32]
+    mac = _token_hmac(settings.SECRET_KEY).copy()
+    mac.update(f"{asset_slug}|{day.isoformat()}".encode())
+    return mac.hexdigest()[:32]
+
+
+def count_day() -> datetime.date:
+    """Today in the portal's own time zone: the day a count token is made for and checked on.
+
+    Never a time zone a request activated: a count request has none, and looking
+    one up costs a context-variable lookup on every count.
+    """
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def count_token_valid(*, asset_slug: str, token: str, today: datetime.date) -> bool:
@@ -56,8 +74,8 @@ class CountRefused(Exception):
 
 def count_record(*, asset_slug: str, preset: str, kind: str, token: str) -> None:
     """Add one to this week's number for a published asset, size and kind."""
-    today = timezone.localdate()
-    if kind not in Kind.values or (preset and preset not in preset_slugs()):
+    today = count_day()
+    if kind not in COUNTED_KINDS or (preset and preset not in preset_slugs()):
         raise CountRefused("unknown kind or size")
     if kind == Kind.USING and preset:
         raise CountRefused("an artwork is in use as a whole, not per size")
@@ -208,11 +226,10 @@ class Uptake:
         return any(cell.status != NOT_RELEASED for cell in self.week_totals)
 
 
-def _titles(asset_ids: set[int]) -> dict[int, str]:
-    titles = dict(Asset.objects.filter(pk__in=asset_ids).values_list("id", "title"))
-    return {
-        asset_id: titles.get(asset_id, f"Deleted artwork #{asset_id}") for asset_id in asset_ids
-    }
+def _titles() -> dict[int, str]:
+    # Every artwork's, in one query: naming the ids a release holds instead sends the
+    # database a thousand parameters, which costs more than the titles of the rest.
+    return dict(Asset.objects.values_list("id", "title"))
 
 
 def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
@@ -221,21 +238,17 @@ def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
     releases = Release.objects.filter(week__in=weeks).defer("totals")
     releases = {r.week: r for r in releases.annotate(kind_totals=KeyTransform(kind, "totals"))}
     columns = [releases.get(week) for week in weeks]
-    width = len(weeks)
-    shown: dict[str, list[int | None]] = {}
-    for index, release in enumerate(columns):
-        if release is None:
-            continue
-        for key, n in (release.kind_totals or {}).get("assets", {}).items():
-            numbers = shown.get(key)
-            if numbers is None:
-                numbers = shown[key] = [None] * width
-            numbers[index] = n
-    titles = _titles({int(key) for key in shown})
-    rows = [
-        ArtworkRow(int(key), titles[int(key)], sum(filter(None, numbers)), numbers, columns)
-        for key, numbers in shown.items()
+    # Each week's numbers by artwork id, empty where the week is not released.
+    by_week = [
+        (release.kind_totals or {}).get("assets", {}) if release else {} for release in columns
     ]
+    titles = _titles()
+    rows = []
+    for key in set().union(*by_week):
+        numbers = [week.get(key) for week in by_week]
+        asset_id = int(key)
+        title = titles.get(asset_id, f"Deleted artwork #{asset_id}")
+        rows.append(ArtworkRow(asset_id, title, sum(filter(None, numbers)), numbers, columns))
     rows.sort(key=lambda row: (-row.total, row.title.casefold(), row.asset_id))
     published = set(Asset.objects.published().values_list("id", flat=True))
     week_totals = [

@@ -1,5 +1,6 @@
 import csv
 import datetime
+import io
 import json
 
 from django.conf import settings
@@ -104,10 +105,11 @@ def _records(weeks: list[datetime.date]):
             groups.append((row.title, None, row.cells))
             groups += [(row.title, size.size, size.cells) for size in sizes.get(row.asset_id, [])]
         labels = size_labels()
+        week_names = [iso_week(week) for week in weeks]
         for artwork, size, cells in groups:
-            for week, cell in zip(weeks, cells, strict=True):
+            for week, cell in zip(week_names, cells, strict=True):
                 yield {
-                    "week": iso_week(week),
+                    "week": week,
                     "kind": kind,
                     "artwork": artwork,
                     "size": None if size is None else labels.get(size, size),
@@ -120,9 +122,10 @@ def _records(weeks: list[datetime.date]):
 @role_required("tracking.view_uptake")
 def dashboard_csv(request: HttpRequest) -> HttpResponse:
     weeks = _weeks(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
-    writer = csv.writer(response)
+    # Written to a buffer, not row by row to the response: each response write
+    # parses the charset again, and a year of sizes is a hundred thousand rows.
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     columns = ["week", "kind", "artwork", "size", "count", "status"]
     writer.writerow(columns)
     for record in _records(weeks):
@@ -133,6 +136,8 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     k = settings.TRACKING_MIN_COUNT
     for status, meaning in LEGEND.items():
         writer.writerow([f"status “{status.replace(' k', f' {k}')}”: {meaning}"])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
     return response
 
 

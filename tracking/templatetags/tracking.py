@@ -2,11 +2,10 @@ import math
 
 from django import template
 from django.conf import settings
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from tracking.models import iso_week
-from tracking.services import NOT_RELEASED, Cell
+from tracking.services import NOT_RELEASED, Cell, count_day
 from tracking.services import count_token as _count_token
 
 register = template.Library()
@@ -18,7 +17,7 @@ _LEFT, _BOTTOM, _TOP = 44, 28, 10
 @register.simple_tag
 def count_token(asset_slug: str) -> str:
     """Today's token for counting this asset: the same for everyone who sees the page."""
-    return _count_token(asset_slug=asset_slug, day=timezone.localdate())
+    return _count_token(asset_slug=asset_slug, day=count_day())
 
 
 @register.simple_tag
