@@ -225,6 +225,11 @@ class Uptake:
     def released(self) -> bool:
         return any(cell.status != NOT_RELEASED for cell in self.week_totals)
 
+    @property
+    def total(self) -> int:
+        """All artwork over the window, as each artwork's total is: the shown weeks added up."""
+        return sum(cell.n for cell in self.week_totals if cell.n is not None)
+
 
 def _titles() -> dict[int, str]:
     # Every artwork's, in one query: naming the ids a release holds instead sends the

@@ -50,6 +50,8 @@ def test_leadership_sees_about_n_sorted_by_uptake_with_the_newest_week_first(
     page = _page(client)
     assert page.index("Spring banner") < page.index("Autumn logo")
     assert "about 73" in page  # 64 last week and 9 three weeks ago
+    all_artwork = page.split('class="uptake-total"')[1].split("</tbody>")[0]
+    assert "about 95" in all_artwork  # 84 last week and 11 three weeks ago, every artwork
     weeks = re.findall(r'<th scope="col" class="week">([^<]+)</th>', page)
     assert weeks[:3] == [
         iso_week(LAST_WEEK),
