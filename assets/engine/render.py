@@ -239,7 +239,7 @@ def _render_raster(
     tiles = {}
     if luma is not None:
         for job in roots:
-            if job.density > 1.0:
+            if job.density > 1.0:  # it would enlarge the half-size colour
                 tiles[job.index] = _with_luma(base, luma, job.size, job.box, factor)
         luma = None
     for job in roots:
@@ -290,9 +290,9 @@ def _with_luma(
         box=tuple(v / factor for v in box),
         reducing_gap=REDUCING_GAP,
     )
-    # Offset by 128, so the difference fits a byte. (Merging the luma with the colour's own
-    # Cb and Cr instead goes through Pillow's YCbCr conversion, which rounds down: half a
-    # level darker on average.)
+    # The difference is offset by 128 to fit a byte; beyond ±127 (only across the hardest
+    # edges) it clips. Merging the luma with the colour's own Cb and Cr instead would go
+    # through Pillow's YCbCr conversion, which rounds down: half a level darker on average.
     detail = ImageChops.subtract(sharp, tile.convert("L"), offset=128)
     return ImageChops.add(tile, Image.merge("RGB", (detail, detail, detail)), offset=-128)
 
