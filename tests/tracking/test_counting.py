@@ -1,4 +1,5 @@
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -60,6 +61,18 @@ def test_a_json_body_counts_like_a_form(client, db):
     )
     assert response.status_code == 204
     assert _waiting() == {("using", asset.pk, ""): 1}
+
+
+def test_a_url_encoded_body_as_the_page_sends_it_counts_and_a_broken_one_does_not(client, db):
+    asset = make_asset()
+    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    form = urlencode(
+        {"asset": asset.slug, "kind": "download", "preset": "x-header", "token": token}
+    )
+    encoded = "application/x-www-form-urlencoded"
+    assert client.post(COUNT_URL, form, content_type=encoded).status_code == 204
+    assert client.post(COUNT_URL, b"asset=\xff", content_type=encoded).status_code == 400
+    assert _waiting() == {("download", asset.pk, "x-header"): 1}
 
 
 def test_yesterdays_token_still_counts_but_older_ones_do_not(client, db):
