@@ -194,7 +194,7 @@ def asset_original_clean(*, asset: Asset, dry_run: bool = False) -> bool:
     asset = Asset.objects.select_for_update().filter(pk=asset.pk).first()
     if asset is None:
         return False  # deleted meanwhile
-    facts = _cleaned_facts(asset.original)
+    facts = _cleaned_facts(asset.original, asset.sha256)
     if facts is None:
         return False
     if existing := Asset.objects.filter(sha256=facts.sha256).exclude(pk=asset.pk).first():
@@ -231,7 +231,7 @@ def asset_version_clean(*, version: AssetVersion, dry_run: bool = False) -> bool
     version = AssetVersion.objects.filter(pk=version.pk).first()
     if version is None:
         return False  # restored or deleted meanwhile
-    facts = _cleaned_facts(version.file)
+    facts = _cleaned_facts(version.file, version.sha256)
     if facts is None:
         return False
     if not dry_run:
@@ -239,13 +239,14 @@ def asset_version_clean(*, version: AssetVersion, dry_run: bool = False) -> bool
     return True
 
 
-def _cleaned_facts(file: FieldFile) -> ImageFacts | None:
+def _cleaned_facts(file: FieldFile, sha256: str) -> ImageFacts | None:
     """A stored file through the upload check: its facts if cleaning changes its bytes, None
     if it is clean already. Raises ImageRefused, or OSError if storage cannot read it."""
     with file.open("rb") as stored:
         facts = inspect_image(file.name, stored)
-        if facts.clean is None or facts.clean == stored.read():
-            return None
+    # The row's SHA-256 is that of the stored bytes: the same after cleaning, nothing changed.
+    if facts.clean is None or facts.sha256 == sha256:
+        return None
     return facts
 
 
