@@ -20,7 +20,7 @@ PRODUCTION_OPTIONS = (
     "--appendonly",
     "yes",
     "--appendfsync",
-    "everysec",
+    "always",
     "--maxmemory-policy",
     "volatile-lfu",
     "--lfu-decay-time",
