@@ -3,6 +3,7 @@
 Pure Python (no Django) so the image engine and its benchmark can use it on their own.
 """
 
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass
@@ -69,10 +70,19 @@ class Preset:
     # "cover" fills width x height exactly; "inside" keeps the source's shape within it
     # (the portal's previews, where the whole picture must show).
     fit: str = "cover"
+    # A photo is saved in this format instead where the slot's platforms all take it: a photo
+    # in 256 colours bands or blows the byte limit, and JPEG is what cameras make.
+    photo_format: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
         return (self.width, self.height)
+
+    def made_for(self, kind: str) -> "Preset":
+        """This preset as made for artwork of ``kind``: its file format may differ."""
+        if kind == "photo" and self.photo_format:
+            return dataclasses.replace(self, format=self.photo_format)
+        return self
 
 
 def _parse(entry: dict[str, Any]) -> Preset:
@@ -91,7 +101,7 @@ def _parse(entry: dict[str, Any]) -> Preset:
         raise ValueError(f"preset {slug!r} is malformed: {exc}") from exc
     if preset.width <= 0 or preset.height <= 0 or preset.max_bytes <= 0 or preset.version <= 0:
         raise ValueError(f"preset {slug!r} needs positive width, height, max_bytes and version")
-    if preset.format not in FORMATS:
+    if preset.format not in FORMATS or preset.photo_format not in (None, *FORMATS):
         raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
     if not preset.kinds or not set(preset.kinds) <= set(KINDS):
         raise ValueError(f"preset {slug!r} has unknown kinds {preset.kinds!r}")

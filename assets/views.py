@@ -431,12 +431,10 @@ def preview_image(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     for its mock, shown inline (never the original, never a full download)."""
     asset = get_object_or_404(visible_assets(request.user), slug=slug)
     made = asset.served_rendition(preset)
-    # Internal presets are shown as they are; a platform size only through its small copy.
-    if made is None or not (_internal(preset) or made.display):
+    if made is None:
         raise Http404("No such preview is ready.")
-    file, format = (
-        (made.file, made.format) if _internal(preset) else (made.display, made.display_format)
-    )
+    # A heavy platform size is shown through its small copy; the rest as they are.
+    file, format = (made.display, made.display_format) if made.display else (made.file, made.format)
     if not _stored(file):
         return _remaking(request, asset, [made])
     name = f"{asset.slug}-{preset}.{Asset.EXTENSIONS[format]}"

@@ -8,7 +8,7 @@ from PIL import Image
 from assets.models import Asset, Collection
 from assets.services import asset_create
 from policies.models import Announcement
-from tests.assets.imagegen import to_bytes
+from tests.assets.imagegen import camera_picture, to_bytes
 from tracking.models import Release, ReleasedSizes
 
 _colours = itertools.count(1)
@@ -29,6 +29,11 @@ def image_bytes(
         if mode == "RGBA":
             colour = (*colour, 255)
     return to_bytes(Image.new(mode, size, colour), format, **save_options).getvalue()
+
+
+def camera_jpeg(width: int, height: int) -> bytes:
+    """A JPEG as heavy as a camera's; each call's grain differs."""
+    return to_bytes(camera_picture(width, height), "JPEG", quality=90).getvalue()
 
 
 def upload(name: str = "photo.jpg", data: bytes | None = None) -> SimpleUploadedFile:

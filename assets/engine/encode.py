@@ -38,27 +38,13 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
             if len(data) <= preset.max_bytes:
                 return data
         raise TooBig(f"does not fit {limit} even at quality {JPEG_QUALITIES[-1]}")
-    # Camera photos compress about 2:1 losslessly, so an opaque photo whose raw pixels are over
-    # twice the limit cannot fit as truecolour: don't spend the time trying. (The avatar frame
-    # has alpha and is mostly empty, so it always gets the try.)
-    raw_bytes = image.width * image.height * len(image.mode)
-    if kind != "photo" or image.mode == "RGBA" or raw_bytes <= 2 * preset.max_bytes:
-        data = _save(image, "PNG", compress_level=6, compress_type=_Z_RLE)
-        if len(data) <= preset.max_bytes:
-            return data
+    data = _save(image, "PNG", compress_level=6, compress_type=_Z_RLE)
+    if len(data) <= preset.max_bytes:
+        return data
     # 256 colours (alpha kept) is still a faithful logo and usually a fraction of the size.
+    # (A photo seldom gets here: it is JPEG wherever the platforms take JPEG, see
+    # Preset.photo_format, and a ring of it fits the frame's limit in full colour.)
     paletted = image.quantize(256, method=Image.Quantize.FASTOCTREE)
-    if kind == "photo" and image.mode == "RGB":
-        # A photo's smooth skies would band in 256 flat colours: dither them (error
-        # diffusion keeps every area's average colour, so no steps appear). Only the
-        # colours the quantizer used: its palette is padded with black, which error
-        # diffusion would otherwise pick now and then as dark specks.
-        used = Image.new("P", (1, 1))
-        used.putpalette(paletted.getpalette()[: 3 * len(paletted.getcolors(256))])
-        dithered = image.quantize(palette=used, dither=Image.Dither.FLOYDSTEINBERG)
-        data = _save(dithered, "PNG", compress_level=6)
-        if len(data) <= preset.max_bytes:
-            return data
     data = _save(paletted, "PNG", compress_level=6)  # run-length loses on palette indices
     if len(data) <= preset.max_bytes:
         return data
@@ -67,6 +53,15 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
 
 # The portal shows platform sizes in mocks at most about 400 CSS pixels wide: this covers 2x.
 DISPLAY_BOX = (800, 800)
+
+# A platform size gets a small copy for its mock only when it is both heavier than this and
+# over 1.5x the display box: otherwise the copy would save the page little (a logo's banner is
+# often 30 KB, a 1024 square barely bigger than the copy) and cost a second encode.
+DISPLAY_COPY_ABOVE = 100_000
+
+
+def needs_display_copy(canvas: Image.Image, data: bytes) -> bool:
+    return len(data) > DISPLAY_COPY_ABOVE and max(canvas.size) > 1.5 * max(DISPLAY_BOX)
 
 
 def display_copy(image: Image.Image) -> tuple[bytes, str]:

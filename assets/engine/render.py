@@ -22,7 +22,7 @@ from assets.engine.decode import (
     stores_half_colour,
     to_srgb,
 )
-from assets.engine.encode import TooBig, display_copy, encode
+from assets.engine.encode import TooBig, display_copy, encode, needs_display_copy
 from assets.engine.plan import (
     Fractions,
     Plan,
@@ -180,6 +180,7 @@ def _render_raster(
 ) -> list[RenderResult]:
     """``source`` is where ``image`` was opened from, to decode a JPEG's luma apart."""
     kind = layout.kind
+    presets = [preset.made_for(kind) for preset in presets]
     turn = orientation(image)
     stored = image.size
     swaps = turn in (5, 6, 7, 8)
@@ -209,9 +210,7 @@ def _render_raster(
     if kind == "logo":
         # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
         # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
-        shrink = max(1.0, max(base.size) / 512)
-        small_size = (max(1, round(base.width / shrink)), max(1, round(base.height / shrink)))
-        small = base.resize(small_size, Image.Resampling.BOX)
+        small = base.reduce(max(1, max(base.size) // 512))  # what mark_bounds reads
         if turn != 1:
             small = small.transpose(TRANSPOSE[turn])
         layout = dataclasses.replace(layout, mark=mark_bounds(small))
@@ -310,7 +309,11 @@ def _finish(
         data = encode(canvas, preset, kind)
     except TooBig as exc:
         return RenderFailure(preset.slug, str(exc))
-    display, display_format = (None, "") if preset.internal else display_copy(canvas)
+    # The portal's own previews are shown as they are, and so is a light platform size.
+    if preset.internal or not needs_display_copy(canvas, data):
+        display, display_format = None, ""
+    else:
+        display, display_format = display_copy(canvas)
     return RenderedImage(
         preset.slug, data, canvas.width, canvas.height, preset.format, low, display, display_format
     )

@@ -23,8 +23,8 @@ class RenderedImage:
     height: int
     format: str
     low_resolution: bool
-    # A small copy for the portal's own pages (platform mocks), in ``display_format``;
-    # None for the portal's internal presets, which are small already.
+    # A small copy for the portal's own pages (platform mocks), in ``display_format``; None
+    # when the file itself is light enough to show (and for the internal presets).
     display: bytes | None = None
     display_format: str = ""
 

@@ -8,7 +8,7 @@ and logos instead of like noise.
 import io
 import struct
 
-from PIL import Image, ImageCms, ImageDraw
+from PIL import Image, ImageChops, ImageCms, ImageDraw
 from PIL.PngImagePlugin import PngInfo
 
 ORIENTATION = 0x0112
@@ -26,6 +26,12 @@ def picture(width: int, height: int, *, mode: str = "RGB") -> Image.Image:
         r = max(2, min(width, height) // 14)
         draw.ellipse((x - r, y - r, x + r, y + r), fill=(40 * i, 255 - 30 * i, 120))
     return image.convert(mode)
+
+
+def camera_picture(width: int, height: int) -> Image.Image:
+    """``picture`` with a camera sensor's grain: it compresses (and so weighs) like a real photo."""
+    grain = Image.merge("RGB", [Image.effect_noise((width, height), 8) for _ in range(3)])
+    return ImageChops.add(picture(width, height), grain, offset=-128)
 
 
 def logo(width: int, height: int) -> Image.Image:

@@ -71,7 +71,7 @@ def test_one_download_is_named_for_the_platform_it_was_offered_for(client, emplo
     client.force_login(employee)
     response = client.get(f"/assets/{photo.slug}/sizes/avatar-large/?for=slack")
     assert response["Content-Disposition"] == (
-        'attachment; filename="Slack - profile photo - 1024x1024.png"'
+        'attachment; filename="Slack - profile photo - 1024x1024.jpg"'
     )
 
 

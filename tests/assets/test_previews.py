@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from assets.models import Rendition
-from tests.factories import image_bytes, make_asset
+from tests.factories import camera_jpeg, image_bytes, make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def photo(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        return make_asset(title="Harbour", data=image_bytes("JPEG", (3000, 2000)))
+        return make_asset(title="Harbour", data=camera_jpeg(3000, 2000))
 
 
 def image_sources(html: str) -> list[str]:
@@ -62,6 +62,26 @@ def test_a_platform_mock_shows_a_small_copy_not_the_full_file(client, employee, 
     full = photo.served_rendition("youtube-banner")
     assert Image.open(io.BytesIO(data)).size == (800, 450)
     assert len(data) < full.byte_size / 3
+
+
+def test_a_light_platform_size_is_shown_as_it_is(
+    client, employee, django_capture_on_commit_callbacks
+):
+    # A flat logo's banner weighs a few KB: a smaller copy would save the page nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        logo = make_asset(
+            title="Mark", kind="logo", filename="mark.png", data=image_bytes("PNG", (1200, 600))
+        )
+    client.force_login(employee)
+    page = client.get(logo.get_absolute_url()).content.decode()
+    assert f"/assets/{logo.slug}/preview/x-header/?v=" in page
+
+    response = client.get(f"/assets/{logo.slug}/preview/x-header/")
+
+    assert "attachment" not in response.get("Content-Disposition", "")
+    full = logo.served_rendition("x-header")
+    with full.file.open("rb") as file:
+        assert b"".join(response.streaming_content) == file.read()
 
 
 def test_a_card_waits_with_a_placeholder_until_its_thumbnail_is_ready(client, employee):
