@@ -101,8 +101,9 @@ def _parse(entry: dict[str, Any]) -> Preset:
         raise ValueError(f"preset {slug!r} is malformed: {exc}") from exc
     if preset.width <= 0 or preset.height <= 0 or preset.max_bytes <= 0 or preset.version <= 0:
         raise ValueError(f"preset {slug!r} needs positive width, height, max_bytes and version")
-    if preset.format not in FORMATS or preset.photo_format not in (None, *FORMATS):
-        raise ValueError(f"preset {slug!r} has unknown format {preset.format!r}")
+    for format in (preset.format, preset.photo_format or preset.format):
+        if format not in FORMATS:
+            raise ValueError(f"preset {slug!r} has unknown format {format!r}")
     if not preset.kinds or not set(preset.kinds) <= set(KINDS):
         raise ValueError(f"preset {slug!r} has unknown kinds {preset.kinds!r}")
     if preset.fit not in ("cover", "inside"):

@@ -22,6 +22,10 @@ def compose(
     return _pad(tile, preset, plan.position, fill)
 
 
+# mark_bounds reads a copy about this many pixels across.
+MARK_READ_SIDE = 512
+
+
 def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
     """Where a logo's visible mark is, as fractions (left, top, right, bottom) of ``image``.
 
@@ -30,7 +34,7 @@ def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
     far cheaper than resize()): a few pixels of slack at full size do not change the layout.
     ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa).
     """
-    small = image.reduce(max(1, max(image.size) // 512))
+    small = image.reduce(max(1, max(image.size) // MARK_READ_SIDE))
     small = small.convert("RGBA") if small.mode != "RGBA" else small
     alpha = small.getchannel("A")
     if alpha.getextrema()[0] < 250:
@@ -108,7 +112,7 @@ def _frame(
         # Only the ring's own pixels are copied: the photo left under the clear centre and
         # corners would be invisible, yet be stored and more than double the file.
         canvas = Image.new("RGBA", preset.size, (0, 0, 0, 0))
-        canvas.paste(tile, (0, 0), ring.point(lambda value: 255 if value else 0))
+        canvas.paste(tile, (0, 0), _ring_cover(preset.size, FRAME_RING))
         canvas.putalpha(ring)
         return canvas
     colour = fill or _dominant_colour(tile)
@@ -135,6 +139,12 @@ def _ring_mask(size: tuple[int, int], ring: float) -> Image.Image:
     draw.ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=255)
     draw.ellipse((cx - inner, cy - inner, cx + inner, cy + inner), fill=0)
     return big.reduce(4)
+
+
+@cache
+def _ring_cover(size: tuple[int, int], ring: float) -> Image.Image:
+    """Every pixel the ring touches at all, fully on: what a frame copies from the photo."""
+    return _ring_mask(size, ring).point(lambda value: 255 if value else 0)
 
 
 def _dominant_colour(tile: Image.Image) -> tuple[int, int, int]:

@@ -10,7 +10,7 @@ from typing import BinaryIO
 from PIL import Image, ImageChops
 
 from assets.engine import svg
-from assets.engine.compose import compose, mark_bounds
+from assets.engine.compose import MARK_READ_SIDE, compose, mark_bounds
 from assets.engine.decode import (
     TRANSPOSE,
     load,
@@ -210,7 +210,8 @@ def _render_raster(
     if kind == "logo":
         # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
         # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
-        small = base.reduce(max(1, max(base.size) // 512))  # what mark_bounds reads
+        # Shrunk before turning it upright: mark_bounds would only shrink it after.
+        small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
         if turn != 1:
             small = small.transpose(TRANSPOSE[turn])
         layout = dataclasses.replace(layout, mark=mark_bounds(small))
