@@ -30,7 +30,8 @@ For the 24 MP photos, ``import`` is the whole upload end to end (assets.services
 validation, hashing, storing the original, and every size rendered in-process, with PostgreSQL
 and local media) and ``base-8`` is naive Pillow making only the first 8 presets; the import
 row's ratio is against ``base-8`` (the goal: at least 4x). Every ratio is against a baseline
-measured in the same run. Takes a few minutes.
+measured in the same run. Takes a few minutes; name inputs to run only those, e.g.
+``bench/renditions.py logo.png photo-rot6.jpg``.
 """
 
 import io
@@ -57,6 +58,7 @@ from assets.engine import (  # noqa: E402 - needs ROOT on sys.path
     render_presets,
     svg_size,
 )
+from assets.engine.compose import MARK_READ_SIDE  # noqa: E402
 from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 from assets.svg_sanitize import sanitize_svg  # noqa: E402
 
@@ -221,18 +223,78 @@ def run_import(path: Path) -> dict[str, bytes]:
 
 
 def run_pyvips(path: Path) -> dict[str, bytes]:
+    """libvips' own resize (shrink-on-load, then lanczos3), with the engine's geometry: photos
+    cropped to fill around the centre, logos trimmed to their mark and placed in each slot."""
     import pyvips
 
+    kind = KINDS[path.name]
+    if path.suffix == ".heic":
+        # pyvips-binary's libheif has no HEVC decoder (it reads only a HEIC's thumbnail).
+        raise SystemExit("not comparable: pyvips-binary cannot decode HEVC")
+    if kind == "logo":
+        if path.suffix == ".svg":
+            # Planned on the drawing the reference is made from, as the baseline plans.
+            data = path.read_bytes()
+            size = tuple(side * _svg_scale(data) for side in svg_size(data))
+        else:
+            header = pyvips.Image.new_from_file(str(path))
+            size = (header.width, header.height)
+        # The mark is found on a copy shrunk by a box filter, as the engine finds it.
+        factor = max(1, max(size) // MARK_READ_SIDE)
+        if path.suffix == ".svg":
+            probe = pyvips.Image.thumbnail(str(path), round(size[0] / factor))
+        else:
+            probe = pyvips.Image.new_from_file(str(path)).shrink(factor, factor, ceil=True)
+        marks = Image.open(io.BytesIO(probe.write_to_buffer(".png"))).convert("RGBA")
     outputs = {}
     for preset in presets_for("photo"):
-        # The page previews keep the picture's shape; every other size is cropped to fill.
-        crop = "centre" if preset.fit == "cover" else "none"
-        image = pyvips.Image.thumbnail(
-            str(path), preset.width, height=preset.height, crop=crop, size="both"
-        )
-        suffix = ".jpg[Q=85,optimize_coding,interlace,strip]" if preset.format == "JPEG" else ".png"
+        if kind == "logo":
+            image = _pyvips_logo(path, preset, _logo_plan(preset, marks, size), size)
+        else:
+            # The page previews keep the picture's shape; every other size is cropped to fill.
+            crop = "centre" if preset.fit == "cover" else "none"
+            image = pyvips.Image.thumbnail(
+                str(path), preset.width, height=preset.height, crop=crop, size="both"
+            )
+        if preset.format == "JPEG":
+            if image.hasalpha():
+                image = image.flatten(background=[255, 255, 255])
+            subsample = "auto" if kind == "photo" else "off"  # the engine's 4:2:0 and 4:4:4
+            suffix = f".jpg[Q=85,optimize_coding,interlace,strip,subsample_mode={subsample}]"
+        else:
+            suffix = ".png"
         outputs[preset.slug] = image.write_to_buffer(suffix)
     return outputs
+
+
+def _pyvips_logo(path: Path, preset, plan, size: tuple[float, float]):
+    """The mark of a logo at its planned size, on the planned canvas (transparent)."""
+    import pyvips
+
+    left, top, right, bottom = plan.crop
+    scale = plan.size[0] / (right - left)
+    whole = pyvips.Image.thumbnail(
+        str(path),
+        max(1, math.ceil(size[0] * scale)),
+        height=max(1, math.ceil(size[1] * scale)),
+        size="force",
+    )
+    if not whole.hasalpha():
+        whole = whole.bandjoin(255)
+    # The thumbnail's size was rounded up to whole pixels, and the crop starts between pixels
+    # (as the engine's and the reference's boxes do): one small resample puts both right.
+    tile = whole.premultiply().affine(
+        [scale * size[0] / whole.width, 0, 0, scale * size[1] / whole.height],
+        odx=-left * scale,
+        ody=-top * scale,
+        oarea=[0, 0, *plan.size],
+        interpolate=pyvips.Interpolate.new("bicubic"),
+        extend="background",
+        background=[0, 0, 0, 0],
+    )
+    tile = tile.unpremultiply().cast("uchar")
+    width, height = plan.canvas or preset.size
+    return tile.embed(*plan.position, width, height, extend="background", background=[0, 0, 0, 0])
 
 
 def _logo_plan(preset, image: Image.Image, size: tuple[float, float] | None = None):
@@ -380,7 +442,10 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
     return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
 
 
-def main() -> None:
+def main(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(KINDS))
+    if unknown:
+        raise SystemExit(f"unknown input {', '.join(unknown)}: choose from {', '.join(KINDS)}")
     # Here, not at the top: the children would carry psycopg's 20 MB in their peak RSS.
     from bench.harness import production_env, recreate_database
 
@@ -404,7 +469,7 @@ def main() -> None:
         recreate_database(env)
         header = f"{'input':<15} {'method':<9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}"
         print(f"{header} {'PSNR JPEG':>9} {'vs q85':>7} {'PSNR PNG':>9}")
-        for name in KINDS:
+        for name in names or KINDS:
             path = folder / name
             refs = reference(path)
             ceilings = {slug: psnr(_reencoded(ref, KINDS[name]), ref) for slug, ref in refs.items()}
@@ -417,7 +482,7 @@ def main() -> None:
                 command = [*pin, sys.executable, __file__, "--child", method, str(path), str(out)]
                 completed = subprocess.run(command, capture_output=True, text=True, env=env)
                 if completed.returncode != 0:
-                    reason = (completed.stderr.strip().splitlines() or ["?"])[-1][:60]
+                    reason = (completed.stderr.strip().splitlines() or ["?"])[-1][:70]
                     print(f"{name:<15} {method:<9} failed: {reason}")
                     continue
                 stats = json.loads(completed.stdout.strip().splitlines()[-1])
@@ -465,4 +530,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 5 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
     else:
-        main()
+        main(sys.argv[1:])
