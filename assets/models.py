@@ -437,6 +437,19 @@ class RenditionQuerySet(models.QuerySet):
             updated_at__lt=now - age,
         )
 
+    def supersede_earlier(self, ready: list["Rendition"]) -> None:
+        """Remove the other finished renditions of each size in ``ready`` (one asset's rows
+        just made ready), in one query.
+
+        Pending rows stay: a pending row is the asset's current recipe (or is removed
+        by the next request), so it is never an earlier one being thrown away.
+        """
+        if not ready:
+            return
+        self.filter(asset_id=ready[0].asset_id, preset__in=[row.preset for row in ready]).exclude(
+            pk__in=[row.pk for row in ready]
+        ).exclude(status=Rendition.Status.PENDING).delete()
+
 
 class Rendition(models.Model):
     """One platform size of an asset, made by a Celery worker."""
@@ -486,16 +499,6 @@ class Rendition(models.Model):
     @property
     def download_name(self) -> str:
         return f"{self.asset.slug}-{self.preset}.{self.extension}"
-
-    def supersede_earlier(self) -> None:
-        """Remove the other finished renditions of this size once this one is ready.
-
-        Pending rows stay: a pending row is the asset's current recipe (or is removed
-        by the next request), so it is never an earlier one being thrown away.
-        """
-        Rendition.objects.filter(asset_id=self.asset_id, preset=self.preset).exclude(
-            pk=self.pk
-        ).exclude(status=Rendition.Status.PENDING).delete()
 
 
 @receiver(post_delete, sender=Rendition)

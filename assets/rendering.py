@@ -62,14 +62,31 @@ def renditions_make(*, asset: Asset) -> None:
         # Let the retry (or another worker) claim the work straight away.
         Rendition.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_until=None)
         raise
-    for row, result in zip(rows, results, strict=True):
-        if isinstance(result, RenderedImage):
-            _store(row, result)
-        else:
-            _finish([row], status=Rendition.Status.FAILED, error=result.reason)
+    saved = [
+        _save_files(row, result) if isinstance(result, RenderedImage) else None
+        for row, result in zip(rows, results, strict=True)
+    ]
+    # The files first, then one short transaction records every size: no row lock is held
+    # while storage uploads, and no size is ready while an earlier one of it is still kept.
+    unwanted = []
+    with transaction.atomic():
+        ready = []
+        for row, result, names in zip(rows, results, saved, strict=True):
+            if names is None:
+                _finish([row], status=Rendition.Status.FAILED, error=result.reason)
+            elif _mark_ready(row, result, *names):
+                ready.append(row)
+            else:
+                unwanted.extend(name for name in names if name)
+        Rendition.objects.supersede_earlier(ready)
+    storage = Rendition.file.field.storage
+    for name in unwanted:  # the asset changed or went while we worked
+        if not Rendition.objects.filter(Q(file=name) | Q(display=name)).exists():
+            storage.delete(name)
 
 
-def _store(row: Rendition, result: RenderedImage) -> None:
+def _save_files(row: Rendition, result: RenderedImage) -> tuple[str, str]:
+    """Store the rendition and its display copy (if any); their names, "" for no copy."""
     storage = row.file.storage
     row.format = result.format
     name = row.file.field.generate_filename(row, row.extension)
@@ -83,26 +100,27 @@ def _store(row: Rendition, result: RenderedImage) -> None:
         display_name = row.display.field.generate_filename(row, f"display.{extension}")
         storage.delete(display_name)
         display = storage.save(display_name, ContentFile(result.display))
-    updated = Rendition.objects.filter(pk=row.pk, status=Rendition.Status.PENDING).update(
-        status=Rendition.Status.READY,
-        file=stored,
-        width=result.width,
-        height=result.height,
-        byte_size=len(result.data),
-        format=result.format,
-        display=display,
-        display_format=result.display_format,
-        low_resolution=result.low_resolution,
-        error="",
-        claimed_until=None,
-        updated_at=timezone.now(),
+    return stored, display
+
+
+def _mark_ready(row: Rendition, result: RenderedImage, stored: str, display: str) -> bool:
+    """Record the stored files; False if the row was no longer wanted."""
+    return bool(
+        Rendition.objects.filter(pk=row.pk, status=Rendition.Status.PENDING).update(
+            status=Rendition.Status.READY,
+            file=stored,
+            width=result.width,
+            height=result.height,
+            byte_size=len(result.data),
+            format=result.format,
+            display=display,
+            display_format=result.display_format,
+            low_resolution=result.low_resolution,
+            error="",
+            claimed_until=None,
+            updated_at=timezone.now(),
+        )
     )
-    if updated:
-        row.supersede_earlier()
-    elif not Rendition.objects.filter(file=stored).exists():
-        storage.delete(stored)  # the asset changed or went while we worked
-        if display:
-            storage.delete(display)
 
 
 def _finish(rows: list[Rendition], *, status: str, error: str) -> None:

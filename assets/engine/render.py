@@ -245,7 +245,7 @@ def _render_raster(
     for job in roots:
         if job.index not in tiles:
             tiles[job.index] = base.resize(
-                job.size, Image.Resampling.LANCZOS, box=job.box, reducing_gap=REDUCING_GAP
+                job.size, _filter(job), box=job.box, reducing_gap=REDUCING_GAP
             )
     base = None
     uses = {job.index: job.children + 1 for job in order}
@@ -256,7 +256,7 @@ def _render_raster(
             parent = jobs[job.parent]
             tiles[job.index] = tiles[parent.index].resize(
                 job.size,
-                Image.Resampling.LANCZOS,
+                _filter(job),
                 box=_box_within(job.box, parent.box, tiles[parent.index].size),
                 reducing_gap=REDUCING_GAP,
             )
@@ -342,6 +342,12 @@ class _Job:
         return max(
             self.size[0] / (self.box[2] - self.box[0]), self.size[1] / (self.box[3] - self.box[1])
         )
+
+
+def _filter(job: _Job) -> Image.Resampling:
+    # The portal's own previews are seen on its pages only, and bicubic costs about a third
+    # less than LANCZOS: the 1600 px preview of a 24 MP photo is the largest shrink of all.
+    return Image.Resampling.BICUBIC if job.plan.preset.internal else Image.Resampling.LANCZOS
 
 
 def _schedule(jobs: list[_Job]) -> list[_Job]:

@@ -4,6 +4,7 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -89,6 +90,30 @@ def test_running_the_task_twice_leaves_one_file_per_size(photo, settings):
     # One file per size, and a small display copy for each heavy one.
     copies = photo.current_renditions().exclude(display="").count()
     assert len(before) == len(presets_for("photo")) + copies
+
+
+def test_sizes_whose_rows_went_while_they_were_drawn_leave_no_files(photo, settings):
+    """An edit removed the pending rows while the worker drew them: nothing is kept."""
+    before = stored_files(settings)
+    Rendition.objects.filter(asset=photo).update(status=Rendition.Status.PENDING)
+    removed = []
+
+    def edit_meanwhile(execute, sql, params, many, context):
+        # Just before the worker records its first size, the rows go, as an edit would.
+        if not removed and sql.startswith('UPDATE "assets_rendition"') and "ready" in params:
+            removed.append(True)
+            with connection.cursor() as cursor:
+                cursor.execute('DELETE FROM "assets_rendition" WHERE asset_id = %s', [photo.pk])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(edit_meanwhile):
+        make_renditions.delay(photo.pk)
+    assert removed
+    assert not Rendition.objects.filter(asset=photo).exists()
+    # The sizes were drawn again under the same (content-addressed) names, so every file,
+    # display copies included, was one the worker had just written and nobody now wants.
+    assert before
+    assert stored_files(settings) == []
 
 
 def test_a_task_for_a_deleted_asset_returns_quietly(photo):
