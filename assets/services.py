@@ -60,7 +60,7 @@ def asset_create(
     ``kind`` empty means the kind guessed from the file (validation.guess_kind).
     Raises ImageRefused (or DuplicateAsset) with a reason for the person uploading.
     """
-    facts = inspect_image(filename, file)
+    facts = inspect_image(filename, file, with_kind_guess=not kind)
     if kind == Asset.Kind.FRAME:
         check_frame(file)
     existing = Asset.objects.filter(sha256=facts.sha256).first()

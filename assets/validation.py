@@ -57,7 +57,8 @@ class ImageFacts:
     # a raster file without trailing bytes and without location or device metadata.
     clean: bytes | None = None
     # What the artwork looks like it is ("photo", "logo" or "illustration"): a default only.
-    kind_guess: str = "photo"
+    # Empty when not asked for: a raster's guess costs a decode of its own.
+    kind_guess: str = ""
 
 
 def _decoders() -> list[str]:
@@ -67,8 +68,9 @@ def _decoders() -> list[str]:
     return [format for format in ALLOWED_FORMATS if format in Image.OPEN]
 
 
-def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
-    """Check an uploaded image and return what the library stores about it.
+def inspect_image(filename: str, file: BinaryIO, *, with_kind_guess: bool = False) -> ImageFacts:
+    """Check an uploaded image and return what the library stores about it, with a guess of
+    its kind if asked for one.
 
     Raises ImageRefused with a reason a marketer can act on.
     """
@@ -126,7 +128,7 @@ def inspect_image(filename: str, file: BinaryIO) -> ImageFacts:
         # Pillow reports a TIFF's size upright already (it turns the pixels as it loads them).
         if format != "TIFF" and exif.get(ExifTag.Orientation) in ROTATED_ORIENTATIONS:
             width, height = height, width
-        kind_guess = guess_kind(decoded)
+        kind_guess = guess_kind(decoded) if with_kind_guess else ""
         if decoded is not image:
             decoded.close()
 
