@@ -57,7 +57,8 @@ class ImageFacts:
     # a raster file without trailing bytes and without location or device metadata.
     clean: bytes | None = None
     # What the artwork looks like it is ("photo", "logo" or "illustration"): a default only.
-    # Empty when not asked for: a raster's guess costs a decode of its own.
+    # An SVG is always a logo; a raster is guessed only when asked (it costs a decode of its
+    # own), and is empty otherwise.
     kind_guess: str = ""
 
 

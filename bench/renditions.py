@@ -6,16 +6,16 @@ Run from the project root:
 
 It generates its inputs in a temporary directory (a 24 MP JPEG photo stored 6000x4000 landscape
 with EXIF orientation 6, the same photo without rotation, a 12 MP HEIC phone photo (4032x3024,
-rotated like an iPhone's), a 16 MP RGBA PNG logo, an SVG logo and an Illustrator-style SVG
-with its DOCTYPE, entities, styles and private data, rendered as the library stores it,
-sanitized), then runs every method in a fresh child process pinned to one core (``taskset -c
-0`` when available), so each peak RSS (``VmHWM``) is that method's own. Each child renders the
-full built-in preset set five times; the table shows the fastest time (on a shared VM other
+rotated like an iPhone's), a 16 MP RGBA PNG logo, an SVG logo and an Illustrator-style SVG with
+its DOCTYPE, entities, styles and private data, rendered as the library stores it, sanitized),
+then runs every method in a fresh child process pinned to one core (``taskset -c 0`` when
+available), so each peak RSS (``VmHWM``) is that method's own. Each child renders the full
+built-in preset set REPEAT (five) times; the table shows the fastest time (on a shared VM other
 work only ever adds time: a plain Python loop here varies by up to 1.8x from one second to the
 next), the peak RSS, the speed-up over the naive baseline, and the worst PSNR over the presets
-against a reference rendered from full resolution with LANCZOS and no encoding (an SVG from
-one drawing larger than any size needs; the avatar frame is a composition of its own and is
-left out of PSNR). "vs q85" is the most any JPEG preset lost beyond what encoding the reference
+against a reference rendered from full resolution with LANCZOS and no encoding (an SVG from one
+drawing larger than any size needs; the avatar frame is a composition of its own and is left
+out of PSNR). "vs q85" is the most any JPEG preset lost beyond what encoding the reference
 itself at quality 85 costs: the part of the error that the pipeline (draft, reduce, the resize
 pyramid) adds.
 
@@ -30,9 +30,9 @@ For the 24 MP photos, ``import`` is the whole upload end to end (assets.services
 validation, hashing, storing the original, and every size rendered in-process, with PostgreSQL
 and local media) and ``base-8`` is naive Pillow making only the first 8 presets; the import
 row's ratio is against ``base-8`` (the goal: at least 4x). Every ratio is against a baseline
-measured in the same run. The fastest import also leaves out what a process pays once, on its
-first (importing the engine, connecting to the database), as a worker does. Takes about nine
-minutes; name inputs to run only those, e.g.
+measured in the same run. Taking the fastest run also leaves out what only a process's first
+import pays (loading modules, connecting to the database), which a long-running worker pays
+once. Takes about nine minutes; name inputs to run only those, e.g.
 ``bench/renditions.py logo.png photo-rot6.jpg``.
 """
 
