@@ -10,12 +10,14 @@ tolerance is six standard errors of a log ratio, so a correct mechanism fails
 these tests with a probability below one in ten million.
 """
 
+import io
 import math
 import random
 from collections import Counter
 
 import opendp.prelude as dp
 from django.conf import settings
+from django.core.management import call_command
 
 from tracking.suppression import (
     LEVELS,
@@ -143,3 +145,14 @@ def test_a_large_count_comes_back_within_its_noise_and_small_ones_are_hidden():
     assert abs(downloads.assets[1] - 500) < 6 * NOISE.noise_sd
     assert all(value >= K for value in downloads.assets.values())
     assert all(isinstance(value, int) for value in downloads.assets.values())
+
+
+def test_the_tradeoff_command_prints_opendps_row_for_each_bound():
+    out = io.StringIO()
+    call_command("privacy_tradeoffs", "--bounds", "2,6", stdout=out)
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| 6 |")]
+    assert len(rows) == 4, "Laplace and Gaussian, on every level and on sizes only"
+    used = next(row for row in rows if "(used)" in row)
+    noise = calibration(bound=6, epsilon=settings.TRACKING_EPSILON)
+    assert f"| {noise.noise_sd:.1f} |" in used
+    assert used.endswith(f"| {noise.epsilon:.2f} | {noise.year_epsilon:.1f} |")

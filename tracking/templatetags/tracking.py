@@ -7,6 +7,7 @@ from django.utils.safestring import SafeString, mark_safe
 from tracking.models import iso_week
 from tracking.services import NOT_RELEASED, NOT_SUMMED, Cell, count_day
 from tracking.services import count_token as _count_token
+from tracking.suppression import Calibration, calibration
 
 register = template.Library()
 
@@ -24,6 +25,12 @@ def count_token(asset_slug: str) -> str:
 def min_count() -> int:
     """The live anonymity threshold, so the promise on the page is the one the code keeps."""
     return settings.TRACKING_MIN_COUNT
+
+
+@register.simple_tag
+def calibration_in_force() -> Calibration:
+    """The noise the next weeks are released with, so the policy page states the code's own."""
+    return calibration(bound=settings.TRACKING_WEEKLY_TOKENS, epsilon=settings.TRACKING_EPSILON)
 
 
 register.filter("iso_week", iso_week)
