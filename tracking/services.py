@@ -182,7 +182,8 @@ SHOWN, SMALL, NOT_RELEASED = "shown", "fewer than k", "not released"
 # The parts of a total below the threshold, added up, so that the parts shown sum to it;
 # weeks released before totals were worked out from their parts have no such number.
 REST, NOT_SUMMED = "the rest", "not summed"
-REST_ARTWORK, REST_SIZES = "Artwork below the threshold, together", "Sizes below the threshold"
+REST_ARTWORK = "Artwork below the threshold, together"
+REST_SIZES = "Sizes below the threshold, together"
 WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
@@ -386,7 +387,7 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
             [
                 _rest(release, total, [numbers[column] for numbers in sizes.values()])
                 for column, (release, total) in enumerate(
-                    zip(uptake.columns, totals.get(asset_id, []), strict=True)
+                    zip(uptake.columns, totals[asset_id], strict=True)
                 )
             ]
         )
