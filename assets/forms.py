@@ -2,9 +2,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
-from assets.presets import platform_presets
-from assets.validation import ImageRefused, check_frame
+from assets.renditions.presets import platform_presets
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
 ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"

@@ -13,9 +13,9 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.engine import ENGINE_VERSION
-from assets.platforms import Platform, Slot, load_platforms
-from assets.presets import Preset, platform_presets, presets_for
+from assets.renditions.engine import ENGINE_VERSION
+from assets.renditions.platforms import Platform, Slot, load_platforms
+from assets.renditions.presets import Preset, platform_presets, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 
 from assets.models import Collection
-from assets.rendering import renditions_make
+from assets.renditions.rendering import renditions_make
 from assets.services import asset_replace_file
 from guidelines.services import guideline_save
 from tests.factories import image_bytes, make_announcement, make_asset, upload

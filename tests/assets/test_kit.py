@@ -10,8 +10,8 @@ from django.utils import timezone
 from PIL import Image
 
 from assets.models import Asset, Rendition
-from assets.platforms import load_platforms
-from assets.presets import internal_presets
+from assets.renditions.platforms import load_platforms
+from assets.renditions.presets import internal_presets
 from assets.services import renditions_request
 from tests.assets.imagegen import frame_overlay, picture, to_bytes
 from tests.factories import image_bytes, make_asset, upload

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from assets.models import Asset
-from assets.platforms import load_platforms
+from assets.renditions.platforms import load_platforms
 from assets.services import renditions_request
 from tests.assets.imagegen import frame_overlay, logo, picture, to_bytes
 from tests.factories import make_announcement, make_asset
