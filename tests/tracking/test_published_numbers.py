@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.presets import platform_presets
+from assets.renditions.presets import platform_presets
 from tests.factories import make_asset, make_release
 from tracking.models import iso_week, week_of
 from tracking.services import ALL_SIZES, REST_ARTWORK, REST_SIZES, size_labels, weeks_release
