@@ -90,12 +90,16 @@ def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = KindForm(request.POST)
     wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if form.is_valid():
+        try:
+            asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
+        except ImageRefused as refusal:
+            form.add_error("kind", f"{str(refusal)[:1].upper()}{str(refusal)[1:]}.")
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        messages.error(request, "Choose photo, logo or illustration.")
+        messages.error(request, " ".join(form.errors["kind"]))
         return redirect("assets:upload")
-    asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
     if wants_json:
         return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
     messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
