@@ -19,7 +19,7 @@ class RequestLimits:
 
     The size check is a view middleware placed before CsrfViewMiddleware, whose check reads
     (and spools to disk) the whole body of a POST. Only the people allowed to upload
-    may send a large body, and only to the upload views; everyone else, anywhere, gets
+    may send a large body, and only to the views that take originals; everyone else gets
     the small limit. A body without a Content-Length is never read by Django.
     """
 
@@ -36,7 +36,11 @@ class RequestLimits:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        permission = settings.UPLOAD_VIEWS.get(request.resolver_match.view_name)
+        # The views that take originals say so (assets.views.access.takes_originals), and
+        # the large limit is for whoever may run them (their role_required permission).
+        permission = getattr(view_func, "takes_originals", False) and getattr(
+            view_func, "required_permission", None
+        )
         if permission and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if permission and request.user.has_perm(permission):

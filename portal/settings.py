@@ -277,9 +277,8 @@ ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Bodies are refused from their Content-Length before anything reads them (see
-# portal/middleware.py): large ones only at the upload views, from people who may
-# upload; the proxy in front should cap the same (deploy/nginx.conf.example).
-UPLOAD_VIEWS = {"assets:upload": "assets.add_asset"}
+# portal/middleware.py): large ones only at the views marked as taking originals, from
+# people who may run them; the proxy in front should cap the same (deploy/nginx.conf.example).
 UPLOAD_MAX_REQUEST_BYTES = env_int(
     "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
 )

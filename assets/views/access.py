@@ -24,6 +24,16 @@ def visible_assets(user: AbstractBaseUser) -> QuerySet[Asset]:
     return Asset.objects.published()
 
 
+def takes_originals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view that receives original files (upload, new version).
+
+    Whoever holds its role_required permission may send it a body up to the upload limit
+    instead of the small one (portal.middleware.RequestLimits reads the mark before the body).
+    """
+    view.takes_originals = True
+    return view
+
+
 def token_or_session(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Let an API token download what the API lists, as a signed-in browser can."""
 

@@ -26,6 +26,7 @@ from assets.services import (
     renditions_request,
     renditions_retry,
 )
+from assets.views.access import takes_originals
 from assets.views.listing import listing_page
 
 
@@ -39,6 +40,7 @@ def library(request: HttpRequest) -> HttpResponse:
     return listing_page(request, assets, "assets/library.html", status_choices=Asset.Status.choices)
 
 
+@takes_originals
 @role_required("assets.add_asset")
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -149,6 +151,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assets/edit.html", context)
 
 
+@takes_originals
 @require_POST
 @role_required("assets.change_asset")
 def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
