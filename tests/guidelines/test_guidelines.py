@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from assets.models import Asset, Collection
+from assets.renditions.rendering import renditions_make
 from guidelines.models import Guideline, parse_swatches
 from guidelines.services import guideline_save
 from tests.factories import image_bytes, make_asset
@@ -170,4 +171,26 @@ def test_a_dont_example_must_belong_to_the_collection(client, marketer, collecti
 def test_an_employee_cannot_write_guidelines(client, employee, collection):
     client.force_login(employee)
     assert write(client, collection).status_code == 403
+    assert not Guideline.objects.exists()
+
+
+def test_only_drafts_are_offered_as_dont_examples_each_with_its_thumbnail_and_status(
+    client, marketer, collection
+):
+    stretched = make_asset(title="Stretched logo", collection=collection, status="draft")
+    make_asset(title="Summer banner", collection=collection, status="published")
+    renditions_make(asset=stretched)
+    client.force_login(marketer)
+    html = client.get(edit_url(collection)).content.decode()
+    assert "Stretched logo" in html
+    assert "Summer banner" not in html
+    assert f'src="/assets/{stretched.slug}/preview/thumbnail/?v=' in html
+    assert "Draft" in html
+
+
+def test_a_published_asset_cannot_be_saved_as_a_dont_example(client, marketer, collection):
+    banner = make_asset(title="Summer banner", collection=collection, status="published")
+    client.force_login(marketer)
+    response = write(client, collection, dont_examples=[banner.pk])
+    assert "Select a valid choice" in response.content.decode()
     assert not Guideline.objects.exists()
