@@ -88,6 +88,8 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
             raise Http404
+        if request.GET.get("error"):
+            return self.attempt_ended(request)
         if "code" in request.GET and request.GET.get("state") not in request.session.get(
             "oidc_states", {}
         ):
@@ -107,6 +109,19 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         except (SuspiciousOperation, jwt.InvalidTokenError) as error:
             logger.warning("OIDC sign-in: the ID token was refused: %s", error)
             return self.login_failure()
+
+    def attempt_ended(self, request: HttpRequest) -> HttpResponse:
+        """The provider sent the person back without signing them in (cancelled, refused).
+
+        Only the pending attempt its state names ends. Whoever is signed in stays signed in:
+        any site can link here, and the library's own handling would sign them out.
+        """
+        states = request.session.get("oidc_states", {})
+        if request.GET.get("state") not in states:
+            return provider_error(request, "expired", status=400)
+        del states[request.GET["state"]]
+        request.session.modified = True
+        return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
         return provider_error(self.request, "failed", status=403)
