@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from portal.views import is_api
+
 # Nothing in the portal changes or deletes with these, and TRACE would echo the request
 # (cookies included) back. Django's form views would otherwise treat PUT as a POST.
 REFUSED_METHODS = {"PUT", "PATCH", "DELETE", "TRACE", "CONNECT"}
@@ -27,6 +29,10 @@ class RequestLimits:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in REFUSED_METHODS and is_api(request):
+            # As the API's own views refuse a method: JSON, and the methods they take.
+            detail = {"detail": f'Method "{request.method}" not allowed.'}
+            return JsonResponse(detail, status=405, headers={"Allow": "GET, HEAD, OPTIONS"})
         if request.method in REFUSED_METHODS:
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         return self.get_response(request)

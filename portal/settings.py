@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
+from django.urls.converters import SlugConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-only-for-local-development"  # noqa: S105
@@ -379,6 +380,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # What the <slug:> route matches, so clients (and schemathesis) know a slug no route takes.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": f"^{SlugConverter.regex}$"}},
 }
 
 # Security headers. Everything the browser loads comes from the portal itself.

@@ -88,3 +88,24 @@ def test_a_marketers_token_downloads_what_the_api_lists(marketer, path):
     renditions_make(asset=live)
     response = Client().get(f"/assets/{live.slug}/{path}", headers=marketers_token(marketer))
     assert response.status_code == 200
+
+
+def test_the_schema_declares_the_slug_pattern_its_route_matches(client, employee):
+    client.force_login(employee)
+    schema = client.get("/api/v1/schema/?format=json").json()
+    (slug,) = schema["paths"]["/api/v1/assets/{slug}/"]["get"]["parameters"]
+    assert slug["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets/h%C3%A4fen/", "/api/v1/nothing/", "/api/"])
+def test_an_api_path_no_route_matches_gets_the_json_404_the_schema_promises(client, employee, path):
+    client.force_login(employee)
+    response = client.get(path)
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+def test_a_method_the_api_does_not_take_is_refused_in_json(client, employee):
+    client.force_login(employee)
+    response = client.generic("DELETE", "/api/v1/assets/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}
