@@ -39,10 +39,20 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
+        context["mail_enabled"] = settings.MAIL_ENABLED
         if oidc_enabled():
             context["provider_name"] = settings.OIDC_PROVIDER_NAME
             context["admins_only"] = settings.LOCAL_SIGN_IN_ADMINS_ONLY
         return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email; without a mail server, a page saying it is off and why."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.MAIL_ENABLED:
+            return render(request, "registration/password_reset_off.html")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):

@@ -419,6 +419,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Mail: one EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps:// for TLS from the
 # first byte), or the EMAIL_* variables one by one. Passwords may come from *_FILE.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+NO_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:
     email_url = urlsplit(EMAIL_URL)
@@ -436,6 +437,8 @@ else:
         SMTP_BACKEND
         if os.environ.get("EMAIL_HOST", "").strip()
         else "django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else NO_MAIL_BACKEND
     )
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -451,7 +454,17 @@ if not DEBUG and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "locmem"):
     # Password-reset links would end up in the process's logs, or nowhere.
     raise ImproperlyConfigured(
         "Mail must go to a real server when DEBUG is off: set EMAIL_URL "
-        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings."
+        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings, "
+        "or set no mail at all (then password reset by email and the announcement email are off)."
+    )
+# Only password reset and the announcement email send mail. Without a server both are off and
+# say so, and everything else runs: a build step's collectstatic and migrate, or a portal
+# whose people sign in through the identity provider.
+MAIL_ENABLED = EMAIL_BACKEND != NO_MAIL_BACKEND
+if not MAIL_ENABLED:
+    logging.getLogger("portal").warning(
+        "No mail server is set (EMAIL_URL): password reset by email and the announcement "
+        "email are off."
     )
 
 # Announcements: a banner on the home page for this many days, and optionally one
