@@ -286,9 +286,12 @@ UPLOAD_MAX_REQUEST_BYTES = env_int(
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
-# at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
-# e^TRACKING_EPSILON. Releases older than the retention go.
+# at least TRACKING_MIN_COUNT. One person adds at most TRACKING_WEEKLY_TOKENS counts
+# a week, and the noise is set so that all of them together change any release by
+# at most a factor e^TRACKING_EPSILON (docs/counting-privacy.md). Releases older
+# than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_WEEKLY_TOKENS = env_int("TRACKING_WEEKLY_TOKENS", 6, minimum=1)
 TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 
