@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "policies",
     "tracking",
     "guidelines",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -284,6 +285,9 @@ UPLOAD_MAX_REQUEST_BYTES = env_int(
     "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
 )
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
+
+# /readyz: seconds each of PostgreSQL, Redis and the storage has to answer.
+READY_TIMEOUT = 2.0
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
 # at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
