@@ -122,6 +122,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: the anonymous count request loses its cookies and client address here.
     "tracking.middleware.count_requests_without_identity",
+    # Next, so a request's time includes all the rest (only with METRICS_ENABLED).
+    "ops.metrics.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -288,6 +290,14 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, mi
 
 # /readyz: seconds each of PostgreSQL, Redis and the storage has to answer.
 READY_TIMEOUT = 2.0
+# /metrics (Prometheus): off unless METRICS_ENABLED, then only with this bearer token.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_ENABLED and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value of at least 32 "
+        "characters when METRICS_ENABLED is on."
+    )
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
 # at least TRACKING_MIN_COUNT; one count changes any release by at most a factor

@@ -19,6 +19,8 @@ OURS = (
     "EMAIL_",
     "OIDC_",
     "LOCAL_SIGN_IN_",
+    "METRICS_",
+    "LOG_FORMAT",
 )
 PRODUCTION = {
     "DEBUG": "false",
@@ -274,3 +276,21 @@ def test_with_s3_the_pages_may_show_images_from_the_bucket_and_nowhere_else():
             "https://brand-assets.s3.internal:9000",
         ]
     )
+
+
+@pytest.mark.parametrize("token", [{}, {"METRICS_TOKEN": "short"}])
+def test_metrics_enabled_without_a_long_token_stops_start_up(token):
+    result = start(METRICS_ENABLED="true", **token)
+    assert result.returncode != 0
+    assert "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value" in result.stderr
+
+
+def test_the_metrics_token_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "metrics-token"
+    secret.write_text("t" * 40 + "\n")
+    result = start(
+        SHOW.format("len(settings.METRICS_TOKEN)"),
+        METRICS_ENABLED="true",
+        METRICS_TOKEN_FILE=str(secret),
+    )
+    assert result.stdout.strip() == "40", result.stderr
