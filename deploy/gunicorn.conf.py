@@ -42,6 +42,16 @@ def redacted_path(path: str) -> str:
 
 
 class PortalLogger(Logger):
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+            # The same handlers gunicorn chose (stdout, a file), one JSON object a line.
+            from ops.logs import JsonLinesFormatter
+
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonLinesFormatter())
+
     def access(self, resp, req, environ, request_time) -> None:
         if environ.get("PATH_INFO") in UNLOGGED_PATHS:
             return

@@ -1,5 +1,6 @@
 """Start-up behaviour of portal/settings.py, each case in a fresh process."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -294,3 +295,24 @@ def test_the_metrics_token_may_come_from_a_file(tmp_path):
         METRICS_TOKEN_FILE=str(secret),
     )
     assert result.stdout.strip() == "40", result.stderr
+
+
+def test_log_format_json_writes_each_record_as_one_json_line():
+    code = (
+        "import logging; log = logging.getLogger('assets');\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('two\\nlines')"
+    )
+    result = start(code, LOG_FORMAT="json", REDIS_URL="redis://127.0.0.1:6379/0")
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"], record["message"]) == (
+        "ERROR",
+        "assets",
+        "two\nlines",
+    )
+    assert "ZeroDivisionError" in record["exception"]
+
+
+def test_an_unknown_log_format_stops_start_up():
+    result = start(LOG_FORMAT="xml")
+    assert "LOG_FORMAT must be plain or json, not 'xml'." in result.stderr
