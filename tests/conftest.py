@@ -23,7 +23,7 @@ from django.db import close_old_connections, connection, connections
 from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
-from assets.management.commands import clean_originals, import_assets
+from assets.management.commands import check_storage, clean_originals, import_assets
 from portal.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
@@ -364,3 +364,8 @@ def import_assets_run():
 @pytest.fixture
 def clean_originals_run():
     return _shell_run(clean_originals.Command, "clean_originals")
+
+
+@pytest.fixture
+def check_storage_run():
+    return _shell_run(check_storage.Command, "check_storage")
