@@ -6,7 +6,7 @@ from django.core.files.storage import default_storage
 
 from assets.management.commands.check_storage import storage_walk
 from assets.models import Rendition
-from assets.rendering import renditions_make
+from assets.renditions.rendering import renditions_make
 from assets.services import asset_replace_file
 from tests.factories import image_bytes, make_asset, upload
 

@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from assets.rendering import renditions_make
+from assets.renditions.rendering import renditions_make
 from tests.conftest import missing_service
 from tests.factories import image_bytes, make_asset
 from tests.ops.restore_probe import fingerprints

@@ -10,8 +10,8 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from accounts.tasks import password_reset_send
-from assets.presets import load_presets
-from assets.rendering import renditions_make
+from assets.renditions.presets import load_presets
+from assets.renditions.rendering import renditions_make
 from portal.celery import app as celery_app
 from tests.factories import image_bytes, make_asset
 from tracking.services import count_token
