@@ -1,5 +1,7 @@
 """/healthz and /readyz, as the proxy in front asks them: no sign-in, no cookies, JSON."""
 
+import socket
+
 import pytest
 from django.urls import reverse
 
@@ -79,3 +81,16 @@ def test_readyz_names_no_host_or_port_in_its_answer(client, settings, unused_por
     body = client.get(reverse("ops:readyz")).content.decode()
     assert str(unused_port) not in body
     assert "127.0.0.1" not in body
+
+
+def test_readyz_says_timed_out_for_a_redis_that_accepts_but_never_answers(
+    real_services, media_volume, client, settings
+):
+    settings.READY_TIMEOUT = 0.5
+    with socket.socket() as silent:  # listens, so connecting succeeds, and never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        settings.REDIS_URL = f"redis://127.0.0.1:{silent.getsockname()[1]}/0"
+        response = client.get(reverse("ops:readyz"))
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"] == "timed out"
