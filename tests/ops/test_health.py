@@ -29,7 +29,10 @@ def test_healthz_answers_while_the_database_is_unreachable(
     assert client.get(reverse("ops:healthz")).status_code == 200
 
 
-def test_readyz_is_200_when_database_redis_and_storage_answer(real_services, media_volume, client):
+def test_readyz_is_200_when_database_redis_and_storage_answer(
+    real_services, media_volume, client, settings
+):
+    settings.READY_TIMEOUT = 10  # a busy test machine is slow, not down
     response = client.get(reverse("ops:readyz"))
     assert response.status_code == 200
     assert response.json() == {
@@ -72,7 +75,10 @@ def test_readyz_is_503_naming_storage_when_the_bucket_is_gone(s3_bucket, client)
     assert "storage" in response.json()["failed"]
 
 
-def test_readyz_is_200_with_s3_storage(real_services, s3_bucket, client):
+def test_readyz_is_200_with_s3_storage(real_services, s3_bucket, client, settings):
+    # The process's first S3 client (boto3 loading its models) can take over 2 s on a
+    # busy test machine; what is checked here is the answer, not the time.
+    settings.READY_TIMEOUT = 10
     assert client.get(reverse("ops:readyz")).status_code == 200
 
 
