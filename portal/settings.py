@@ -469,13 +469,26 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# One handler for everything, and on it the one rule that keeps artworks out of
+# log lines (portal/redaction.py). Django's own handlers are replaced: "django"
+# and "django.server" are named here so that theirs go, and everything reaches
+# the root's. Celery's worker and beat log through this too (portal/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_paths": {"()": "portal.redaction.PathRedaction"}},
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Django's request logger would write the path and user of failed requests;
-    # the server logs are configured not to hold client addresses either.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"propagate": True},
+        # The development server's line per request, only for failures.
+        "django.server": {"level": "WARNING", "propagate": True},
+    },
 }
