@@ -29,9 +29,18 @@ _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 _FIRST_WORD = re.compile(r"((?:\\.|[^\\/()\[\]?*+{}|^$])+)/")
 
 
+def _first_word(route: str) -> str | None:
+    match = _FIRST_WORD.match(route)
+    return re.sub(r"\\(.)", r"\1", match.group(1)) if match else None
+
+
 @functools.lru_cache(maxsize=4)
-def _rules(urlconf: str) -> tuple[tuple[re.Pattern, ...], frozenset[str]]:
-    """Every URL pattern as one regex on the path after "/", and the first words of all."""
+def _rules(urlconf: str) -> dict[str | None, tuple[re.Pattern, ...]]:
+    """Every URL pattern as one regex on the path after "/", by the path's first word.
+
+    Under None the patterns that start with no fixed word; each word's list holds
+    them too, in Django's order, so the first match is the pattern Django would use.
+    """
     routes = []
 
     def walk(entries, prefix: str) -> None:
@@ -46,14 +55,12 @@ def _rules(urlconf: str) -> tuple[tuple[re.Pattern, ...], frozenset[str]]:
     if settings.MEDIA_URL.startswith("/"):
         # Served by the proxy or the bucket, not by a URL pattern: a file's name says which.
         routes.append(re.escape(settings.MEDIA_URL.removeprefix("/")) + "(.+)")
-    first_words = {
-        re.sub(r"\\(.)", r"\1", match.group(1))
-        for route in routes
-        if (match := _FIRST_WORD.match(route))
-    }
     # Group names may repeat across included patterns; only the spans matter here.
-    compiled = tuple(re.compile(_NAMED_GROUP.sub("(", route)) for route in routes)
-    return compiled, frozenset(first_words)
+    words = [(_first_word(route), re.compile(_NAMED_GROUP.sub("(", route))) for route in routes]
+    return {
+        key: tuple(regex for word, regex in words if word in (key, None))
+        for key in {word for word, _ in words}
+    }
 
 
 def _blanked(tail: str, match: re.Match) -> str:
@@ -71,22 +78,20 @@ def path_redacted(path: str) -> str:
     """The path as a log line may hold it: "/assets/-/sizes/-/" for any artwork and size."""
     if not apps.ready:
         return "/" + PLACEHOLDER  # the URL patterns cannot be read yet: hide it all
-    routes, first_words = _rules(get_urlconf() or settings.ROOT_URLCONF)
+    rules = _rules(get_urlconf() or settings.ROOT_URLCONF)
     tail = re.split(r"[?#]", path, maxsplit=1)[0].removeprefix("/")
-    for route in routes:
+    first, _, rest = tail.partition("/")
+    for route in rules.get(first, rules.get(None, ())):
         if match := route.fullmatch(tail):
             return "/" + _blanked(tail, match)
-    first, _, rest = tail.partition("/")
-    if first not in first_words:
+    if first not in rules:
         return path
-    return f"/{first}/{PLACEHOLDER if rest else ''}"
+    return f"/{first}/{PLACEHOLDER}" if rest else "/" + tail
 
 
 def text_redacted(text: str) -> str:
     """Every path in the text redacted, the scheme and host of a full URL kept."""
-    return _PATH.sub(
-        lambda match: match[0][: match.start(1) - match.start(0)] + path_redacted(match[1]), text
-    )
+    return _PATH.sub(lambda match: match[0].removesuffix(match[1]) + path_redacted(match[1]), text)
 
 
 class PathRedaction(logging.Filter):

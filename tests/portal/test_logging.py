@@ -64,7 +64,12 @@ def _handlers() -> list[logging.Handler]:
 def captured_logs():
     """Point every stream handler at one buffer, as the process's stderr would be."""
     buffer = io.StringIO()
-    streams = [h for h in _handlers() if isinstance(h, logging.StreamHandler)]
+    # Not those left by an earlier test on a stream pytest has closed since.
+    streams = [
+        handler
+        for handler in _handlers()
+        if isinstance(handler, logging.StreamHandler) and not handler.stream.closed
+    ]
     previous = [handler.setStream(buffer) for handler in streams]
     try:
         yield buffer
