@@ -83,7 +83,7 @@ def prepare() -> dict:
     from django.utils import timezone
 
     from assets.models import Asset, Rendition
-    from assets.presets import platform_presets
+    from assets.renditions.presets import platform_presets
     from tracking.services import count_token
 
     employee = User.objects.get(username="employee")

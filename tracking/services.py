@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from assets.models import Asset
-from assets.presets import load_presets, platform_presets
+from assets.renditions.presets import load_presets, platform_presets
 from tracking.models import Kind, Release, ReleasedSizes, week_of
 from tracking.suppression import release_kind
 from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
