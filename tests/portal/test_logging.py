@@ -44,7 +44,11 @@ SENTINELS = {
 
 
 def _handlers() -> list[logging.Handler]:
-    """Every handler that writes somewhere, on every logger; pytest's own left out."""
+    """Every handler that can write, on every logger; pytest's own left out.
+
+    Also left out: those an earlier test in this process left on a stream pytest
+    has closed since (a plain gunicorn logger, say): they write nothing.
+    """
     loggers = [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]
     handlers = {
         handler
@@ -57,6 +61,7 @@ def _handlers() -> list[logging.Handler]:
         for handler in handlers
         if not isinstance(handler, logging.NullHandler)
         and not type(handler).__module__.startswith("_pytest")
+        and not getattr(getattr(handler, "stream", None), "closed", False)
     ]
 
 
@@ -64,12 +69,7 @@ def _handlers() -> list[logging.Handler]:
 def captured_logs():
     """Point every stream handler at one buffer, as the process's stderr would be."""
     buffer = io.StringIO()
-    # Not those left by an earlier test on a stream pytest has closed since.
-    streams = [
-        handler
-        for handler in _handlers()
-        if isinstance(handler, logging.StreamHandler) and not handler.stream.closed
-    ]
+    streams = [handler for handler in _handlers() if isinstance(handler, logging.StreamHandler)]
     previous = [handler.setStream(buffer) for handler in streams]
     try:
         yield buffer
