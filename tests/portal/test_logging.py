@@ -96,17 +96,25 @@ def _sentinel_path(route: str, converters: dict) -> str:
     return "/" + route
 
 
-def test_every_handler_redacts_and_every_logger_reaches_one():
-    handlers = _handlers()
-    assert handlers
-    for handler in handlers:
-        assert any(type(f).__name__ == "PathRedaction" for f in handler.filters), handler
-    # A logger with no handler on its way up would print through logging.lastResort.
-    for name in ["django.request", "django.server", "django.security.csrf", "celery.app.trace"]:
-        logger = logging.getLogger(name)
-        while logger and not logger.handlers and logger.propagate:
-            logger = logger.parent
-        assert logger.handlers, f"{name} reaches no handler"
+def test_every_logger_the_portal_writes_through_reaches_only_redacting_handlers():
+    names = ["django.request", "django.server", "django.security.csrf", "django.db.backends"]
+    names += ["celery.app.trace", "celery.worker", "py.warnings", "portal", "tracking", "assets"]
+    for name in names:
+        logger, handlers = logging.getLogger(name), []
+        while logger:
+            handlers += logger.handlers
+            logger = logger.parent if logger.propagate else None
+        # A NullHandler writes nothing (Celery puts one on its trace logger).
+        handlers = [
+            handler
+            for handler in handlers
+            if not isinstance(handler, logging.NullHandler)
+            and not type(handler).__module__.startswith("_pytest")
+        ]
+        # None at all would print through logging.lastResort, unredacted.
+        assert handlers, f"{name} reaches no handler"
+        for handler in handlers:
+            assert any(type(f).__name__ == "PathRedaction" for f in handler.filters), name
 
 
 def test_a_celery_worker_logs_through_the_portals_handler(real_services):
