@@ -501,20 +501,33 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
-# LOG_FORMAT=json writes each record as one JSON line (ops/logs.py) through the same handler.
+# One handler for everything, and on it the one rule that keeps artworks out of
+# log lines (portal/redaction.py). Django's own handlers are replaced: "django"
+# and "django.server" are named here so that theirs go, and everything reaches
+# the root's. Celery's worker and beat log through this too (portal/celery.py).
+# LOG_FORMAT=json writes each record as one JSON line (ops/logs.py) through it.
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or "plain"
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_paths": {"()": "portal.redaction.PathRedaction"}},
     "formatters": {
         "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
         "json": {"()": "ops.logs.JsonLinesFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Django's request logger would write the path and user of failed requests;
-    # the server logs are configured not to hold client addresses either.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"propagate": True},
+        # The development server's line per request, only for failures.
+        "django.server": {"level": "WARNING", "propagate": True},
+    },
 }

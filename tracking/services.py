@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -93,6 +93,19 @@ def _week_start(week: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(week, datetime.time()))
 
 
+def _week_lock(week: datetime.date) -> None:
+    """Wait until no other transaction is releasing this week (released at commit).
+
+    Two workers or two beats may release the same week at once: the second waits
+    here, then finds the first one's release, so the week's noise is drawn once
+    and its raw numbers stay until that release is committed. Other databases
+    have no such lock; there the unique week decides (see week_release).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"release:{week}"])
+
+
 def week_release(*, week: datetime.date) -> Release | None:
     """Publish one closed week, once: noisy numbers at or above k, then forget the raw ones.
 
@@ -100,10 +113,21 @@ def week_release(*, week: datetime.date) -> Release | None:
     every size) is fixed without looking at the counts, so which numbers a release
     holds says nothing about who counted. Returns None if the week was released before.
     """
-    if Release.objects.filter(week=week).exists():
-        week_discard(week)  # late counts never change a published week
-        return None
-    counts = week_counts(week)
+    try:
+        # One transaction for the whole week, after it has closed: the database
+        # sees counts never more often than once a week.
+        with transaction.atomic():
+            _week_lock(week)
+            release = None
+            if not Release.objects.filter(week=week).exists():
+                release = _release_store(week=week, counts=week_counts(week))
+    except IntegrityError:
+        release = None  # without the lock: another process released it first
+    week_discard(week)  # late counts never change a published week
+    return release
+
+
+def _release_store(*, week: datetime.date, counts: dict) -> Release:
     assets = Asset.objects.exclude(status=Asset.Status.DRAFT).filter(
         created_at__lt=_week_start(week + WEEK)
     )
@@ -124,27 +148,19 @@ def week_release(*, week: datetime.date) -> Release | None:
         }
         for kind, of_kind in released.items()
     }
-    sizes = released[Kind.DOWNLOAD.value].sizes
-    try:
-        # One transaction for the whole week, after it has closed: the database
-        # sees counts never more often than once a week.
-        with transaction.atomic():
-            release = Release.objects.create(
-                week=week,
-                epsilon=noise.count_epsilon,
-                person_bound=noise.bound,
-                person_epsilon=noise.epsilon,
-                noise_scale=noise.scale,
-                min_count=k,
-                totals=totals,
-            )
-            ReleasedSizes.objects.bulk_create(
-                ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
-                for asset_id, counts in sorted(sizes.items())
-            )
-    except IntegrityError:
-        return None  # another process released it first; this noise is never shown
-    week_discard(week)
+    release = Release.objects.create(
+        week=week,
+        epsilon=noise.count_epsilon,
+        person_bound=noise.bound,
+        person_epsilon=noise.epsilon,
+        noise_scale=noise.scale,
+        min_count=k,
+        totals=totals,
+    )
+    ReleasedSizes.objects.bulk_create(
+        ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
+        for asset_id, counts in sorted(released[Kind.DOWNLOAD.value].sizes.items())
+    )
     return release
 
 

@@ -69,6 +69,17 @@ def test_the_access_log_names_no_artwork_and_no_size(capsys, path, logged):
     assert "spring" not in line and "linkedin" not in line and "abcdef" not in line
 
 
+def test_the_error_log_names_no_artwork_either(capsys):
+    config = Config()
+    config.set("errorlog", "-")
+    logger = CONF["PortalLogger"](config)
+    capsys.readouterr()
+    logger.error("Error handling request %s", "/collections/spring/guidelines/dont/stretched/")
+    line = capsys.readouterr().err
+    assert "Error handling request /collections/-/guidelines/dont/-/" in line
+    assert "spring" not in line and "stretched" not in line
+
+
 def test_the_count_middleware_leaves_the_servers_environ_to_any_access_logger(db, capsys):
     asset = make_asset()
     token = count_token(asset_slug=asset.slug, day=timezone.localdate())
