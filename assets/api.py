@@ -7,12 +7,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, permissions, serializers
 
 from assets.models import Asset, Rendition
 from assets.renditions.presets import platform_presets
+from assets.search import search_for
 
 
 class CanViewAssets(permissions.BasePermission):
@@ -117,9 +123,24 @@ class PublishedAssets:
         )
 
 
-@extend_schema(responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR})
+SEARCH = OpenApiParameter(
+    "q",
+    str,
+    description='Words to search for, as on the portal\'s home page ("a phrase", -word, or); '
+    "the best match comes first.",
+)
+
+
+@extend_schema(
+    parameters=[SEARCH], responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR}
+)
 class AssetList(PublishedAssets, generics.ListAPIView):
-    pass
+    def get_queryset(self):
+        assets = super().get_queryset()
+        text = self.request.query_params.get("q", "").strip()[:100]
+        if not text:
+            return assets
+        return search_for(text, within=assets).ranked(assets, marks=False)
 
 
 @extend_schema(responses={200: AssetSerializer, 403: ERROR, 404: ERROR})

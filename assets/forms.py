@@ -1,10 +1,14 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
+from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
+from assets.search import Search, platform_kinds, search_for
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
 ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"
@@ -157,39 +161,132 @@ class AssetForm(forms.ModelForm):
         return asset
 
 
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
 class AssetFilterForm(forms.Form):
-    """The browse filters employees and marketing share; every field is optional."""
+    """The browse filters employees and marketing share; every field is optional.
+
+    Each filter is also a facet: its options carry how many assets each would show with the
+    other filters (and the search) as they are, so combining them never leads to nothing.
+    """
+
+    TAGS_SHOWN = 30
+    FACETS = {
+        "collection": ("collection__slug", "collection__name"),
+        "tag": ("tags__slug", "tags__name"),
+        "kind": ("kind",),
+        "platform": ("kind",),
+        "orientation": ("orientation",),
+        "status": ("status",),
+    }
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     collection = forms.ModelChoiceField(
-        Collection.objects.all(), required=False, to_field_name="slug", empty_label="All"
+        Collection.objects.all(), required=False, to_field_name="slug"
     )
-    tag = forms.ModelChoiceField(
-        Tag.objects.all(), required=False, to_field_name="slug", empty_label="All"
-    )
-    kind = forms.ChoiceField(choices=[("", "All"), *Asset.Kind.choices], required=False)
+    tag = forms.ModelChoiceField(Tag.objects.all(), required=False, to_field_name="slug")
+    kind = forms.ChoiceField(choices=Asset.Kind.choices, required=False)
+    platform = forms.ChoiceField(required=False)
+    orientation = forms.ChoiceField(choices=Asset.Orientation.choices, required=False)
+    # Marketing's library only. The review state (another issue) becomes a facet beside it.
+    status = forms.ChoiceField(choices=Asset.Status.choices, required=False)
 
-    def __init__(self, *args, visible: "QuerySet[Asset] | None", **kwargs) -> None:
-        """`visible` is the artwork the viewer may see; None lists every name (marketing)."""
+    def __init__(
+        self, *args, assets: QuerySet[Asset], names_from_assets: bool, with_status: bool, **kwargs
+    ) -> None:
+        """``assets`` is what the page lists before filters; with ``names_from_assets`` only
+        the collections and tags on those are accepted (employees: a name used only on drafts
+        can be an embargoed project's)."""
         super().__init__(*args, **kwargs)
-        if visible is None:
-            return
-        # Only names that appear on artwork the viewer may see: a tag or collection
-        # used only on drafts can be an embargoed project's name.
-        shown = visible.values("pk")
-        self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown).distinct()
-        self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
+        self.assets = assets
+        self.fields["platform"].choices = [(p.slug, p.name) for p in load_platforms()]
+        if not with_status:
+            del self.fields["status"]
+        if names_from_assets:
+            shown = assets.values("pk")
+            self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown)
+            self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
+        self._search: Search | None = None
+        if self.is_valid() and self.cleaned_data["q"].strip():
+            self._search = search_for(self.cleaned_data["q"], within=assets)
 
-    def filter(self, assets):
+    def results(self, *, order_by: tuple[str, ...]) -> QuerySet[Asset]:
+        """The filtered assets: best match first when searching, else in ``order_by``."""
+        shown = self.filter(self.assets)
+        if self._search:
+            return self._search.ranked(shown)
+        return shown.order_by(*order_by)
+
+    def filter(self, assets: QuerySet[Asset], *, leave_out: str = "") -> QuerySet[Asset]:
+        """``assets`` narrowed by the search and every filter but ``leave_out``."""
         if not self.is_valid():
             return assets
-        data = self.cleaned_data
-        if data["q"]:
-            assets = assets.search(data["q"])
-        if data["collection"]:
-            assets = assets.filter(collection=data["collection"])
-        if data["tag"]:
-            assets = assets.filter(tags=data["tag"])
-        if data["kind"]:
-            assets = assets.filter(kind=data["kind"])
+        if self._search:
+            assets = self._search.filter(assets)
+        for name in self.FACETS:
+            value = self.cleaned_data.get(name)
+            if not value or name == leave_out:
+                continue
+            if name == "platform":
+                assets = assets.filter(kind__in=platform_kinds(value))
+            elif name == "tag":
+                assets = assets.filter(tags=value)
+            else:
+                assets = assets.filter(**{name: value})
         return assets
+
+    def facets(self) -> list[Facet]:
+        """Each filter with its options and counts, one query per filter."""
+        if not self.is_valid():
+            return []
+        facets = []
+        for name, fields in self.FACETS.items():
+            if name not in self.fields:
+                continue
+            rows = self.filter(self.assets, leave_out=name).counts_by(*fields)
+            facets.append(
+                Facet(name, self.fields[name].label or name.title(), self._options(name, rows))
+            )
+        return facets
+
+    def _options(self, name: str, rows: list[tuple]) -> list[FacetOption]:
+        chosen = self.cleaned_data.get(name)
+        chosen = getattr(chosen, "slug", chosen) or ""
+        if name == "platform":
+            per_kind = {kind: count for kind, count in rows}
+            counted = [
+                (slug, label, sum(per_kind.get(kind, 0) for kind in platform_kinds(slug)))
+                for slug, label in self.fields[name].choices
+            ]
+        elif len(self.FACETS[name]) == 2:
+            counted = [(value, label, count) for value, label, count in rows if value]
+        else:
+            labels = dict(self.fields[name].choices)
+            counted = [(value, labels.get(value, value), count) for value, count in rows]
+            counted.sort(key=lambda row: list(labels).index(row[0]) if row[0] in labels else 99)
+        if name == "tag":
+            counted = sorted(counted, key=lambda row: (-row[2], row[1]))
+            counted = counted[: self.TAGS_SHOWN] + [
+                row for row in counted[self.TAGS_SHOWN :] if row[0] == chosen
+            ]
+        options = [
+            FacetOption(v, label, n, v == chosen) for v, label, n in counted if n or v == chosen
+        ]
+        if chosen and not any(option.selected for option in options):
+            # Asked for and matching nothing here: still shown, so it can be cleared.
+            label = str(self.cleaned_data[name]) if name in ("collection", "tag") else chosen
+            options.append(FacetOption(chosen, label, 0, True))
+        return options
