@@ -14,7 +14,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, pagination, permissions, serializers
 
 from assets.models import Asset, Rendition
 from assets.renditions.presets import platform_presets
@@ -123,6 +123,14 @@ class PublishedAssets:
         )
 
 
+class Pages(pagination.PageNumberPagination):
+    def get_page_number(self, request, paginator) -> str:
+        # DRF reads an empty ?page= as page 1; the schema says a page is a number, so it is
+        # refused (404) like any other page that is not one.
+        number = request.query_params.get(self.page_query_param)
+        return "1" if number is None else number or "none"
+
+
 SEARCH = OpenApiParameter(
     "q",
     str,
@@ -135,6 +143,8 @@ SEARCH = OpenApiParameter(
     parameters=[SEARCH], responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR}
 )
 class AssetList(PublishedAssets, generics.ListAPIView):
+    pagination_class = Pages
+
     def get_queryset(self):
         assets = super().get_queryset()
         text = self.request.query_params.get("q", "").strip()[:100]

@@ -217,7 +217,9 @@ class AssetFilterForm(forms.Form):
             del self.fields["status"]
         if names_from_assets:
             shown = assets.values("pk")
-            self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown)
+            self.fields["collection"].queryset = Collection.objects.filter(
+                assets__in=shown
+            ).distinct()
             self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
         self._search: Search | None = None
         if self.is_valid() and self.cleaned_data["q"].strip():

@@ -262,7 +262,8 @@ def search_for(text: str, *, within: QuerySet[Asset]) -> Search:
     if vendor == "postgresql":
         tiers = [
             " & ".join(
-                "(" + " | ".join([f"{_lexeme(w)}:*", *map(_lexeme, also.get(w, []))]) + ")" for w in words
+                "(" + " | ".join([f"{_lexeme(w)}:*", *map(_lexeme, also.get(w, []))]) + ")"
+                for w in words
             )
             + "".join(f" & !{_lexeme(w)}" for w in unwanted)
             for also in ({}, alternatives)

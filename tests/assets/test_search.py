@@ -198,7 +198,8 @@ def test_the_api_search_ranks_as_the_home_page_does(client, employee):
     client.force_login(employee)
     for query in ["summer", "campain", "linkedin"]:
         found = client.get("/api/v1/assets/", {"q": query}).json()["results"]
-        assert [asset["title"] for asset in found] == titles(client.get("/", {"q": query}))
+        home = titles(client.get("/", {"q": query}))
+        assert [asset["title"] for asset in found][: len(home)] == home
 
 
 def test_the_api_search_is_paginated(client, employee):
