@@ -265,30 +265,32 @@ class AssetFilterForm(forms.Form):
         return facets
 
     def _options(self, name: str, rows: list[tuple]) -> list[FacetOption]:
+        """The facet's options from its count rows: choices in their order, names by name,
+        tags by use (the most used only); the chosen one always."""
         chosen = self.cleaned_data.get(name)
+        label = str(chosen) if isinstance(chosen, Collection | Tag) else ""
         chosen = getattr(chosen, "slug", chosen) or ""
-        if name == "platform":
-            per_kind = {kind: count for kind, count in rows}
-            counted = [
-                (slug, label, sum(per_kind.get(kind, 0) for kind in platform_kinds(slug)))
-                for slug, label in self.fields[name].choices
-            ]
-        elif len(self.FACETS[name]) == 2:
-            counted = [(value, label, count) for value, label, count in rows if value]
+        if name in ("collection", "tag"):
+            counted = sorted((row for row in rows if row[0]), key=lambda row: row[1].lower())
+            if name == "tag":
+                counted.sort(key=lambda row: -row[2])
+                counted = counted[: self.TAGS_SHOWN] + [
+                    row for row in counted[self.TAGS_SHOWN :] if row[0] == chosen
+                ]
         else:
-            labels = dict(self.fields[name].choices)
-            counted = [(value, labels.get(value, value), count) for value, count in rows]
-            counted.sort(key=lambda row: list(labels).index(row[0]) if row[0] in labels else 99)
-        if name == "tag":
-            counted = sorted(counted, key=lambda row: (-row[2], row[1]))
-            counted = counted[: self.TAGS_SHOWN] + [
-                row for row in counted[self.TAGS_SHOWN :] if row[0] == chosen
-            ]
+            choices = self.fields[name].choices
+            found = dict(rows)
+            if name == "platform":
+                # A platform counts the kinds of artwork made into its sizes.
+                found = {
+                    slug: sum(found.get(k, 0) for k in platform_kinds(slug)) for slug, _ in choices
+                }
+            counted = [(value, text, found.get(value, 0)) for value, text in choices]
+            label = dict(choices).get(chosen, "")
         options = [
-            FacetOption(v, label, n, v == chosen) for v, label, n in counted if n or v == chosen
+            FacetOption(v, text, n, v == chosen) for v, text, n in counted if n or v == chosen
         ]
         if chosen and not any(option.selected for option in options):
             # Asked for and matching nothing here: still shown, so it can be cleared.
-            label = str(self.cleaned_data[name]) if name in ("collection", "tag") else chosen
             options.append(FacetOption(chosen, label, 0, True))
         return options

@@ -72,7 +72,7 @@ def make_listed_assets(specs: list[dict], *, status: str = Asset.Status.PUBLISHE
     for spec in specs:
         spec = dict(spec)
         number = next(_colours)
-        tag_names.append(spec.pop("tags", []))
+        tag_names.append(list(dict.fromkeys(spec.pop("tags", []))))
         if collection := spec.pop("collection", None):
             spec["collection"], _ = Collection.objects.get_or_create(
                 name=collection, defaults={"slug": slugify(collection)}

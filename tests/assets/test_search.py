@@ -1,12 +1,13 @@
 """Search as an employee types it: ranked, forgiving of typos, on PostgreSQL and on SQLite.
 
-The suite runs on PostgreSQL; the last test runs this module again on SQLite (the embedded
-default) in a process of its own.
+The suite runs on PostgreSQL; the last test runs this module and the facets' again on SQLite
+(the embedded default) in a process of its own, without DATABASE_URL.
 """
 
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -16,6 +17,7 @@ from assets.models import Asset, Tag
 from tests.factories import make_asset, make_listed_assets
 
 pytestmark = pytest.mark.django_db
+FACETS = str(Path(__file__).with_name("test_facets.py"))
 
 LIBRARY = [
     {
@@ -219,12 +221,23 @@ def test_search_results_are_paginated(client, employee):
     assert "q=harbour&amp;page=1" in second.content.decode()
 
 
-def test_the_search_tests_pass_on_sqlite_too():
+def test_the_search_and_facet_tests_pass_on_sqlite_too():
     if connection.vendor == "sqlite":
         pytest.skip("this run is the SQLite run")
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "PYTEST_XDIST_WORKER")}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", __file__],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "0",
+            __file__,
+            FACETS,
+        ],
         cwd=settings.BASE_DIR,
         env=env,
         capture_output=True,
