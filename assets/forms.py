@@ -1,3 +1,4 @@
+from collections.abc import Container
 from dataclasses import dataclass
 
 from django import forms
@@ -184,13 +185,13 @@ class AssetFilterForm(forms.Form):
     """
 
     TAGS_SHOWN = 30
-    FACETS = {
-        "collection": ("collection__slug", "collection__name"),
-        "tag": ("tags__slug", "tags__name"),
-        "kind": ("kind",),
-        "platform": ("kind",),
-        "orientation": ("orientation",),
-        "status": ("status",),
+    # The filters that are columns of the asset's row, and that column.
+    ROW_FACETS = {
+        "collection": "collection__slug",
+        "kind": "kind",
+        "platform": "kind",
+        "orientation": "orientation",
+        "status": "status",
     }
 
     q = forms.CharField(label="Search", required=False, max_length=100)
@@ -232,37 +233,76 @@ class AssetFilterForm(forms.Form):
             return self._search.ranked(shown)
         return shown.order_by(*order_by)
 
-    def filter(self, assets: QuerySet[Asset], *, leave_out: str = "") -> QuerySet[Asset]:
-        """``assets`` narrowed by the search and every filter but ``leave_out``."""
+    def filter(self, assets: QuerySet[Asset], *, leave_out: Container[str] = ()) -> QuerySet[Asset]:
+        """``assets`` narrowed by the search and every filter but those in ``leave_out``."""
         if not self.is_valid():
             return assets
         if self._search:
             assets = self._search.filter(assets)
-        for name in self.FACETS:
-            value = self.cleaned_data.get(name)
-            if not value or name == leave_out:
+        if (tag := self.cleaned_data["tag"]) and "tag" not in leave_out:
+            assets = assets.filter(tags=tag)
+        for name, column in self.ROW_FACETS.items():
+            value = self._chosen(name)
+            if not value or name in leave_out:
                 continue
             if name == "platform":
                 assets = assets.filter(kind__in=platform_kinds(value))
-            elif name == "tag":
-                assets = assets.filter(tags=value)
             else:
-                assets = assets.filter(**{name: value})
+                assets = assets.filter(**{column: value})
         return assets
 
-    def facets(self) -> list[Facet]:
-        """Each filter with its options and counts, one query per filter."""
+    def counted(self) -> tuple[list[Facet], int | None]:
+        """Each filter with its options and counts, and how many assets the page lists (None
+        when the filters are invalid): two queries, whatever is chosen.
+
+        The row's filters are counted once per combination of their values, under the search
+        and the tag; each facet adds up the combinations the other filters let through. Tags
+        are counted under all the other filters.
+        """
         if not self.is_valid():
-            return []
+            return [], None
+        columns = ["collection__name", *dict.fromkeys(self.ROW_FACETS.values())]
+        if "status" not in self.fields:
+            columns.remove("status")
+        rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
+        combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
         facets = []
-        for name, fields in self.FACETS.items():
+        for name, column in self.ROW_FACETS.items():
             if name not in self.fields:
                 continue
-            rows = self.filter(self.assets, leave_out=name).counts_by(*fields)
-            facets.append(
-                Facet(name, self.fields[name].label or name.title(), self._options(name, rows))
-            )
-        return facets
+            per_value: dict[tuple, int] = {}
+            others = [other for other in self.ROW_FACETS if other != name]
+            for values, count in combos:
+                if all(self._lets_through(values, other) for other in others):
+                    key = (values[column],)
+                    if name == "collection":
+                        key += (values["collection__name"],)
+                    per_value[key] = per_value.get(key, 0) + count
+            facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
+        tags = self.filter(self.assets, leave_out={"tag"}).counts_by("tags__slug", "tags__name")
+        facets.insert(1, self._facet("tag", tags))
+        total = sum(
+            count
+            for values, count in combos
+            if all(self._lets_through(values, name) for name in self.ROW_FACETS)
+        )
+        return facets, total
+
+    def _chosen(self, name: str) -> str:
+        value = self.cleaned_data.get(name)
+        return getattr(value, "slug", value) or ""
+
+    def _lets_through(self, values: dict, name: str) -> bool:
+        """Whether a combination of row values passes the filter ``name`` as chosen."""
+        chosen = self._chosen(name)
+        if not chosen:
+            return True
+        if name == "platform":
+            return values["kind"] in platform_kinds(chosen)
+        return values[self.ROW_FACETS[name]] == chosen
+
+    def _facet(self, name: str, rows: list[tuple]) -> Facet:
+        return Facet(name, self.fields[name].label or name.title(), self._options(name, rows))
 
     def _options(self, name: str, rows: list[tuple]) -> list[FacetOption]:
         """The facet's options from its count rows: choices in their order, names by name,

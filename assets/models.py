@@ -68,9 +68,12 @@ class AssetQuerySet(models.QuerySet):
 
     def counts_by(self, *fields: str) -> list[tuple]:
         """Each combination of values of ``fields`` (a relation's too) with how many assets
-        have it, in one query: rows of (*values, count)."""
-        counted = models.Count("pk", distinct=True)
-        return list(self.order_by().values_list(*fields).annotate(n=counted))
+        have it, in one query: rows of (*values, count).
+
+        Rows are counted, not distinct assets (a sort per group at 10,000 rows): fine while
+        the query joins at most one tag per asset and row, as a filter on one tag does.
+        """
+        return list(self.order_by().values_list(*fields).annotate(n=models.Count("pk")))
 
 
 def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:

@@ -202,7 +202,7 @@ class Search:
             query = self.tiers[0]
             for looser in self.tiers[1:]:
                 query = query | looser
-            rank = SearchRank(F("search_document"), query, cover_density=True)
+            rank = SearchRank(F("search_document"), query)
             title, text = (
                 SearchHeadline(
                     field, query, config="english", start_sel=START, stop_sel=STOP, **how

@@ -34,12 +34,17 @@ def listing_page(
     )
     shown = filters.results(order_by=order_by).select_related("collection")
     shown = shown.prefetch_related(Prefetch("renditions", queryset=thumbnails))
-    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    facets, total = filters.counted()
+    pages = Paginator(shown, PAGE_SIZE)
+    if total is not None:
+        # Counted with the facets already: no COUNT(*) of its own (15-20 ms at 10,000).
+        pages.count = total
+    page = pages.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
         "filters": filters,
-        "facets": filters.facets(),
+        "facets": facets,
         "page": page,
         "query": query.urlencode(),
     }
