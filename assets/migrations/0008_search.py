@@ -59,7 +59,7 @@ def write_documents(apps, schema_editor) -> None:
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assets', '0006_merge_rendition_display'),
+        ('assets', '0007_signature_offered_with_link'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
