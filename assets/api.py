@@ -147,7 +147,8 @@ class AssetList(PublishedAssets, generics.ListAPIView):
 
     def get_queryset(self):
         assets = super().get_queryset()
-        text = self.request.query_params.get("q", "").strip()[:100]
+        # As the home page's search box takes it: 100 characters, no NUL (PostgreSQL refuses it).
+        text = self.request.query_params.get("q", "").replace("\x00", "").strip()[:100]
         if not text:
             return assets
         return search_for(text, within=assets).ranked(assets, marks=False)

@@ -9,8 +9,9 @@ platforms.json, not in the database.
 
 PostgreSQL keeps it in ``Asset.search_document`` (a tsvector with a GIN index), once per text
 search configuration of the language; queries take ``websearch_to_tsquery`` syntax and rank by
-``ts_rank`` (``ts_rank_cd`` took three times as long where 7,500 assets match). SQLite, the embedded default, keeps it in the FTS5 table ``assets_search``
-(porter stemmer, prefix index) ranked by bm25. Both fall back to close words from
+``ts_rank`` (``ts_rank_cd`` took three times as long where 7,500 assets match). SQLite, the
+embedded default, keeps it in the FTS5 table ``assets_search`` (porter stemmer, prefix index)
+ranked by bm25. Both fall back to close words from
 ``SearchTerm`` (pg_trgm similarity; difflib on SQLite) and prefixes when the words as typed
 find little.
 

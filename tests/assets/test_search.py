@@ -213,6 +213,16 @@ def test_the_api_search_is_paginated(client, employee):
     assert "q=harbour" in first["next"]
 
 
+@pytest.mark.parametrize(
+    "query", ["\x00", '"unclosed', "or", "-", "a & b | !c:*", "'; DROP TABLE x; --", "é" * 300]
+)
+def test_odd_search_text_answers_a_page_not_an_error(client, employee, query):
+    make_listed_assets([{"title": "Harbour"}])
+    client.force_login(employee)
+    assert client.get("/", {"q": query}).status_code == 200
+    assert client.get("/api/v1/assets/", {"q": query}).status_code == 200
+
+
 def test_search_results_are_paginated(client, employee):
     make_listed_assets([{"title": f"Harbour view {n}"} for n in range(30)])
     client.force_login(employee)
