@@ -11,9 +11,8 @@ PostgreSQL keeps it in ``Asset.search_document`` (a tsvector with a GIN index), 
 search configuration of the language; queries take ``websearch_to_tsquery`` syntax and rank by
 ``ts_rank`` (``ts_rank_cd`` took three times as long where 7,500 assets match). SQLite, the
 embedded default, keeps it in the FTS5 table ``assets_search`` (porter stemmer, prefix index)
-ranked by bm25. Both fall back to close words from
-``SearchTerm`` (pg_trgm similarity; difflib on SQLite) and prefixes when the words as typed
-find little.
+ranked by bm25. Both fall back to prefixes and close words from ``SearchTerm`` (pg_trgm
+similarity; difflib on SQLite) when the words as typed find little.
 
 Languages: ``CONFIGS`` maps a language to its configurations and ``vector_sql(language)`` builds
 a document in them. With content per language, each language's title and description get a
