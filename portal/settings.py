@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
+from django.urls.converters import SlugConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-only-for-local-development"  # noqa: S105
@@ -277,18 +278,20 @@ ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Bodies are refused from their Content-Length before anything reads them (see
-# portal/middleware.py): large ones only at the upload views, from people who may
-# upload; the proxy in front should cap the same (deploy/nginx.conf.example).
-UPLOAD_VIEWS = {"assets:upload": "assets.add_asset"}
+# portal/middleware.py): large ones only at the views marked as taking originals, from
+# people who may run them; the proxy in front should cap the same (deploy/nginx.conf.example).
 UPLOAD_MAX_REQUEST_BYTES = env_int(
     "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
 )
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
-# at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
-# e^TRACKING_EPSILON. Releases older than the retention go.
+# at least TRACKING_MIN_COUNT. One person adds at most TRACKING_WEEKLY_TOKENS counts
+# a week, and the noise is set so that all of them together change any release by
+# at most a factor e^TRACKING_EPSILON (docs/counting-privacy.md). Releases older
+# than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_WEEKLY_TOKENS = env_int("TRACKING_WEEKLY_TOKENS", 6, minimum=1)
 TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 
@@ -380,6 +383,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # What the <slug:> route matches, so clients (and schemathesis) know a slug no route takes.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": f"^{SlugConverter.regex}$"}},
 }
 
 # Security headers. Everything the browser loads comes from the portal itself.
@@ -417,6 +422,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Mail: one EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps:// for TLS from the
 # first byte), or the EMAIL_* variables one by one. Passwords may come from *_FILE.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+NO_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:
     email_url = urlsplit(EMAIL_URL)
@@ -434,6 +440,8 @@ else:
         SMTP_BACKEND
         if os.environ.get("EMAIL_HOST", "").strip()
         else "django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else NO_MAIL_BACKEND
     )
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -449,7 +457,17 @@ if not DEBUG and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "locmem"):
     # Password-reset links would end up in the process's logs, or nowhere.
     raise ImproperlyConfigured(
         "Mail must go to a real server when DEBUG is off: set EMAIL_URL "
-        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings."
+        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings, "
+        "or set no mail at all (then password reset by email and the announcement email are off)."
+    )
+# Only password reset and the announcement email send mail. Without a server both are off and
+# say so, and everything else runs: a build step's collectstatic and migrate, or a portal
+# whose people sign in through the identity provider.
+MAIL_ENABLED = EMAIL_BACKEND != NO_MAIL_BACKEND
+if not MAIL_ENABLED:
+    logging.getLogger("portal").warning(
+        "No mail server is set (EMAIL_URL): password reset by email and the announcement "
+        "email are off."
     )
 
 # Announcements: a banner on the home page for this many days, and optionally one

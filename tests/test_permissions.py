@@ -188,7 +188,9 @@ def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
 def url_with_data(name: str) -> str:
     """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith(("assets:rendition", "assets:signature", "assets:preview")):
+    if name.startswith(
+        ("assets:rendition", "assets:signature", "assets:preview", "guidelines:dont-image")
+    ):
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
     if name.startswith("guidelines:"):

@@ -198,11 +198,45 @@ MAIL = (
 )
 
 
+WITHOUT_MAIL = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+MAIL_OFF = (
+    "No mail server is set (EMAIL_URL): password reset by email and the announcement email are off."
+)
+
+
 def test_without_debug_the_console_mail_backend_is_refused():
-    without_mail = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
-    result = start(**without_mail)
+    result = start(**WITHOUT_MAIL, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     assert result.returncode != 0
     assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_production_settings_without_a_mail_server_start_and_say_what_is_off():
+    result = start(SHOW.format("settings.MAIL_ENABLED"), **WITHOUT_MAIL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert MAIL_OFF in result.stderr
+
+
+def test_a_build_step_collects_static_files_without_a_mail_server(tmp_path):
+    command = (
+        "from django.core.management import call_command; "
+        "call_command('collectstatic', '--noinput', '--dry-run', verbosity=0)"
+    )
+    result = start(command, **WITHOUT_MAIL)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_deployment_signing_in_only_through_oidc_starts_without_a_mail_server():
+    oidc_only = {**ISSUER, **CLIENT, "OIDC_CLIENT_SECRET": "s", "LOCAL_SIGN_IN_ADMINS_ONLY": "true"}
+    result = start(**WITHOUT_MAIL, **oidc_only)
+    assert result.returncode == 0, result.stderr
+    assert MAIL_OFF in result.stderr
+
+
+def test_with_a_mail_server_nothing_is_said_about_mail():
+    result = start(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "mail" not in result.stderr.lower()
 
 
 def test_without_debug_the_locmem_mail_backend_is_refused():
