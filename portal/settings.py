@@ -117,11 +117,14 @@ INSTALLED_APPS = [
     "policies",
     "tracking",
     "guidelines",
+    "ops",
 ]
 
 MIDDLEWARE = [
     # First: the anonymous count request loses its cookies and client address here.
     "tracking.middleware.count_requests_without_identity",
+    # Next, so a request's time includes all the rest (only with METRICS_ENABLED).
+    "ops.metrics.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -284,6 +287,17 @@ UPLOAD_MAX_REQUEST_BYTES = env_int(
     "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
 )
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
+
+# /readyz: seconds each of PostgreSQL, Redis and the storage has to answer.
+READY_TIMEOUT = 2.0
+# /metrics (Prometheus): off unless METRICS_ENABLED, then only with this bearer token.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_ENABLED and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value of at least 32 "
+        "characters when METRICS_ENABLED is on."
+    )
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
 # at least TRACKING_MIN_COUNT. One person adds at most TRACKING_WEEKLY_TOKENS counts
@@ -487,11 +501,18 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# LOG_FORMAT=json writes each record as one JSON line (ops/logs.py) through the same handler.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ops.logs.JsonLinesFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # Django's request logger would write the path and user of failed requests;
     # the server logs are configured not to hold client addresses either.

@@ -110,6 +110,11 @@ EXPECTED = {
     "accounts:password-reset-complete": ((200,) * 6, (405,) * 6),
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
+    # The proxy's and the operator's probes answer everyone and change nothing; metrics
+    # are off unless METRICS_ENABLED (tests/ops/test_metrics.py has them on).
+    "ops:healthz": ((200,) * 6, (405,) * 6),
+    "ops:readyz": ((200,) * 6, (405,) * 6),
+    "ops:metrics": ((404,) * 6, (405,) * 6),
     # The schema describes the API to any signed-in user; it holds no data.
     "api:schema": ((403, 200, 200, 200, 200, 200), (403, 405, 405, 405, 405, 405)),
 }

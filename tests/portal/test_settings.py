@@ -1,5 +1,6 @@
 """Start-up behaviour of portal/settings.py, each case in a fresh process."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -19,6 +20,8 @@ OURS = (
     "EMAIL_",
     "OIDC_",
     "LOCAL_SIGN_IN_",
+    "METRICS_",
+    "LOG_FORMAT",
 )
 PRODUCTION = {
     "DEBUG": "false",
@@ -308,3 +311,42 @@ def test_with_s3_the_pages_may_show_images_from_the_bucket_and_nowhere_else():
             "https://brand-assets.s3.internal:9000",
         ]
     )
+
+
+@pytest.mark.parametrize("token", [{}, {"METRICS_TOKEN": "short"}])
+def test_metrics_enabled_without_a_long_token_stops_start_up(token):
+    result = start(METRICS_ENABLED="true", **token)
+    assert result.returncode != 0
+    assert "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value" in result.stderr
+
+
+def test_the_metrics_token_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "metrics-token"
+    secret.write_text("t" * 40 + "\n")
+    result = start(
+        SHOW.format("len(settings.METRICS_TOKEN)"),
+        METRICS_ENABLED="true",
+        METRICS_TOKEN_FILE=str(secret),
+    )
+    assert result.stdout.strip() == "40", result.stderr
+
+
+def test_log_format_json_writes_each_record_as_one_json_line():
+    code = (
+        "import logging; log = logging.getLogger('assets');\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('two\\nlines')"
+    )
+    result = start(code, LOG_FORMAT="json", REDIS_URL="redis://127.0.0.1:6379/0")
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"], record["message"]) == (
+        "ERROR",
+        "assets",
+        "two\nlines",
+    )
+    assert "ZeroDivisionError" in record["exception"]
+
+
+def test_an_unknown_log_format_stops_start_up():
+    result = start(LOG_FORMAT="xml")
+    assert "LOG_FORMAT must be plain or json, not 'xml'." in result.stderr
