@@ -3,9 +3,11 @@
 import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.text import slugify
 from PIL import Image
 
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, Tag
+from assets.search import search_index_update
 from assets.services import asset_create
 from policies.models import Announcement
 from tests.assets.imagegen import camera_picture, to_bytes
@@ -60,6 +62,51 @@ def make_asset(*, status: str = Asset.Status.PUBLISHED, **fields) -> Asset:
     asset.save()
     asset.tags.set(tags)
     return asset
+
+
+def make_listed_assets(specs: list[dict], *, status: str = Asset.Status.PUBLISHED) -> list[Asset]:
+    """Many assets at once, without files or renditions: for what lists and searches them.
+
+    Each spec holds Asset fields, plus ``tags`` (names) and ``collection`` (a name).
+    """
+    rows, tag_names = [], []
+    for spec in specs:
+        spec = dict(spec)
+        number = next(_colours)
+        tag_names.append(list(dict.fromkeys(spec.pop("tags", []))))
+        if collection := spec.pop("collection", None):
+            spec["collection"], _ = Collection.objects.get_or_create(
+                name=collection, defaults={"slug": slugify(collection)}
+            )
+        spec.setdefault("title", f"Artwork {number}")
+        spec.setdefault("slug", f"{slugify(spec['title'])[:190]}-{number}")
+        sha256 = f"{number:064x}"
+        spec.setdefault("width", 1200)
+        spec.setdefault("height", 800)
+        rows.append(
+            Asset(
+                status=status,
+                original=f"originals/{sha256[:2]}/{sha256}.jpg",
+                byte_size=1000,
+                sha256=sha256,
+                format="JPEG",
+                **spec,
+            )
+        )
+    assets = Asset.objects.bulk_create(rows)
+    tags = {}
+    links = []
+    for asset, names in zip(assets, tag_names, strict=True):
+        for name in names:
+            if name not in tags:
+                tags[name], _ = Tag.objects.get_or_create(
+                    name=name, defaults={"slug": slugify(name)}
+                )
+            links.append(Asset.tags.through(asset=asset, tag=tags[name]))
+    Asset.tags.through.objects.bulk_create(links)
+    # bulk_create sends no signals: the search documents are written here.
+    search_index_update(asset_ids=[asset.pk for asset in assets])
+    return assets
 
 
 def make_announcement(**fields) -> Announcement:

@@ -33,11 +33,14 @@ from assets.views.listing import listing_page
 @require_safe
 @role_required("assets.change_asset")
 def library(request: HttpRequest) -> HttpResponse:
-    assets = Asset.objects.all()
-    status = request.GET.get("status")
-    if status in Asset.Status.values:
-        assets = assets.filter(status=status)
-    return listing_page(request, assets, "assets/library.html", status_choices=Asset.Status.choices)
+    # What changed last comes first: that is what marketing is working on.
+    return listing_page(
+        request,
+        Asset.objects.all(),
+        "assets/library.html",
+        order_by=("-updated_at", "-id"),
+        with_status=True,
+    )
 
 
 @takes_originals
