@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "assets",
     "policies",
     "tracking",
+    "privacypass",
     "guidelines",
 ]
 
@@ -291,6 +292,10 @@ REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, mi
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
 TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
+# B: how many anonymous tokens (privacypass/) one account gets per ISO week, so at
+# most how many counts one person adds to a week: a few sizes, the ZIP and "I'm
+# using this" for an artwork or two.
+TRACKING_WEEKLY_TOKENS = env_int("TRACKING_WEEKLY_TOKENS", 6, minimum=1)
 
 # Authentication
 LOGIN_URL = "accounts:login"

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     # First: the count endpoint is the busiest URL, and Django tries the patterns in order.
     path("", include("tracking.urls")),
+    path("", include("privacypass.urls")),
     path("", include("assets.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),
