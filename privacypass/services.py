@@ -55,8 +55,8 @@ return grant
 
 _clients: dict[str, tuple[redis.Redis, object]] = {}
 # Without Redis (a laptop's single development process) the same records live here.
-_memory_lock = threading.Lock()
-_memory: dict[str, dict] = {}
+_local_lock = threading.Lock()
+LOCAL_RECORDS: dict[str, dict] = {}
 
 
 class TokenRefused(Exception):
@@ -138,8 +138,8 @@ def _grant(*, week: datetime.date, field: str, wanted: int) -> int:
         _, grant = _redis()
         expiry = _expire_at(week, weeks_after=1)
         return int(grant(keys=[key], args=[field, wanted, budget, expiry]))
-    with _memory_lock:
-        issued = _memory.setdefault(key, {})
+    with _local_lock:
+        issued = LOCAL_RECORDS.setdefault(key, {})
         granted = max(0, min(wanted, budget - issued.get(field, 0)))
         issued[field] = issued.get(field, 0) + granted
         return granted
@@ -191,8 +191,8 @@ def _spend(*, week: datetime.date, nonce: bytes) -> bool:
             pipe.expireat(key, _expire_at(week, weeks_after=2))
             added, _ = pipe.execute()
         return added == 1
-    with _memory_lock:
-        spent = _memory.setdefault(key, set())
+    with _local_lock:
+        spent = LOCAL_RECORDS.setdefault(key, set())
         if nonce in spent:
             return False
         spent.add(nonce)
