@@ -63,6 +63,10 @@ class TokenRefused(Exception):
     """A token or token request that is malformed, forged, replayed or stale."""
 
 
+class TokensUnavailable(Exception):
+    """Redis, which holds the budgets and the spent tokens, is out of reach: try later."""
+
+
 class BudgetSpent(TokenRefused):
     """The account has had this week's tokens already."""
 
@@ -137,7 +141,10 @@ def _grant(*, week: datetime.date, field: str, wanted: int) -> int:
     if settings.REDIS_URL:
         _, grant = _redis()
         expiry = _expire_at(week, weeks_after=1)
-        return int(grant(keys=[key], args=[field, wanted, budget, expiry]))
+        try:
+            return int(grant(keys=[key], args=[field, wanted, budget, expiry]))
+        except redis.RedisError as error:
+            raise TokensUnavailable("the token records are out of reach") from error
     with _local_lock:
         issued = LOCAL_RECORDS.setdefault(key, {})
         granted = max(0, min(wanted, budget - issued.get(field, 0)))
@@ -186,10 +193,14 @@ def _spend(*, week: datetime.date, nonce: bytes) -> bool:
     key = SPENT_PREFIX + _week_name(week)
     if settings.REDIS_URL:
         client, _ = _redis()
-        with client.pipeline(transaction=True) as pipe:
-            pipe.sadd(key, nonce)
-            pipe.expireat(key, _expire_at(week, weeks_after=2))
-            added, _ = pipe.execute()
+        try:
+            with client.pipeline(transaction=True) as pipe:
+                pipe.sadd(key, nonce)
+                pipe.expireat(key, _expire_at(week, weeks_after=2))
+                added, _ = pipe.execute()
+        except redis.RedisError as error:
+            # Without the spent set a token could be spent twice: refuse for now, unspent.
+            raise TokensUnavailable("the spent tokens are out of reach") from error
         return added == 1
     with _local_lock:
         spent = LOCAL_RECORDS.setdefault(key, set())

@@ -11,6 +11,7 @@ from privacypass.services import (
     TOKEN_TYPE,
     BudgetSpent,
     TokenRefused,
+    TokensUnavailable,
     batch_issue,
     token_week,
     week_key,
@@ -46,4 +47,6 @@ def token_issue(request: HttpRequest) -> HttpResponse:
         return HttpResponse(str(refused), status=429, content_type="text/plain")
     except TokenRefused as refused:
         return HttpResponse(str(refused), status=400, content_type="text/plain")
+    except TokensUnavailable:
+        return HttpResponse("Try again later.", status=503, content_type="text/plain")
     return HttpResponse(response, content_type="application/private-token-batch-response")

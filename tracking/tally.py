@@ -246,15 +246,20 @@ def _push_at_exit() -> None:
 
 
 def tally_add(
-    *, asset_slug: str, kind: str, preset: str, today: datetime.date, week: datetime.date
+    *,
+    asset_slug: str,
+    kind: str,
+    preset: str,
+    today: datetime.date,
+    week: datetime.date | None = None,
 ) -> bool:
-    """Add one to a week's number for an artwork published today; False if it may not be
-    counted. The week is this one, or last week for a count made before it closed."""
+    """Add one to a week's number (today's week unless given: last week's for a count
+    made before it closed) for an artwork published today; False if it may not be counted."""
     asset_id = _published_id(asset_slug, today)
     if asset_id is None:
         return False
     with _lock:
-        _pending[week_key(week), cell_field(kind, asset_id, preset)] += 1
+        _pending[week_key(week or week_of(today)), cell_field(kind, asset_id, preset)] += 1
     if time.monotonic() - _local["pushed"] > 2 * PUSH_SECONDS:
         pending_push()
     return True
