@@ -36,10 +36,10 @@ def tokens_fetch(
     if response is None:
         return []
     (length,) = struct.unpack("!H", response[:2])
-    granted = length // NE
+    evaluated, proof = response[2 : 2 + length], response[2 + length :]
     outputs = p384.Client.finalize_batch(
-        list(clients[:granted]),
-        p384.VerifiableBatchOutput.deserialize(response[2:]),
+        list(clients[: length // NE]),
+        p384.VerifiableBatchOutput.deserialize(proof + evaluated),  # the library's order
         p384.PublicKey.deserialize(public_key),
     )
     return [token_input + output for token_input, output in zip(inputs, outputs, strict=False)]

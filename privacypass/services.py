@@ -36,6 +36,7 @@ from voprf import p384
 TOKEN_TYPE = 0x0001  # VOPRF (P-384, SHA-384)
 ISSUER_NAME = "brand-portal"
 NE, NS, NK = 49, 48, 48  # a compressed P-384 point, a scalar, an output
+PROOF = 2 * NS  # a DLEQ proof: the scalars c and s
 NONCE, DIGEST, KEY_ID = 32, 32, 32
 TOKEN_INPUT = 2 + NONCE + DIGEST + KEY_ID
 TOKEN = TOKEN_INPUT + NK
@@ -185,8 +186,9 @@ def batch_issue(*, account_id: int, request: bytes, today: datetime.date | None 
     if not granted:
         raise BudgetSpent("this account has had its tokens for this week")
     evaluated = key.evaluator.evaluate_batch(elements[:granted]).serialize()
-    # The library's form is the elements, then the proof; the vector gets its length here.
-    return struct.pack("!H", granted * NE) + evaluated
+    # The library writes the proof first; the protocol sends the elements first.
+    proof, evaluated_elements = evaluated[:PROOF], evaluated[PROOF:]
+    return struct.pack("!H", len(evaluated_elements)) + evaluated_elements + proof
 
 
 def _spend(*, week: datetime.date, nonce: bytes) -> bool:
