@@ -5,7 +5,8 @@ Run from the repository root, with PostgreSQL and Redis on 127.0.0.1:
     .venv/bin/python -m bench.counts
     .venv/bin/python -m bench.counts --requests 5000 --concurrency 16 --artworks 1000
 
-It (re)creates its own database (portal_bench_counts), uses Redis database 8
+It (re)creates its own database (portal_bench_counts, or $BENCH_DATABASE), uses
+Redis database 8 (or $BENCH_REDIS_URL)
 (only its `tracking:*` and `privacypass:*` keys, which it deletes first), starts
 gunicorn with deploy/gunicorn.conf.py on a free loopback port, and fires the same
 number of POSTs through the full middleware stack at:
@@ -55,8 +56,9 @@ from bench.harness import (
     start_gunicorn,
 )
 
-DATABASE = "portal_bench_counts"
-REDIS = "redis://127.0.0.1:6379/8"  # bench/load.py uses 7; the tests use their own
+# Overridable, so two people benchmarking on one machine do not share (and wipe) them.
+DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench_counts")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")  # load.py: 7
 ENV = production_env(DATABASE, DJANGO_SETTINGS_MODULE="bench.settings", REDIS_URL=REDIS)
 ASSET_SLUG = "bench-asset"
 SIZES = ["", "linkedin-banner", "x-header", "avatar-small", "video-background"]
