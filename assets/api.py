@@ -12,7 +12,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, permissions, serializers
 
 from assets.models import Asset, Rendition
-from assets.presets import platform_presets
+from assets.renditions.presets import platform_presets
 
 
 class CanViewAssets(permissions.BasePermission):

@@ -2,9 +2,9 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
-from assets.presets import platform_presets
-from assets.validation import ImageRefused, check_frame
+from assets.renditions.presets import platform_presets
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
 ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"
@@ -70,6 +70,8 @@ class AssetForm(forms.ModelForm):
     tag_names = forms.CharField(
         label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"
     )
+    # A bare "campaign.example.com" is taken as https, the default Django 6 moves to.
+    signature_link = Asset._meta.get_field("signature_link").formfield(assume_scheme="https")
 
     class Meta:
         model = Asset
@@ -87,6 +89,7 @@ class AssetForm(forms.ModelForm):
             "text_area",
             "text_colour",
             "signature_public",
+            "signature_link",
             "crop_overrides",
             "keep_box",
         ]
@@ -106,7 +109,6 @@ class AssetForm(forms.ModelForm):
             "ring_text": "Ring text",
             "text_area": "Where employees' own text goes",
             "text_colour": "Colour of employees' own text",
-            "signature_public": "Email-signature banner is public",
         }
 
     def __init__(self, *args, **kwargs) -> None:

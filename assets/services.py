@@ -10,7 +10,7 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assets import tasks
+from assets.intake.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 from assets.models import (
     Asset,
     AssetVersion,
@@ -19,7 +19,7 @@ from assets.models import (
     delete_file_unless_used,
     original_upload_to,
 )
-from assets.validation import ImageFacts, ImageRefused, check_frame, inspect_image
+from assets.renditions import tasks
 
 
 class DuplicateAsset(ImageRefused):

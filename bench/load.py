@@ -83,7 +83,7 @@ def prepare() -> dict:
     from django.contrib.sessions.backends.db import SessionStore
 
     from assets.models import Asset, Rendition
-    from assets.presets import platform_presets
+    from assets.renditions.presets import platform_presets
 
     employee = User.objects.get(username="employee")
     session = SessionStore()

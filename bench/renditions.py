@@ -20,9 +20,10 @@ itself at quality 85 costs: the part of the error that the pipeline (draft, redu
 pyramid) adds.
 
 Methods: ``baseline`` (open + exif_transpose + ImageOps.fit/contain per preset, re-opening the
-file for each one; cairosvg per preset for SVG), ``engine`` (assets.engine.render_presets) and
-``pyvips`` (thumbnail per preset, one thread: VIPS_CONCURRENCY=1; install it with
-``.venv/bin/pip install -r bench/requirements.txt``, it is not part of the runtime). A
+file for each one; cairosvg per preset for SVG), ``engine``
+(assets.renditions.engine.render_presets) and ``pyvips`` (thumbnail per preset, one thread:
+VIPS_CONCURRENCY=1; install it with ``.venv/bin/pip install -r bench/requirements.txt``, it is
+not part of the runtime). A
 ``decode`` row times decoding alone, as the engine decodes (the rotated photo: full-size luma
 and half-size colour; the flat one: half size): the floor under any method.
 
@@ -53,15 +54,15 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assets.engine import (  # noqa: E402 - needs ROOT on sys.path
+from assets.intake.svg_sanitize import sanitize_svg  # noqa: E402
+from assets.renditions.engine import (  # noqa: E402 - needs ROOT on sys.path
+    MARK_READ_SIDE,
     mark_bounds,
     plan_preset,
     render_presets,
     svg_size,
 )
-from assets.engine.compose import MARK_READ_SIDE  # noqa: E402
-from assets.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
-from assets.svg_sanitize import sanitize_svg  # noqa: E402
+from assets.renditions.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 
 REPEAT = 5
 NOISE = 4

@@ -1,6 +1,7 @@
+from datetime import timedelta
+
 from celery import shared_task
 
-from policies import services
 from policies.models import Announcement
 
 
@@ -12,5 +13,16 @@ def announcement_email(announcement_id: int) -> None:
 
 
 @shared_task
-def sweep_announcement_emails() -> int:
-    return services.announcement_emails_sweep()
+def sweep_announcement_emails(older_than: float = 120) -> int:
+    """Queue again the emails that were asked for but never taken by a worker.
+
+    The row, not the queue, records what is owed: a publish while Redis was down
+    or a lost message only delays the email. The claim in send_email makes a
+    second queued copy harmless. Returns how many were queued; called directly,
+    it runs here and now.
+    """
+    age = timedelta(seconds=older_than)
+    pending = list(Announcement.objects.email_unsent(age=age).values_list("pk", flat=True))
+    for pk in pending:
+        announcement_email.delay(pk)
+    return len(pending)

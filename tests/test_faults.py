@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assets.models import Asset, Rendition
-from assets.presets import presets_for
+from assets.renditions.presets import presets_for
 from policies.models import Announcement
 from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service

@@ -14,9 +14,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from assets.engine import svg
 from assets.models import Asset, Rendition
-from assets.presets import presets_for
+from assets.renditions.engine import svg
+from assets.renditions.presets import presets_for
 from tests.factories import make_asset
 from tests.hostile_corpus import SVG_DANGERS, corpus
 

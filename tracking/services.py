@@ -14,7 +14,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.presets import load_presets, platform_presets
+from assets.renditions.presets import load_presets, platform_presets
 from privacypass.services import TokenRefused, token_redeem
 from tracking.models import Kind, Release, ReleasedSizes, week_of
 from tracking.suppression import release_kind

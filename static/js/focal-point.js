@@ -1,6 +1,6 @@
 // Focal point picker: a click on the picture (or the arrow keys on it) sets the focal point
 // fields, and a box per output shape shows what each cover crop keeps, computed the way
-// assets/engine/plan.py `plan_preset` crops photos (and illustrations without a keep box).
+// assets/renditions/engine/plan.py `plan_preset` crops photos (and illustrations without a keep box).
 // Below it, a box dragged for one size is that size's crop override (or the keep box), grown
 // to the slot's shape as plan.py `_slot_shaped` does, and previewed next to the picture.
 (function () {

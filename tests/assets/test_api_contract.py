@@ -10,8 +10,8 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from assets.models import Collection, Tag
-from assets.presets import platform_presets
-from assets.rendering import renditions_make
+from assets.renditions.presets import platform_presets
+from assets.renditions.rendering import renditions_make
 from tests.factories import image_bytes, make_asset
 
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

@@ -21,9 +21,9 @@ from django.urls import reverse
 from PIL import Image, ImageCms, ImageDraw
 from PIL.TiffImagePlugin import IFDRational
 
-from assets.engine import plan_preset
 from assets.models import Asset, Rendition
-from assets.presets import get_preset
+from assets.renditions.engine import plan_preset
+from assets.renditions.presets import get_preset
 from tests.assets.imagegen import linear_srgb_profile, make_tiff16, to_bytes
 from tests.factories import make_asset
 

@@ -8,7 +8,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from assets.models import Rendition
-from assets.rendering import renditions_make
+from assets.renditions.rendering import renditions_make
 from tests.factories import image_bytes, make_asset
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from assets.models import Asset, Rendition
-from assets.presets import load_presets, platform_presets
-from assets.tasks import sweep_renditions
+from assets.renditions.presets import load_presets, platform_presets
+from assets.renditions.tasks import sweep_renditions
 from tests.factories import image_bytes, make_asset
 
 pytestmark = pytest.mark.django_db

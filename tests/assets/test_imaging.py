@@ -7,7 +7,8 @@ from functools import cache
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
 
-from assets.engine import (
+from assets.intake.svg_sanitize import sanitize_svg
+from assets.renditions.engine import (
     RenderedImage,
     RenderError,
     RenderFailure,
@@ -16,9 +17,8 @@ from assets.engine import (
     render_svg_presets,
     svg_size,
 )
-from assets.engine.svg import RasterizeFailed, parse_svg, rasterize_svg
-from assets.presets import get_preset, load_presets, parse_presets
-from assets.svg_sanitize import sanitize_svg
+from assets.renditions.engine.svg import RasterizeFailed, parse_svg, rasterize_svg
+from assets.renditions.presets import get_preset, load_presets, parse_presets
 from tests.assets import imagegen
 
 PRESETS = load_presets()

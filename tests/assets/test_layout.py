@@ -6,8 +6,8 @@ import math
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageStat
 
-from assets.engine import RenderedImage, render_presets
-from assets.presets import Preset, get_preset, load_presets, platform_presets
+from assets.renditions.engine import RenderedImage, render_presets
+from assets.renditions.presets import Preset, get_preset, load_presets, platform_presets
 from tests.assets import imagegen
 
 BANNERS = [

@@ -9,9 +9,9 @@ from django.utils import timezone
 from PIL import Image
 
 from assets.models import Asset, Rendition
-from assets.presets import platform_presets, presets_for
-from assets.rendering import renditions_make
-from assets.tasks import make_renditions, sweep_renditions
+from assets.renditions.presets import platform_presets, presets_for
+from assets.renditions.rendering import renditions_make
+from assets.renditions.tasks import make_renditions, sweep_renditions
 from tests.factories import image_bytes, make_asset, upload
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from assets.models import Rendition
-from assets.presets import presets_for
+from assets.renditions.presets import presets_for
 from tests.factories import image_bytes, upload
 
 

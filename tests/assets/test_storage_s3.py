@@ -11,7 +11,7 @@ from PIL import Image
 from rest_framework.authtoken.models import Token
 
 from assets.models import Asset, Rendition
-from assets.presets import presets_for
+from assets.renditions.presets import presets_for
 from tests.factories import camera_jpeg, upload
 
 pytestmark = pytest.mark.django_db

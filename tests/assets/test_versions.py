@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from assets.models import Asset, Tag
-from assets.presets import presets_for
+from assets.renditions.presets import presets_for
 from policies.models import Announcement
 from tests.factories import image_bytes, make_asset, upload
 from tests.hostile_corpus import corpus

@@ -10,7 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from assets.models import Asset
-from assets.presets import presets_for
+from assets.renditions.presets import presets_for
 from tests.factories import image_bytes, upload
 
 RED, BLUE = (200, 30, 30), (30, 60, 200)

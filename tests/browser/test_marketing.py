@@ -7,10 +7,10 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from assets.engine import plan_preset
 from assets.models import Asset, Rendition
-from assets.presets import platform_presets, presets_for
-from assets.rendering import renditions_make
+from assets.renditions.engine import plan_preset
+from assets.renditions.presets import platform_presets, presets_for
+from assets.renditions.rendering import renditions_make
 from tests.assets.imagegen import logo, picture, to_bytes
 from tests.factories import make_asset
 

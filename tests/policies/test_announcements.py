@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from assets.models import Asset
 from policies.models import AlreadyPublished, Announcement
-from policies.services import announcement_emails_sweep
-from policies.tasks import announcement_email
+from policies.tasks import announcement_email, sweep_announcement_emails
 from tests.factories import make_announcement, make_asset
 
 ALL_STAFF = "all-staff@example.com"
@@ -372,8 +371,8 @@ def test_the_sweep_sends_an_email_whose_queue_message_was_lost_exactly_once(
     html = client.get(reverse("policies:announcements")).content.decode()
     assert "the email is waiting to be sent" in html
     Announcement.objects.update(published_at=timezone.now() - timedelta(minutes=5))
-    assert announcement_emails_sweep() == 1
-    assert announcement_emails_sweep() == 0
+    assert sweep_announcement_emails() == 1
+    assert sweep_announcement_emails() == 0
     assert len(mailoutbox) == 1
     assert Announcement.objects.get().email_status == Announcement.EmailStatus.SENT
 
@@ -397,7 +396,7 @@ def test_an_email_whose_worker_stopped_mid_send_is_not_sent_again_and_says_so(
     long_ago = timezone.now() - timedelta(hours=1)
     Announcement.objects.update(email_status="claimed", email_claimed_at=long_ago)
     Announcement.objects.update(published_at=long_ago)
-    assert announcement_emails_sweep() == 0
+    assert sweep_announcement_emails() == 0
     client.force_login(marketer)
     html = client.get(reverse("policies:announcements")).content.decode()
     assert "stopped before it said whether the mail server took it" in html

@@ -3,9 +3,9 @@ from functools import partial
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assets.intake.validation import ImageRefused
 from assets.models import Asset, AssetVersion
 from assets.services import asset_original_clean, asset_version_clean
-from assets.validation import ImageRefused
 
 
 class Command(BaseCommand):

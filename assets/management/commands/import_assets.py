@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assets.intake.validation import ImageRefused
 from assets.models import Asset, Collection
 from assets.services import DuplicateAsset, asset_create, asset_replace_file
-from assets.validation import ImageRefused
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from assets.tasks import sweep_renditions
+from assets.renditions.tasks import sweep_renditions
 
 
 class Command(BaseCommand):

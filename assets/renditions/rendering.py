@@ -11,9 +11,9 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from assets.engine import RenderedImage, RenderError, render_presets
 from assets.models import Asset, Rendition
-from assets.presets import get_preset
+from assets.renditions.engine import RenderedImage, RenderError, render_presets
+from assets.renditions.presets import get_preset
 
 
 def _claim_seconds() -> int:

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assets.presets import Preset, get_preset
+from assets.renditions.presets import Preset, get_preset
 
 PLATFORMS_FILE = Path(__file__).with_name("platforms.json")
 # What an employee may make on their device for a slot, besides downloading the file.

@@ -4,15 +4,21 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from assets import rendering
 from assets.models import Asset, Rendition
+from assets.renditions import rendering
 
 # Worth another try: storage or database hiccups. A bad image is not.
 TRANSIENT_ERRORS = (OSError, DatabaseError)
 
 
+# The tasks keep the names they had before they moved here: queued messages and the
+# beat schedule name them.
 @shared_task(
-    bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=Rendition.MAX_ATTEMPTS - 1
+    name="assets.tasks.make_renditions",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=Rendition.MAX_ATTEMPTS - 1,
 )
 def make_renditions(self, asset_id: int) -> None:
     asset = Asset.objects.filter(pk=asset_id).first()
@@ -29,7 +35,7 @@ def make_renditions(self, asset_id: int) -> None:
         raise self.retry(exc=error, countdown=5 * 2**self.request.retries) from error
 
 
-@shared_task
+@shared_task(name="assets.tasks.sweep_renditions")
 def sweep_renditions(older_than: float = 120) -> int:
     """Queue the sizes a changed recipe left missing (``rendering.renditions_heal``), and again
     the assets whose pending renditions nobody has worked on for ``older_than`` seconds.

@@ -1,8 +1,9 @@
 """Child process that rasterizes one sanitized SVG to PNG under hard resource limits.
 
-Run by assets.engine.svg, which imports only its exit codes:
+Run by assets.renditions.engine.svg, which imports only its exit codes:
 
-    python -P assets/engine/svg_child.py WIDTH HEIGHT CPU_SECONDS ADDRESS_BYTES < in.svg > out.png
+    python -P assets/renditions/engine/svg_child.py WIDTH HEIGHT CPU_SECONDS ADDRESS_BYTES \
+        < in.svg > out.png
 
 Exit status 0 with PNG bytes on stdout; CANNOT_DRAW with the reason on stderr;
 OUT_OF_MEMORY; or killed by SIGXCPU/SIGKILL at the CPU limit.

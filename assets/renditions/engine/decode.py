@@ -6,7 +6,7 @@ from typing import BinaryIO
 
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin
 
-from assets.engine.results import RenderError
+from assets.renditions.engine.results import RenderError
 
 # ISO base media brands of HEIC/HEIF stills and sequences (AVIF is Pillow's own plugin).
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}

@@ -20,9 +20,9 @@ from django.template.defaultfilters import filesizeformat
 from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
-from assets import originals
-from assets.engine import UnsafeSVG, enable_heif, svg_size
-from assets.svg_sanitize import sanitize_svg
+from assets.intake import originals, tiff
+from assets.intake.svg_sanitize import sanitize_svg
+from assets.renditions.engine import UnsafeSVG, enable_heif, svg_size
 
 ALLOWED_FORMATS = {
     "JPEG": ("jpg", "jpeg"),
@@ -218,7 +218,7 @@ def _clean_original(
             # TIFF: rebuilt from what its directory points at. The rebuilt file is the one
             # decoded, so what is stored is what was checked (a strip shorter than its rows
             # fails here, not in the worker).
-            clean = originals.clean_tiff(data)
+            clean = tiff.clean_tiff(data)
             image = _open_decoded(clean)
     except (originals.Truncated, originals.Damaged):
         raise ImageRefused(DAMAGED) from None

@@ -1,7 +1,7 @@
 """SVG in the engine: a hardened parse, the canvas size, and rasterizing in a sandboxed child.
 
 The engine renders what the library stored, which upload validation has already sanitized
-(assets/svg_sanitize.py). Here the document is only parsed safely, bounded, and drawn by
+(assets/intake/svg_sanitize.py). Here the document is only parsed safely, bounded, and drawn by
 cairosvg in ``svg_child`` under hard CPU and memory limits, with a URL fetcher that reads
 nothing but embedded raster images.
 """
@@ -16,8 +16,8 @@ from xml.etree import ElementTree
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
 
-from assets.engine import svg_child
-from assets.engine.results import UnsafeSVG
+import assets.renditions.engine.svg_child as svg_child
+from assets.renditions.engine.results import UnsafeSVG
 
 # SVG limits. The declared canvas is refused above this before anything is rasterized; the
 # child gets hard CPU and address-space limits and the parent a wall-clock timeout.

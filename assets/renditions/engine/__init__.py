@@ -20,21 +20,21 @@ and, when every preset allows it, reduced once before anything else.
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
 is parsed safely, rasterized once by cairosvg in a resource-limited child process at the size the
 largest preset needs, and that raster is then treated like a transparent PNG. Sanitizing an
-uploaded SVG is upload validation's job (assets/svg_sanitize.py), not the engine's.
+uploaded SVG is upload validation's job (assets/intake/svg_sanitize.py), not the engine's.
 """
 
-from assets.engine.compose import mark_bounds
-from assets.engine.decode import enable_heif
-from assets.engine.plan import KINDS, Plan, plan_preset
-from assets.engine.render import render_presets, render_svg_presets
-from assets.engine.results import (
+from assets.renditions.engine.compose import MARK_READ_SIDE, mark_bounds
+from assets.renditions.engine.decode import enable_heif
+from assets.renditions.engine.plan import KINDS, Plan, plan_preset
+from assets.renditions.engine.render import render_presets, render_svg_presets
+from assets.renditions.engine.results import (
     RenderedImage,
     RenderError,
     RenderFailure,
     RenderResult,
     UnsafeSVG,
 )
-from assets.engine.svg import parse_svg, svg_size
+from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
@@ -43,6 +43,7 @@ ENGINE_VERSION = 6
 __all__ = [
     "ENGINE_VERSION",
     "KINDS",
+    "MARK_READ_SIDE",
     "Plan",
     "RenderError",
     "RenderFailure",

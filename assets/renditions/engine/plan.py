@@ -20,7 +20,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from assets.presets import Preset
+from assets.renditions.presets import Preset
 
 KINDS = ("photo", "logo", "illustration")
 

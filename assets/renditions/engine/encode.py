@@ -4,7 +4,7 @@ import io
 
 from PIL import Image
 
-from assets.presets import Preset
+from assets.renditions.presets import Preset
 
 # Quality ladder for byte limits: visible artefacts start below the floor, so we fail instead.
 JPEG_QUALITIES = (85, 78, 70, 62, 60)

@@ -1,13 +1,13 @@
 """Upload-time SVG sanitizing: what the library keeps of an uploaded SVG.
 
 Upload validation runs this once, and the sanitized document is what is stored, served and
-later rendered; the rendition engine only parses it again (assets/engine/svg.py).
+later rendered; the rendition engine only parses it again (assets/renditions/engine/svg.py).
 """
 
 import re
 from xml.etree import ElementTree
 
-from assets.engine import parse_svg
+from assets.renditions.engine import parse_svg
 
 _UNSAFE_ELEMENTS = {"script", "foreignObject", "iframe", "embed", "object", "audio", "video"}
 _SAFE_DATA_URI = re.compile(r"data:image/(png|jpe?g|webp)[;,]", re.IGNORECASE)

@@ -4,8 +4,8 @@ from functools import cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from assets.engine.plan import FRAME_RING, Plan, badge_geometry
-from assets.presets import Preset
+from assets.renditions.engine.plan import FRAME_RING, Plan, badge_geometry
+from assets.renditions.presets import Preset
 
 
 def compose(

@@ -9,9 +9,9 @@ from typing import BinaryIO
 
 from PIL import Image, ImageChops
 
-from assets.engine import svg
-from assets.engine.compose import MARK_READ_SIDE, compose, mark_bounds
-from assets.engine.decode import (
+import assets.renditions.engine.svg as svg
+from assets.renditions.engine.compose import MARK_READ_SIDE, compose, mark_bounds
+from assets.renditions.engine.decode import (
     TRANSPOSE,
     load,
     load_luma,
@@ -22,8 +22,8 @@ from assets.engine.decode import (
     stores_half_colour,
     to_srgb,
 )
-from assets.engine.encode import TooBig, display_copy, encode, needs_display_copy
-from assets.engine.plan import (
+from assets.renditions.engine.encode import TooBig, display_copy, encode, needs_display_copy
+from assets.renditions.engine.plan import (
     Fractions,
     Plan,
     check_arguments,
@@ -32,8 +32,8 @@ from assets.engine.plan import (
     plan_scale,
     to_stored,
 )
-from assets.engine.results import RenderedImage, RenderFailure, RenderResult
-from assets.presets import Preset
+from assets.renditions.engine.results import RenderedImage, RenderFailure, RenderResult
+from assets.renditions.presets import Preset
 
 # Final LANCZOS step shrinks by at most this factor after the integer reduce(); 1.0 is fastest
 # and, after JPEG encoding, within a fraction of a dB of a full LANCZOS (performance-anchors.md).
@@ -57,8 +57,8 @@ def render_presets(
     """Render ``source`` (a raster image, or SVG bytes) into every preset, in order.
 
     ``kind`` is "photo", "illustration" or "logo"; each has its layout rule (see
-    assets/engine/plan.py). Focal point fractions are in the upright frame, as are ``keep``
-    (an illustration's keep box) and ``crops`` (per preset slug, a crop override), both
+    assets/renditions/engine/plan.py). Focal point fractions are in the upright frame, as are
+    ``keep`` (an illustration's keep box) and ``crops`` (per preset slug, a crop override), both
     x, y, w, h fractions. ``background`` is "#rrggbb", or None for transparent PNGs and white
     JPEGs. Raises RenderError if the source cannot be decoded and UnsafeSVG if an SVG cannot
     be parsed safely; per-preset problems (byte limits, SVG too complex) come back as

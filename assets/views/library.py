@@ -1,0 +1,227 @@
+"""Marketing's tools: the library, uploads, editing, versions, publishing and deleting."""
+
+from django.contrib import messages
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.roles import role_required
+from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm
+from assets.intake.validation import ImageRefused
+from assets.models import Asset, AssetVersion
+from assets.renditions.platforms import load_platforms
+from assets.renditions.presets import Preset, platform_presets
+from assets.services import (
+    DuplicateAsset,
+    asset_create,
+    asset_publish,
+    asset_replace_file,
+    asset_set_kind,
+    asset_version_restore,
+    renditions_request,
+    renditions_retry,
+)
+from assets.views.listing import listing_page
+
+
+@require_safe
+@role_required("assets.change_asset")
+def library(request: HttpRequest) -> HttpResponse:
+    assets = Asset.objects.all()
+    status = request.GET.get("status")
+    if status in Asset.Status.values:
+        assets = assets.filter(status=status)
+    return listing_page(request, assets, "assets/library.html", status_choices=Asset.Status.choices)
+
+
+@role_required("assets.add_asset")
+def upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    # The drag-and-drop page posts one file per request and asks for JSON; the plain form
+    # (no JavaScript) gets HTML. Same form, same service, same refusals.
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    added: list[Asset] = []
+    refused: list[tuple[str, str, Asset | None]] = []
+    if request.method == "POST" and form.is_valid():
+        added, refused = _create_assets(request, form)
+        if wants_json:
+            return JsonResponse(
+                {
+                    "added": [_added(a, guessed=not form.cleaned_data["kind"]) for a in added],
+                    "refused": [
+                        {
+                            "name": name,
+                            "reason": reason,
+                            "existing_url": e.get_absolute_url() if e else "",
+                        }
+                        for name, reason, e in refused
+                    ],
+                }
+            )
+        if added and not refused:
+            messages.success(request, f"Added {len(added)} image{'s' * (len(added) != 1)}.")
+            return redirect("assets:library")
+    elif request.method == "POST" and wants_json:
+        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+    context = {"form": form, "added": added, "refused": refused, "kinds": Asset.Kind.choices}
+    return render(request, "assets/upload.html", context)
+
+
+def _added(asset: Asset, *, guessed: bool) -> dict:
+    return {
+        "title": asset.title,
+        "url": asset.get_absolute_url(),
+        "kind": asset.kind,
+        "kind_guessed": guessed,
+        "kind_url": reverse("assets:set-kind", args=[asset.slug]),
+        "kinds": [{"value": value, "label": label} for value, label in Asset.Kind.choices],
+    }
+
+
+@require_POST
+@role_required("assets.change_asset")
+def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
+    """One file's kind changed in the upload results (its layout rule, so its sizes)."""
+    asset = get_object_or_404(Asset, slug=slug)
+    form = KindForm(request.POST)
+    wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if not form.is_valid():
+        if wants_json:
+            return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
+        messages.error(request, "Choose photo, logo or illustration.")
+        return redirect("assets:upload")
+    asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
+    if wants_json:
+        return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
+    messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
+    return redirect("assets:library")
+
+
+def _create_assets(
+    request: HttpRequest, form: UploadForm
+) -> tuple[list[Asset], list[tuple[str, str, Asset | None]]]:
+    added: list[Asset] = []
+    refused: list[tuple[str, str, Asset | None]] = []
+    for file in form.cleaned_data["files"]:
+        try:
+            added.append(
+                asset_create(
+                    file=file,
+                    filename=file.name,
+                    uploaded_by=request.user,
+                    collection=form.cleaned_data["collection"],
+                    kind=form.cleaned_data["kind"],
+                    publish=form.cleaned_data["publish"],
+                )
+            )
+        except DuplicateAsset as error:
+            refused.append((file.name, str(error), error.existing))
+        except ImageRefused as error:
+            refused.append((file.name, str(error), None))
+    return added, refused
+
+
+@role_required("assets.change_asset")
+def edit(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    form = AssetForm(request.POST or None, instance=asset)
+    if request.method == "POST" and form.is_valid():
+        renditions_request(asset=form.save())
+        messages.success(request, "Saved.")
+        return redirect(asset)
+    context = {
+        "asset": asset,
+        "form": form,
+        "crop_shapes": _crop_shapes(asset),
+        "crop_presets": [p for p in platform_presets(asset.kind) if not p.overlay],
+        "version_form": NewVersionForm(),
+        "platforms": load_platforms(),
+    }
+    return render(request, "assets/edit.html", context)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    form = NewVersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose the file of the new version.")
+        return redirect("assets:edit", asset.slug)
+    upload = form.cleaned_data["file"]
+    try:
+        asset_replace_file(asset=asset, file=upload, filename=upload.name, replaced_by=request.user)
+    except ImageRefused as error:
+        messages.error(request, f"The new version was not taken: {error}.")
+        return redirect("assets:edit", asset.slug)
+    messages.success(
+        request,
+        "New version saved. Each size is made again; until it is ready the previous one "
+        "is served. Nobody is notified.",
+    )
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    version = get_object_or_404(AssetVersion, asset__slug=slug, pk=pk)
+    try:
+        asset = asset_version_restore(version=version, restored_by=request.user)
+    except ImageRefused as error:
+        messages.error(request, f"That version was not restored: {error}.")
+        return redirect("assets:edit", slug)
+    messages.success(
+        request, "The earlier file is current again; the one it replaced is in the history."
+    )
+    return redirect(asset)
+
+
+def _crop_shapes(asset: Asset) -> list[list[Preset]]:
+    """Presets grouped by shape: a photo's cover crop depends only on the output's shape."""
+    shapes: dict[float, list[Preset]] = {}
+    for preset in platform_presets(asset.kind):
+        shapes.setdefault(round(preset.width / preset.height, 3), []).append(preset)
+    return list(shapes.values())
+
+
+@require_POST
+@role_required("assets.publish_asset")
+def publish(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    asset_publish(asset=asset)
+    messages.success(request, f"“{asset.title}” is published: employees can see it now.")
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.publish_asset")
+def archive(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    asset.archive()
+    messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
+    return redirect(asset)
+
+
+@require_POST
+@role_required("assets.change_asset")
+def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    renditions_retry(asset=asset)
+    messages.success(request, "The failed sizes are being made again.")
+    return redirect(asset)
+
+
+@role_required("assets.delete_asset")
+def delete(request: HttpRequest, slug: str) -> HttpResponse:
+    asset = get_object_or_404(Asset, slug=slug)
+    if request.method == "POST":
+        asset.delete()
+        messages.success(request, f"Deleted “{asset.title}” and its files.")
+        return redirect("assets:library")
+    return render(request, "assets/confirm_delete.html", {"asset": asset})
