@@ -22,6 +22,9 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 COUNT_PATH = "/count/"
+# Not logged: the counts (see above), and the proxy's and Prometheus's polling every few
+# seconds, which would bury the requests people make.
+UNLOGGED_PATHS = frozenset({COUNT_PATH, "/healthz", "/readyz", "/metrics"})
 # Paths that name an artwork or a stored file, and what is logged instead.
 _NAMED = [
     (re.compile(r"^/(assets|library)/[^/?]+/sizes/[^/?]+/"), r"/\1/-/sizes/-/"),
@@ -39,8 +42,18 @@ def redacted_path(path: str) -> str:
 
 
 class PortalLogger(Logger):
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
+            # The same handlers gunicorn chose (stdout, a file), one JSON object a line.
+            from ops.logs import JsonLinesFormatter
+
+            for log in (self.error_log, self.access_log):
+                for handler in log.handlers:
+                    handler.setFormatter(JsonLinesFormatter())
+
     def access(self, resp, req, environ, request_time) -> None:
-        if environ.get("PATH_INFO") == COUNT_PATH:
+        if environ.get("PATH_INFO") in UNLOGGED_PATHS:
             return
         super().access(resp, req, environ, request_time)
 

@@ -45,6 +45,11 @@ def test_the_access_log_names_no_client_and_skips_counts(capsys):
     assert _access_log("/count/", capsys) == ""
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_the_access_log_skips_health_checks_and_metrics_scrapes(capsys, path):
+    assert _access_log(path, capsys) == ""
+
+
 @pytest.mark.parametrize(
     ("path", "logged"),
     [
