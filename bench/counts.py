@@ -5,17 +5,24 @@ Run from the repository root, with PostgreSQL and Redis on 127.0.0.1:
     .venv/bin/python -m bench.counts
     .venv/bin/python -m bench.counts --requests 5000 --concurrency 16 --artworks 1000
 
-It (re)creates its own database (portal_bench_counts), uses Redis database 8
-(only its `tracking:*` keys, which it deletes first), starts gunicorn with
-deploy/gunicorn.conf.py on a free loopback port, and fires the same number of
-POSTs through the full middleware stack at:
+It (re)creates its own database (portal_bench_counts, or $BENCH_DATABASE), uses
+Redis database 8 (or $BENCH_REDIS_URL)
+(only its `tracking:*` and `privacypass:*` keys, which it deletes first), starts
+gunicorn with deploy/gunicorn.conf.py on a free loopback port, and fires the same
+number of POSTs through the full middleware stack at:
 
   bench/ok/       a bare view answering "ok"        (the ceiling)
   bench/ok-form/  the same after reading the form    (what any POST endpoint pays)
-  count/          the real endpoint                  (memory; a thread pushes to Redis each second)
+  count/          the real endpoint                  (a token checked and spent in Redis;
+                                                      the count in memory, pushed each second)
 
-It prints requests per second, latency percentiles, the ratio, and lost counts
-(read back from Redis). Then it releases a year of weeks (52) for --artworks
+Every count request carries a real token of its own, made beforehand through the
+real issuance (bench.harness.tokens_mint). It prints requests per second, latency
+percentiles, the ratio (goal: count endpoint >= 0.6x the bare view), and lost
+counts (read back from Redis). It then times issuing one batch of
+TRACKING_WEEKLY_TOKENS tokens (goal: <= 50 ms server time): the issuing view in
+this process through the whole middleware stack, as a signed-in employee, once
+per made-up employee (a batch is once a week). Then it releases a year of weeks (52) for --artworks
 artworks through the real release function (OpenDP noise included) and times
 the uptake page's server time, as a signed-in leader, in a fresh process started
 as a gunicorn worker starts: the first request (cold: no template compiled, no
@@ -25,6 +32,7 @@ starts is stopped at the end; it never listens beyond 127.0.0.1.
 
 import argparse
 import datetime
+import hashlib
 import multiprocessing
 import os
 import random
@@ -48,8 +56,9 @@ from bench.harness import (
     start_gunicorn,
 )
 
-DATABASE = "portal_bench_counts"
-REDIS = "redis://127.0.0.1:6379/8"  # bench/load.py uses 7; the tests use their own
+# Overridable, so two people benchmarking on one machine do not share (and wipe) them.
+DATABASE = os.environ.get("BENCH_DATABASE", "portal_bench_counts")
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")  # load.py: 7
 ENV = production_env(DATABASE, DJANGO_SETTINGS_MODULE="bench.settings", REDIS_URL=REDIS)
 ASSET_SLUG = "bench-asset"
 SIZES = ["", "linkedin-banner", "x-header", "avatar-small", "video-background"]
@@ -75,27 +84,30 @@ def insert_assets(db: psycopg.Connection, count: int, *, first: int = 1) -> None
 
 def forget_counts() -> None:
     store = redis.Redis.from_url(REDIS)
-    keys = list(store.scan_iter(match="tracking:*", count=1000))
+    keys = [
+        key
+        for pattern in ("tracking:*", "privacypass:*")
+        for key in store.scan_iter(match=pattern, count=1000)
+    ]
     if keys:
         store.delete(*keys)
 
 
-def _fire(args: tuple[int, str, bytes, int, int]) -> list[float]:
-    """One load process: `threads` threads, each sending its share of requests."""
-    port, path, body, requests, threads = args
-    request = raw_request("POST", path, body=body)
+def _fire(args: tuple[int, str, list[bytes], int]) -> list[float]:
+    """One load process: `threads` threads, each sending its share of the bodies."""
+    port, path, bodies, threads = args
+    requests = [raw_request("POST", path, body=body) for body in bodies]
     latencies: list[float] = []
     failures: list[bytes] = []
 
-    def worker(share: int) -> None:
-        for _ in range(share):
+    def worker(share: list[bytes]) -> None:
+        for request in share:
             status, latency = send(port, request)
             latencies.append(latency)
             if not status.startswith(b"2"):
                 failures.append(status)
 
-    shares = [requests // threads + (i < requests % threads) for i in range(threads)]
-    pool = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    pool = [threading.Thread(target=worker, args=(requests[i::threads],)) for i in range(threads)]
     for thread in pool:
         thread.start()
     for thread in pool:
@@ -105,18 +117,10 @@ def _fire(args: tuple[int, str, bytes, int, int]) -> list[float]:
     return latencies
 
 
-def load(port: int, path: str, body: bytes, requests: int, concurrency: int) -> dict:
+def load(port: int, path: str, bodies: list[bytes], concurrency: int) -> dict:
     processes = min(2, concurrency)
-    jobs = [
-        (
-            port,
-            path,
-            body,
-            requests // processes + (i < requests % processes),
-            concurrency // processes,
-        )
-        for i in range(processes)
-    ]
+    requests = len(bodies)
+    jobs = [(port, path, bodies[i::processes], concurrency // processes) for i in range(processes)]
     with multiprocessing.Pool(processes) as pool:
         started = time.perf_counter()
         results = pool.map(_fire, jobs)
@@ -129,12 +133,20 @@ def load(port: int, path: str, body: bytes, requests: int, concurrency: int) -> 
 def measure_endpoints(options) -> None:
     from django.utils import timezone
 
+    from bench.harness import tokens_mint
     from tracking.models import week_of
-    from tracking.services import count_token
     from tracking.tally import week_counts
 
-    token = count_token(asset_slug=ASSET_SLUG, day=timezone.localdate())
-    body = urlencode({"asset": ASSET_SLUG, "kind": "download", "preset": "", "token": token})
+    def bodies(count: int) -> list[bytes]:
+        # One real, unspent token per count request: a replayed one would be refused.
+        form = {"asset": ASSET_SLUG, "kind": "download", "preset": ""}
+        return [urlencode(form | {"token": token}).encode() for token in tokens_mint(count)]
+
+    warm = min(500, options.requests)
+    started = time.perf_counter()
+    rounds = [(bodies(warm), bodies(options.requests)) for _ in range(2)]
+    minted = time.perf_counter() - started
+    print(f"made {2 * (warm + options.requests):,} tokens in {minted:.1f} s (client and issuer)")
 
     def counted() -> int:
         time.sleep(2.5)  # each worker pushes what gathered to Redis once a second
@@ -150,10 +162,11 @@ def measure_endpoints(options) -> None:
             ("ok, reads form", "/bench/ok-form/"),
             ("count endpoint", "/count/"),
         ]
-        for name, path in endpoints * 2:
-            load(port, path, body.encode(), min(500, options.requests), options.concurrency)
+        for index, (name, path) in enumerate(endpoints * 2):
+            warm_bodies, main_bodies = rounds[index // len(endpoints)]
+            load(port, path, warm_bodies, options.concurrency)
             before = counted()
-            result = load(port, path, body.encode(), options.requests, options.concurrency)
+            result = load(port, path, main_bodies, options.concurrency)
             result["added"] = counted() - before
             if name not in results or result["rps"] > results[name]["rps"]:
                 results[name] = result
@@ -175,6 +188,51 @@ def measure_endpoints(options) -> None:
     for baseline in ("bare ok view", "ok, reads form"):
         ratio = results["count endpoint"]["rps"] / results[baseline]["rps"]
         print(f"count endpoint / {baseline}: {ratio:.2f}×")
+
+
+def time_issuance(batches: int) -> list[float]:
+    """Server time of issuing one week's batch, through the whole middleware stack in this
+    process (session, sign-in, role check, the Redis budget script, the VOPRF), as the page
+    asks for it: once per signed-in employee, so each batch is a different employee's."""
+    import base64
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+    from django.urls import reverse
+
+    from accounts.roles import EMPLOYEES
+    from privacypass.client import tokens_fetch
+
+    employees = Group.objects.get(name=EMPLOYEES)
+    times = []
+    for number in range(batches):
+        user = get_user_model().objects.create_user(f"bench-employee-{number}")
+        user.groups.add(employees)
+        client = Client(HTTP_HOST="127.0.0.1")  # the host the production settings allow
+        client.force_login(user)
+        key = client.get(reverse("privacypass:key")).json()
+        public_key = base64.urlsafe_b64decode(key["token_key"])
+
+        def issue(request: bytes, client=client) -> bytes:
+            started = time.perf_counter()
+            response = client.post(
+                reverse("privacypass:issue"),
+                request,
+                content_type="application/private-token-batch-request",
+            )
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.content
+            return response.content
+
+        tokens = tokens_fetch(
+            public_key=public_key,
+            key_id=hashlib.sha256(public_key).digest(),
+            count=key["batch"],
+            issue=issue,
+        )
+        assert len(tokens) == key["batch"]
+    return times
 
 
 def release_a_year(artworks: int) -> float:
@@ -278,6 +336,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--artworks", type=int, default=1_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--batches", type=int, default=50, help="token batches to time")
     options = parser.parse_args()
 
     recreate_database(ENV)
@@ -292,6 +351,15 @@ def main() -> None:
     django.setup()
     try:
         measure_endpoints(options)
+        from django.conf import settings
+
+        times = sorted(time_issuance(options.batches))
+        print(
+            f"\nissuing one batch of {settings.TRACKING_WEEKLY_TOKENS} tokens, server time over "
+            f"{options.batches} employees: median {statistics.median(times) * 1000:.1f} ms, "
+            f"p95 {statistics.quantiles(times, n=20)[18] * 1000:.1f} ms, "
+            f"slowest {max(times) * 1000:.1f} ms"
+        )
         forget_counts()
         seconds = release_a_year(options.artworks)
         print(f"\nreleased 52 weeks for {options.artworks:,} artworks in {seconds:.1f} s")

@@ -3,6 +3,8 @@
 Everything listens on 127.0.0.1 only, and every loop is bounded in count.
 """
 
+import base64
+import itertools
 import os
 import socket
 import statistics
@@ -35,6 +37,32 @@ def production_env(database: str, **extra: str) -> dict[str, str]:
         "GUNICORN_ACCESS_LOG": "",
         **extra,
     }
+
+
+_MADE_UP_ACCOUNTS = itertools.count(10**12)
+
+
+def tokens_mint(count: int) -> list[str]:
+    """`count` real count tokens, as the page sends them: made by the Python client of
+    privacypass/ and the real issuing service, B per made-up account (ids no account has).
+
+    Needs Django set up with the server's SECRET_KEY and REDIS_URL."""
+    from django.conf import settings
+
+    from privacypass.client import tokens_fetch
+    from privacypass.services import batch_issue, token_week, week_key
+
+    key = week_key(token_week())
+    tokens: list[bytes] = []
+    while len(tokens) < count:
+        account = next(_MADE_UP_ACCOUNTS)
+        tokens += tokens_fetch(
+            public_key=key.public_key,
+            key_id=key.key_id,
+            count=min(settings.TRACKING_WEEKLY_TOKENS, count - len(tokens)),
+            issue=lambda request, account=account: batch_issue(account_id=account, request=request),
+        )
+    return [base64.urlsafe_b64encode(token).decode().rstrip("=") for token in tokens]
 
 
 def recreate_database(env: dict[str, str]) -> None:

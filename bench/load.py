@@ -52,6 +52,7 @@ from bench.harness import (
     send,
     start_gunicorn,
     table,
+    tokens_mint,
 )
 from bench.renditions import make_inputs
 
@@ -61,7 +62,7 @@ ENV = production_env(os.environ.get("BENCH_DATABASE", "portal_bench_load"), REDI
 
 
 def prepare() -> dict:
-    """The demo library with renditions, an employee's session, and today's count tokens."""
+    """The demo library with renditions and an employee's session."""
     recreate_database(ENV)
     # Demo data is refused with DEBUG off; renditions are made in-process here.
     manage(ENV | {"DEBUG": "true", "REDIS_URL": ""}, "load_demo")
@@ -80,11 +81,9 @@ def prepare() -> dict:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
 
     from assets.models import Asset, Rendition
     from assets.renditions.presets import platform_presets
-    from tracking.services import count_token
 
     employee = User.objects.get(username="employee")
     session = SessionStore()
@@ -102,12 +101,10 @@ def prepare() -> dict:
             preset__in=[preset.slug for preset in platform_presets()],
         ).values_list("asset__slug", "preset")
     )
-    today = timezone.localdate()
     return {
         "cookie": f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}\r\n",
         "assets": assets,
         "downloads": ready,
-        "tokens": {slug: count_token(asset_slug=slug, day=today) for slug in assets},
     }
 
 
@@ -192,10 +189,10 @@ def main() -> None:
     rng = random.Random(7)
     expected: Counter = Counter()
     jobs = []
-    for _ in range(options.counts):
+    for token in tokens_mint(options.counts):  # one real token per count
         slug, preset = rng.choice(data["downloads"])
         expected[slug, preset] += 1
-        form = {"asset": slug, "preset": preset, "kind": "download", "token": data["tokens"][slug]}
+        form = {"asset": slug, "preset": preset, "kind": "download", "token": token}
         jobs.append(urlencode(form).encode())
 
     port = free_port()

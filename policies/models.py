@@ -74,6 +74,7 @@ class PolicyPage(models.Model):
                 "epsilon_factor": f"{math.exp(settings.TRACKING_EPSILON):.1f}",
                 "retention_months": settings.TRACKING_RETENTION_MONTHS,
                 "announcement_days": settings.ANNOUNCEMENT_DAYS,
+                "weekly_tokens": settings.TRACKING_WEEKLY_TOKENS,
             },
         )
 

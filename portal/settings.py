@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "assets",
     "policies",
     "tracking",
+    "privacypass",
     "guidelines",
     "ops",
 ]
@@ -301,7 +302,8 @@ if METRICS_ENABLED and len(METRICS_TOKEN) < 32:
 
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
 # at least TRACKING_MIN_COUNT. One person adds at most TRACKING_WEEKLY_TOKENS counts
-# a week, and the noise is set so that all of them together change any release by
+# a week (the anonymous tokens an account gets per ISO week, privacypass/), and the
+# noise is set so that all of them together change any release by
 # at most a factor e^TRACKING_EPSILON (docs/counting-privacy.md). Releases older
 # than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)

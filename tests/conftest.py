@@ -5,6 +5,7 @@ Tests that use `transactional_db` must pass `serialized_rollback=True` to
 """
 
 import io
+import itertools
 import os
 import socket
 import subprocess
@@ -117,6 +118,24 @@ def outsider(db, django_user_model):
 @pytest.fixture
 def staff(db, django_user_model):
     return _user(django_user_model, "sam", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def fresh_token(db, django_user_model):
+    """One real unspent token per call, from batches fetched as the browser fetches them,
+    each batch by a new employee (one person's week holds TRACKING_WEEKLY_TOKENS)."""
+    from tests.tokens import tokens_issue
+
+    spare: list[str] = []
+    holders = itertools.count()
+
+    def take() -> str:
+        if not spare:
+            holder = _user(django_user_model, f"token-holder-{next(holders)}", EMPLOYEES)
+            spare.extend(tokens_issue(holder))
+        return spare.pop()
+
+    return take
 
 
 @pytest.fixture
@@ -313,14 +332,21 @@ def browser_as(chromium, live_server):
 
 @pytest.fixture(autouse=True)
 def _no_waiting_counts():
-    """Counts wait in Redis (or a process's memory) between requests: each test starts clean."""
+    """Counts and token records wait in Redis (or a process's memory) between requests:
+    each test starts clean."""
+    from privacypass.services import LOCAL_RECORDS
     from tracking.tally import published_forget, week_discard, weeks_waiting
 
     def forget() -> None:
+        LOCAL_RECORDS.clear()
         try:
             if django_settings.REDIS_URL:
                 store = redis.Redis.from_url(django_settings.REDIS_URL, socket_timeout=2)
-                keys = list(store.scan_iter(match="tracking:*", count=1000))
+                keys = [
+                    key
+                    for pattern in ("tracking:*", "privacypass:*")
+                    for key in store.scan_iter(match=pattern, count=1000)
+                ]
                 if keys:
                     store.delete(*keys)
             for week in weeks_waiting():

@@ -31,7 +31,6 @@ from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service
 from tests.factories import image_bytes, make_announcement, make_asset, upload
 from tracking.models import Release, ReleasedSizes, week_of
-from tracking.services import count_token
 from tracking.tally import pending_push, tally_add, week_counts, week_key
 from tracking.tasks import release_closed_weeks
 
@@ -274,21 +273,35 @@ def test_with_redis_down_an_upload_succeeds_and_the_page_says_sizes_are_waiting(
     assert "Sizes are being made" in page
 
 
-def test_with_redis_down_counts_wait_in_memory_and_reach_redis_when_it_is_back(
-    real_services, settings, client
+def test_with_redis_down_a_count_is_refused_for_now_and_counts_when_redis_is_back(
+    real_services, settings, client, fresh_token
 ):
     asset = make_asset()
-    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
-    form = {"asset": asset.slug, "preset": "x-header", "kind": "download", "token": token}
+    form = {"asset": asset.slug, "preset": "x-header", "kind": "download", "token": fresh_token()}
     working_redis = settings.REDIS_URL
     settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
-    assert client.post("/count/", form).status_code == 204
-    assert client.post("/count/", form).status_code == 204
+    # The spent tokens live in Redis: without them a token could be spent twice.
+    assert client.post("/count/", form).status_code == 503
+    settings.REDIS_URL = working_redis
+    assert client.post("/count/", form).status_code == 204, "the token was not spent"
+    assert pending_push() == 0
+    week = week_of(timezone.localdate())
+    assert week_counts(week) == {("download", asset.pk, "x-header"): 1}
+
+
+def test_with_redis_down_counts_already_taken_wait_in_memory_and_reach_redis_when_it_is_back(
+    real_services, settings, db
+):
+    asset = make_asset()
+    today = timezone.localdate()
+    working_redis = settings.REDIS_URL
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    for _ in range(2):
+        assert tally_add(asset_slug=asset.slug, kind="download", preset="x-header", today=today)
     assert pending_push() == 2, "they wait while Redis is away"
     settings.REDIS_URL = working_redis
     assert pending_push() == 0
-    week = week_of(timezone.localdate())
-    assert week_counts(week) == {("download", asset.pk, "x-header"): 2}
+    assert week_counts(week_of(today)) == {("download", asset.pk, "x-header"): 2}
 
 
 def test_with_redis_down_the_reset_page_answers_the_same_for_any_address(

@@ -99,6 +99,9 @@ EXPECTED = {
     "guidelines:dont-image": EVERYONE_READS,
     "guidelines:edit": MARKETING_FORM,
     "tracking:count": ((405,) * 6, (400,) * 6),
+    # The week's anonymous tokens: for anyone with a role; an empty batch is refused.
+    "privacypass:key": EVERYONE_READS,
+    "privacypass:issue": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, NO_ROLE, 400, 400, 400, 400)),
     "tracking:dashboard": LEADERSHIP_READS,
     "tracking:dashboard-csv": LEADERSHIP_READS,
     "tracking:api": LEADERSHIP_READS,

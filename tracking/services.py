@@ -1,9 +1,9 @@
 """Recording anonymous counts, releasing closed weeks once, and reading the releases."""
 
+import base64
 import calendar
 import datetime
 import functools
-import hmac
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -13,10 +13,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 
 from assets.models import Asset
 from assets.renditions.presets import load_presets, platform_presets
+from privacypass.services import TokenRefused, token_redeem
 from tracking.models import Kind, Release, ReleasedSizes, week_of
 from tracking.suppression import calibration, release_week
 from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
@@ -42,51 +42,34 @@ def size_labels() -> dict[str, str]:
     return labels
 
 
-@functools.lru_cache(maxsize=1)
-def _token_hmac(secret: str) -> hmac.HMAC:
-    # The key derivation, made once per secret: each token is a copy fed one message.
-    return salted_hmac("tracking.count", "", secret=secret, algorithm="sha256")
-
-
-def count_token(*, asset_slug: str, day: datetime.date) -> str:
-    """The same for every viewer of the asset on that day, so it cannot tell them apart."""
-    mac = _token_hmac(settings.SECRET_KEY).copy()
-    mac.update(f"{asset_slug}|{day.isoformat()}".encode())
-    return mac.hexdigest()[:32]
-
-
-def count_day() -> datetime.date:
-    """Today in the portal's own time zone: the day a count token is made for and checked on.
-
-    Never a time zone a request activated: a count request has none, and looking
-    one up costs a context-variable lookup on every count.
-    """
-    return timezone.localdate(timezone=timezone.get_default_timezone())
-
-
-def count_token_valid(*, asset_slug: str, token: str, today: datetime.date) -> bool:
-    # Yesterday's token too: a page opened just before midnight still counts.
-    return any(
-        constant_time_compare(token, count_token(asset_slug=asset_slug, day=day))
-        for day in (today, today - datetime.timedelta(days=1))
-    )
-
-
 class CountRefused(Exception):
     """The request does not name something that may be counted."""
 
 
 def count_record(*, asset_slug: str, preset: str, kind: str, token: str) -> None:
-    """Add one to this week's number for a published asset, size and kind."""
-    today = count_day()
+    """Spend one anonymous token and add one to its week's number for a published asset,
+    size and kind. The token, not the request, decides the week: one issued last week
+    counts in last week, unless that week has been released already."""
     if kind not in COUNTED_KINDS or (preset and preset not in preset_slugs()):
         raise CountRefused("unknown kind or size")
     if kind == Kind.USING and preset:
         raise CountRefused("an artwork is in use as a whole, not per size")
-    if not count_token_valid(asset_slug=asset_slug, token=token, today=today):
-        raise CountRefused("token does not match")
-    if not tally_add(asset_slug=asset_slug, kind=kind, preset=preset, today=today):
+    try:
+        week = token_redeem(_token_bytes(token))
+    except TokenRefused as refused:
+        raise CountRefused(str(refused)) from refused
+    today = timezone.localdate(timezone=timezone.get_default_timezone())
+    if week < week_of(today) and Release.objects.filter(week=week).exists():
+        raise CountRefused("that week is closed and published")
+    if not tally_add(asset_slug=asset_slug, kind=kind, preset=preset, today=today, week=week):
         raise CountRefused("no such published asset")
+
+
+def _token_bytes(token: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except ValueError:
+        return b""
 
 
 def _week_start(week: datetime.date) -> datetime.datetime:

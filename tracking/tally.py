@@ -193,8 +193,10 @@ def _push(client: redis.Redis, push) -> None:
             if push(keys=[PUBLISHED_IDS, *keys], args=args) == -1:
                 published_refresh()
                 push(keys=[PUBLISHED_IDS, *keys], args=args)
-        # Touched every second whether or not anyone counted, so its idle time says nothing.
-        client.touch(week_key(week_of(timezone.localdate())))
+        # Touched every second whether or not anyone counted, so its idle time says nothing;
+        # last week's too, which takes late counts until it is released.
+        this_week = week_of(timezone.localdate())
+        client.touch(week_key(this_week), week_key(this_week - datetime.timedelta(weeks=1)))
         _load_published(client)
     except redis.RedisError:
         with _lock:
@@ -245,13 +247,21 @@ def _push_at_exit() -> None:
         pending_push()
 
 
-def tally_add(*, asset_slug: str, kind: str, preset: str, today: datetime.date) -> bool:
-    """Add one to this week's number for a published artwork; False if it may not be counted."""
+def tally_add(
+    *,
+    asset_slug: str,
+    kind: str,
+    preset: str,
+    today: datetime.date,
+    week: datetime.date | None = None,
+) -> bool:
+    """Add one to a week's number (today's week unless given: last week's for a count
+    made before it closed) for an artwork published today; False if it may not be counted."""
     asset_id = _published_id(asset_slug, today)
     if asset_id is None:
         return False
     with _lock:
-        _pending[week_key(week_of(today)), cell_field(kind, asset_id, preset)] += 1
+        _pending[week_key(week or week_of(today)), cell_field(kind, asset_id, preset)] += 1
     if time.monotonic() - _local["pushed"] > 2 * PUSH_SECONDS:
         pending_push()
     return True

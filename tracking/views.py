@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
+from privacypass.services import TokensUnavailable
 from tracking.models import Kind, Release, iso_week
 from tracking.services import (
     REST_ARTWORK,
@@ -44,7 +45,7 @@ LEGEND = {
 
 
 # Cookie-less and signed-out by design: the page's script sends no cookies, and
-# the shared token, not a session, is what authorizes a count.
+# an anonymous token (privacypass/), not a session, is what authorizes a count.
 @csrf_exempt
 @login_not_required
 @require_POST
@@ -79,6 +80,9 @@ def count(request: HttpRequest) -> HttpResponse:
         )
     except CountRefused:
         return HttpResponse("Not counted.", status=400, content_type="text/plain")
+    except TokensUnavailable:
+        # Nothing was counted and the token is unspent: the page sends it again later.
+        return HttpResponse("Try again later.", status=503, content_type="text/plain")
     return HttpResponse(status=204)
 
 

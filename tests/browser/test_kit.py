@@ -102,7 +102,7 @@ def test_an_employee_puts_their_photo_under_a_marketers_frame_and_nothing_leaves
     assert near(framed.getpixel((512, 60)), RING)  # the marketer's ring, over it
     assert near(framed.getpixel((60, 512)), RING)
     assert_nothing_left(requests, urlsplit(live_server.url).netloc, photo, framed_bytes)
-    assert not [r for r in requests if r.method != "GET"]
+    assert not [r for r in requests if r.method != "GET" and not _token_batch(r)]
 
 
 def test_a_heic_photo_from_an_iphone_opens_in_the_frame(browser_as, employee, frame, live_server):
@@ -262,7 +262,13 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
         )
     ]
     assert_nothing_left(requests, urlsplit(live_server.url).netloc, *encoded)
-    assert not [r for r in requests if r.method != "GET"]
+    assert not [r for r in requests if r.method != "GET" and not _token_batch(r)]
+
+
+def _token_batch(request) -> bool:
+    # Every signed-in page fetches the week's anonymous tokens: blinded points, checked
+    # above like every body to hold none of the person's photo or text.
+    return urlsplit(request.url).path == "/tokens/issue/"
 
 
 def _changed(one: Image.Image, other: Image.Image) -> float:

@@ -64,4 +64,13 @@ def test_page_6_says_counts_are_published_once_with_noise(client, employee):
     client.force_login(employee)
     html = client.get(KEPT).content.decode()
     assert "Each week is published once, with noise." in html
-    assert "signing out clears your choice and anything waiting" in html
+    assert "signing out clears your choice, anything waiting and your tokens" in html
+
+
+def test_page_6_states_the_weekly_bound_per_person_in_force(client, employee, settings):
+    client.force_login(employee)
+    settings.TRACKING_WEEKLY_TOKENS = 6
+    html = client.get(KEPT).content.decode()
+    assert "At most 6 counts per person a week, checked by the portal." in html
+    settings.TRACKING_WEEKLY_TOKENS = 9
+    assert "fetches 9 anonymous tokens" in client.get(KEPT).content.decode()

@@ -1,4 +1,3 @@
-import datetime
 from urllib.parse import urlencode
 
 import pytest
@@ -7,14 +6,12 @@ from django.utils import timezone
 
 from tests.factories import make_asset
 from tracking.models import Release, week_of
-from tracking.services import count_token
 from tracking.tally import pending_push, week_counts
 
 COUNT_URL = "/count/"
 
 
-def _count(client, asset, *, kind="download", preset="", token=None, **extra):
-    token = token or count_token(asset_slug=asset.slug, day=timezone.localdate())
+def _count(client, asset, token, *, kind="download", preset="", **extra):
     data = {"asset": asset.slug, "preset": preset, "kind": kind, "token": token}
     return client.post(COUNT_URL, data, **extra)
 
@@ -28,15 +25,15 @@ def test_the_count_url_is_stable():
     assert reverse("tracking:count") == COUNT_URL
 
 
-def test_a_count_adds_one_to_this_weeks_number(client, db):
+def test_a_count_adds_one_to_this_weeks_number(client, fresh_token):
     asset = make_asset()
-    assert _count(client, asset).status_code == 204
-    assert _count(client, asset).status_code == 204
+    assert _count(client, asset, fresh_token()).status_code == 204
+    assert _count(client, asset, fresh_token()).status_code == 204
     assert _waiting() == {("download", asset.pk, ""): 2}
 
 
 def test_counts_from_two_people_with_and_without_cookies_land_in_one_number_alike(
-    client, employee, leader
+    client, employee, leader, fresh_token
 ):
     asset = make_asset()
     responses = []
@@ -44,16 +41,16 @@ def test_counts_from_two_people_with_and_without_cookies_land_in_one_number_alik
         client.logout()
         if user:
             client.force_login(user)
-        response = _count(client, asset, preset="linkedin-banner")
+        response = _count(client, asset, fresh_token(), preset="linkedin-banner")
         responses.append((response.status_code, response.content, sorted(response.items())))
         assert not response.cookies
     assert responses[0] == responses[1] == responses[2]
     assert _waiting() == {("download", asset.pk, "linkedin-banner"): 3}
 
 
-def test_a_json_body_counts_like_a_form(client, db):
+def test_a_json_body_counts_like_a_form(client, fresh_token):
     asset = make_asset()
-    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    token = fresh_token()
     response = client.post(
         COUNT_URL,
         {"asset": asset.slug, "kind": "using", "token": token},
@@ -63,9 +60,11 @@ def test_a_json_body_counts_like_a_form(client, db):
     assert _waiting() == {("using", asset.pk, ""): 1}
 
 
-def test_a_url_encoded_body_as_the_page_sends_it_counts_and_a_broken_one_does_not(client, db):
+def test_a_url_encoded_body_as_the_page_sends_it_counts_and_a_broken_one_does_not(
+    client, fresh_token
+):
     asset = make_asset()
-    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    token = fresh_token()
     form = urlencode(
         {"asset": asset.slug, "kind": "download", "preset": "x-header", "token": token}
     )
@@ -75,21 +74,22 @@ def test_a_url_encoded_body_as_the_page_sends_it_counts_and_a_broken_one_does_no
     assert _waiting() == {("download", asset.pk, "x-header"): 1}
 
 
-def test_yesterdays_token_still_counts_but_older_ones_do_not(client, db):
+def test_a_count_without_a_token_or_with_a_made_up_one_is_refused(client, fresh_token):
     asset = make_asset()
-    today = timezone.localdate()
-    yesterday = count_token(asset_slug=asset.slug, day=today - datetime.timedelta(days=1))
-    stale = count_token(asset_slug=asset.slug, day=today - datetime.timedelta(days=2))
-    assert _count(client, asset, token=yesterday).status_code == 204
-    assert _count(client, asset, token=stale).status_code == 400
-    assert _waiting() == {("download", asset.pk, ""): 1}
-
-
-def test_a_token_for_another_asset_does_not_count(client, db):
-    asset, other = make_asset(), make_asset()
-    token = count_token(asset_slug=other.slug, day=timezone.localdate())
-    assert _count(client, asset, token=token).status_code == 400
+    real = fresh_token()
+    made_up = real[:-8] + ("A" if real[-8] != "A" else "B") + real[-7:]
+    assert _count(client, asset, "").status_code == 400
+    assert _count(client, asset, "not base64 ~").status_code == 400
+    assert _count(client, asset, made_up).status_code == 400
     assert _waiting() == {}
+
+
+def test_a_token_counts_once(client, fresh_token):
+    asset = make_asset()
+    token = fresh_token()
+    assert _count(client, asset, token).status_code == 204
+    assert _count(client, asset, token, preset="x-header").status_code == 400
+    assert _waiting() == {("download", asset.pk, ""): 1}
 
 
 @pytest.mark.parametrize(
@@ -102,35 +102,30 @@ def test_a_token_for_another_asset_does_not_count(client, db):
         {"kind": "using", "preset": "linkedin-banner"},
     ],
 )
-def test_nonsense_is_refused_without_a_write(client, db, field):
+def test_nonsense_is_refused_without_a_write(client, fresh_token, field):
     asset = make_asset()
-    data = {
-        "asset": asset.slug,
-        "preset": "",
-        "kind": "download",
-        "token": count_token(asset_slug=field.get("asset", asset.slug), day=timezone.localdate()),
-    } | field
+    data = {"asset": asset.slug, "preset": "", "kind": "download", "token": fresh_token()} | field
     assert client.post(COUNT_URL, data).status_code == 400
     assert _waiting() == {}
 
 
-def test_a_draft_is_not_counted(client, db):
+def test_a_draft_is_not_counted(client, fresh_token):
     draft = make_asset(status="draft")
-    assert _count(client, draft).status_code == 400
+    assert _count(client, draft, fresh_token()).status_code == 400
     assert _waiting() == {}
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_archived_or_deleted_artwork_stops_being_counted_at_once(client):
+def test_an_archived_or_deleted_artwork_stops_being_counted_at_once(client, fresh_token):
     archived, deleted = make_asset(), make_asset()
     deleted_id = deleted.pk
-    assert _count(client, archived).status_code == 204
-    assert _count(client, deleted).status_code == 204
+    assert _count(client, archived, fresh_token()).status_code == 204
+    assert _count(client, deleted, fresh_token()).status_code == 204
     pending_push()  # as each web process does every second
     archived.archive()
     deleted.delete()
-    assert _count(client, archived).status_code == 400
-    assert _count(client, deleted).status_code == 400
+    assert _count(client, archived, fresh_token()).status_code == 400
+    assert _count(client, deleted, fresh_token()).status_code == 400
     assert _waiting() == {("download", archived.pk, ""): 1, ("download", deleted_id, ""): 1}
 
 

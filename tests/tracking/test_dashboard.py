@@ -197,7 +197,16 @@ def test_the_asset_page_offers_an_unticked_box_the_promise_and_what_we_count(cli
 def test_every_portal_page_loads_the_script_that_sends_waiting_counts(client, employee):
     client.force_login(employee)
     page = client.get(reverse("assets:home")).content.decode()
-    assert re.search(r'<script src="[^"]*count\.[^"]*js" data-count-url="/count/" defer>', page)
+    script = re.search(r'<script src="[^"]*count\.[^"]*js" data-count-url="/count/"[^>]*>', page)
+    # Signed in with a role: it also fetches the week's tokens, from these addresses.
+    assert 'data-tokens-key-url="/tokens/key/"' in script.group(0)
+    assert 'data-tokens-issue-url="/tokens/issue/"' in script.group(0)
+
+
+def test_a_signed_out_page_sends_waiting_counts_but_fetches_no_tokens(client, db):
+    page = client.get(reverse("accounts:login")).content.decode()
+    script = re.search(r'<script src="[^"]*count\.[^"]*js" data-count-url="/count/"[^>]*>', page)
+    assert "data-tokens" not in script.group(0)
 
 
 def test_the_promise_on_the_asset_page_states_the_threshold_in_force(client, employee, settings):

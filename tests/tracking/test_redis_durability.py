@@ -13,7 +13,7 @@ from tests.conftest import missing_service
 from tests.factories import make_asset
 from tests.test_faults import PrivateRedis
 from tracking.models import Release, week_of
-from tracking.services import count_token, week_release, weeks_release
+from tracking.services import week_release, weeks_release
 from tracking.tally import cell_field, pending_push, tally_add, week_counts, week_key
 from tracking.tasks import release_closed_weeks
 
@@ -43,10 +43,10 @@ def durable_redis(real_services, tmp_path, settings):
     server.kill()
 
 
-def _count_a_b_a(client) -> tuple:
+def _count_a_b_a(client, fresh_token) -> tuple:
     first, second = make_asset(), make_asset()
     for asset, preset in [(first, "x-header"), (second, ""), (first, "x-header")]:
-        token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+        token = fresh_token()
         form = {"asset": asset.slug, "kind": "download", "preset": preset, "token": token}
         assert client.post("/count/", form).status_code == 204
     assert pending_push() == 0  # what a web process's thread does every second
@@ -67,8 +67,8 @@ def _wait_for_rewrite(store: redis.Redis) -> None:
     raise AssertionError("the AOF rewrite did not finish")
 
 
-def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, client, db):
-    expected = _count_a_b_a(client)
+def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, client, fresh_token):
+    expected = _count_a_b_a(client, fresh_token)
     # Redis writes the AOF before it answers, so even SIGKILL loses nothing pushed.
     durable_redis.kill()
     durable_redis.start()
@@ -76,12 +76,12 @@ def test_a_killed_and_restarted_redis_keeps_every_waiting_count(durable_redis, c
 
 
 def test_a_push_leaves_no_order_of_counts_in_the_aof_once_it_is_rewritten(
-    durable_redis, client, db
+    durable_redis, client, fresh_token
 ):
     store = redis.Redis.from_url(durable_redis.url)
     _wait_for_rewrite(store)  # a new server may write its first base file in the background
     rewrites = store.info("persistence")["aof_rewrites"]
-    expected = _count_a_b_a(client)
+    expected = _count_a_b_a(client, fresh_token)
     _wait_for_rewrite(store)
     # The push itself asked for the rewrite: no hourly task ran.
     assert store.info("persistence")["aof_rewrites"] > rewrites
@@ -93,7 +93,7 @@ def test_a_push_leaves_no_order_of_counts_in_the_aof_once_it_is_rewritten(
 
 
 def test_a_push_during_a_running_rewrite_asks_again_until_one_starts_after_it(
-    durable_redis, client, db
+    durable_redis, client, fresh_token
 ):
     store = redis.Redis.from_url(durable_redis.url)
     _wait_for_rewrite(store)
@@ -101,7 +101,7 @@ def test_a_push_during_a_running_rewrite_asks_again_until_one_starts_after_it(
     store.config_set("rdb-key-save-delay", 200_000)  # microseconds per key written
     store.set("filler", "x")
     store.bgrewriteaof()
-    _count_a_b_a(client)
+    _count_a_b_a(client, fresh_token)
     assert b"HINCRBY" in _increment_log(durable_redis)
     store.config_set("rdb-key-save-delay", 0)
     _wait_for_rewrite(store)
@@ -119,8 +119,8 @@ def test_the_hourly_task_rewrites_the_aof_too(durable_redis, db):
     assert store.info("persistence")["aof_rewrites"] > rewrites
 
 
-def test_redis_keeps_no_idle_time_for_the_waiting_numbers(durable_redis, client, db):
-    _count_a_b_a(client)
+def test_redis_keeps_no_idle_time_for_the_waiting_numbers(durable_redis, client, fresh_token):
+    _count_a_b_a(client, fresh_token)
     store = redis.Redis.from_url(durable_redis.url)
     with pytest.raises(redis.ResponseError, match="idle time not tracked"):
         store.object("idletime", week_key(THIS_WEEK))

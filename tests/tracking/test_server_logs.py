@@ -8,12 +8,10 @@ from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from django.utils import timezone
 from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
 from tests.factories import make_asset
-from tracking.services import count_token
 
 CONF = runpy.run_path(str(settings.BASE_DIR / "deploy" / "gunicorn.conf.py"))
 
@@ -80,9 +78,9 @@ def test_the_error_log_names_no_artwork_either(capsys):
     assert "spring" not in line and "stretched" not in line
 
 
-def test_the_count_middleware_leaves_the_servers_environ_to_any_access_logger(db, capsys):
+def test_the_count_middleware_leaves_the_servers_environ_to_any_access_logger(fresh_token, capsys):
     asset = make_asset()
-    token = count_token(asset_slug=asset.slug, day=timezone.localdate())
+    token = fresh_token()
     body = f"asset={asset.slug}&kind=download&token={token}".encode()
     environ = {
         "REQUEST_METHOD": "POST",

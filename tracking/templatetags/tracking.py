@@ -5,20 +5,13 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from tracking.models import iso_week
-from tracking.services import NOT_RELEASED, NOT_SUMMED, Cell, count_day
-from tracking.services import count_token as _count_token
+from tracking.services import NOT_RELEASED, NOT_SUMMED, Cell
 from tracking.suppression import Calibration, calibration
 
 register = template.Library()
 
 CHART_WIDTH, CHART_HEIGHT = 640, 180
 _LEFT, _BOTTOM, _TOP = 44, 28, 10
-
-
-@register.simple_tag
-def count_token(asset_slug: str) -> str:
-    """Today's token for counting this asset: the same for everyone who sees the page."""
-    return _count_token(asset_slug=asset_slug, day=count_day())
 
 
 @register.simple_tag

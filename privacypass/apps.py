@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PrivacypassConfig(AppConfig):
+    name = "privacypass"
+    verbose_name = "Anonymous tokens"
