@@ -28,9 +28,12 @@ def picture(width: int, height: int, *, mode: str = "RGB") -> Image.Image:
     return image.convert(mode)
 
 
-def camera_picture(width: int, height: int) -> Image.Image:
-    """``picture`` with a camera sensor's grain: it compresses (and so weighs) like a real photo."""
-    grain = Image.merge("RGB", [Image.effect_noise((width, height), 8) for _ in range(3)])
+def camera_picture(width: int, height: int, *, grain: float = 8) -> Image.Image:
+    """``picture`` with a camera sensor's grain: it compresses (and so weighs) like a real photo.
+
+    A ``grain`` of 48 or more is a film-grain texture: far heavier than any camera's.
+    """
+    grain = Image.merge("RGB", [Image.effect_noise((width, height), grain) for _ in range(3)])
     return ImageChops.add(picture(width, height), grain, offset=-128)
 
 

@@ -5,7 +5,7 @@ import math
 from functools import cache
 
 import pytest
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat, JpegImagePlugin
 
 from assets.intake.svg_sanitize import sanitize_svg
 from assets.renditions.engine import (
@@ -310,6 +310,19 @@ def test_a_grainy_photo_ring_keeps_its_full_colour_within_the_frames_limit():
     # Not squeezed into 256 colours (which bands a photo): the clear parts hold no pixels.
     assert open_output(result).mode == "RGBA"
     assert len(result.data) <= get_preset("avatar-frame").max_bytes
+
+
+def test_a_film_grain_illustration_renders_its_full_colour_jpeg_sizes():
+    # Kept at full chroma (4:4:4), such grain takes more than a byte a pixel at quality 85,
+    # more than the buffer Pillow gives an optimized JPEG.
+    source = imagegen.make_png(0, 0, image=imagegen.camera_picture(700, 700, grain=64))
+
+    result = render_one(source, "m365-photo", kind="illustration")
+
+    image = open_output(result)
+    assert image.size == (648, 648)
+    assert JpegImagePlugin.get_sampling(image) == 0  # 4:4:4
+    assert len(result.data) > 648 * 648  # the grain is really there
 
 
 # --- focal point --------------------------------------------------------------------------
