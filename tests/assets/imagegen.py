@@ -46,6 +46,15 @@ def logo(width: int, height: int) -> Image.Image:
     return image
 
 
+def line_art(width: int, height: int, *, line: int = 2) -> Image.Image:
+    """A 1-bit logo as scanned line art: the outlines of a disc and a bar, black on white."""
+    image = Image.new("1", (width, height), 1)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((width * 0.05, height * 0.05, width * 0.45, height * 0.95), outline=0, width=line)
+    draw.rectangle((width * 0.55, height * 0.3, width * 0.95, height * 0.7), outline=0, width=line)
+    return image
+
+
 def frame_overlay(size: int, *, hole: float = 0.7, colour=(200, 40, 90)) -> Image.Image:
     """A marketer's profile frame: an opaque ring whose centre (``hole`` of the width) and
     corners are fully transparent."""

@@ -253,6 +253,15 @@ LOGO_SOURCES = {
     ),
 }
 
+# White is the PNG's transparent colour (tRNS), in 1-bit black and white and in a two-colour
+# palette.
+CLEAR_LINE_ART = {
+    "1-bit": lambda: imagegen.to_bytes(imagegen.line_art(1600, 800), "PNG", transparency=1),
+    "2-colour palette": lambda: imagegen.to_bytes(
+        imagegen.line_art(1600, 800).convert("P"), "PNG", transparency=1, bits=1
+    ),
+}
+
 
 @pytest.mark.parametrize("source", LOGO_SOURCES)
 def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(source):
@@ -264,6 +273,33 @@ def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(sour
 
     assert open_output(png).convert("RGBA").getpixel((3, 3))[3] == 0
     assert close(open_output(jpeg).getpixel((3, 3)), (255, 255, 255), tolerance=3)
+
+
+@pytest.mark.parametrize("source", CLEAR_LINE_ART)
+def test_a_line_art_logo_with_a_clear_background_stays_clear_inside_its_outline(source):
+    image = open_output(render_one(CLEAR_LINE_ART[source](), "avatar-large", kind="logo"))
+
+    alpha = image.convert("RGBA").getchannel("A")
+    left, top, right, bottom = alpha.getbbox()
+    # The disc's centre, a quarter across the artwork (its outline spans 5% to 45%).
+    centre = (round(left + (right - left) * 0.2 / 0.9), (top + bottom) // 2)
+    assert alpha.getpixel(centre) == 0
+
+
+@pytest.mark.parametrize("clear", [False, True], ids=["white", "clear background"])
+def test_a_hairline_outline_of_a_1_bit_logo_is_not_trimmed_off_in_the_large_avatar(clear):
+    # A 6000 px scan whose lines are 1 px wide: the bar's right side is the mark's right edge.
+    options = {"transparency": 1} if clear else {}
+    source = imagegen.to_bytes(imagegen.line_art(6000, 3000, line=1), "PNG", **options)
+
+    image = open_output(render_one(source, "avatar-large", kind="logo")).convert("RGBA")
+
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    ink = Image.alpha_composite(white, image).convert("L").point(lambda v: 255 * (v < 235))
+    left, top, right, bottom = ink.getbbox()
+    edge = max(ink.crop((x, top, x + 1, bottom)).histogram()[255] for x in range(right - 3, right))
+    # The bar is 40% of the artwork's height: its right side, not a cut through the artwork.
+    assert 0.35 < edge / (bottom - top) < 0.55
 
 
 def test_a_chosen_background_colour_fills_both_png_and_jpeg():

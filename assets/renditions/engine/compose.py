@@ -26,24 +26,37 @@ def compose(
 MARK_READ_SIDE = 512
 
 
-def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
+# A pixel is ink when it differs from the margin by more than this (of 255).
+INK_CONTRAST = 24
+# ...and a reduced copy's pixel when it differs by more than INK_CONTRAST / its shrink factor,
+# but never by less than this: the grain and JPEG noise of a flat margin averages far below.
+INK_FLOOR = 4
+
+
+def mark_bounds(image: Image.Image, *, shrunk: float = 1) -> tuple[float, float, float, float]:
     """Where a logo's visible mark is, as fractions (left, top, right, bottom) of ``image``.
 
     The margin trimmed is transparent, or else the flat colour of the corners. Read from a
     copy about 512 pixels across, made with reduce() (a box filter, and for premultiplied RGBa
     far cheaper than resize()): a few pixels of slack at full size do not change the layout.
-    ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa).
+    ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa); ``shrunk`` says
+    by how much it was already reduced from the artwork.
     """
-    small = image.reduce(max(1, max(image.size) // MARK_READ_SIDE))
+    factor = max(1, max(image.size) // MARK_READ_SIDE)
+    small = image.reduce(factor)
     small = small.convert("RGBA") if small.mode != "RGBA" else small
+    # A box filter spreads a line one pixel wide over a whole reduced pixel, so its contrast
+    # falls by the factor: at a fixed threshold, a 1-bit logo's fine outline went unseen and
+    # the trim cut it off.
+    threshold = max(INK_FLOOR, INK_CONTRAST / (factor * shrunk))
     alpha = small.getchannel("A")
     if alpha.getextrema()[0] < 250:
-        ink = alpha.point(lambda value: 255 if value > 24 else 0)
+        ink = alpha.point(lambda value: 255 if value > threshold else 0)
     else:
         rgb = small.convert("RGB")
         corner = rgb.getpixel((0, 0))
         difference = ImageChops.difference(rgb, Image.new("RGB", rgb.size, corner))
-        ink = difference.convert("L").point(lambda value: 255 if value > 24 else 0)
+        ink = difference.convert("L").point(lambda value: 255 if value > threshold else 0)
     box = ink.getbbox()
     if box is None:
         return (0.0, 0.0, 1.0, 1.0)  # nothing stands out: keep it all

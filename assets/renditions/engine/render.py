@@ -211,10 +211,11 @@ def _render_raster(
         # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
         # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
         # Shrunk before turning it upright: mark_bounds would only shrink it after.
-        small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
+        shrunk = max(1, max(base.size) // MARK_READ_SIDE)
+        small = base.reduce(shrunk)
         if turn != 1:
             small = small.transpose(TRANSPOSE[turn])
-        layout = dataclasses.replace(layout, mark=mark_bounds(small))
+        layout = dataclasses.replace(layout, mark=mark_bounds(small, shrunk=shrunk / factor))
         plans = [layout.plan(p, upright) for p in presets]
 
     # Every preset shrinks the decoded frame by at least this much: do that part once.
