@@ -2,7 +2,10 @@ import base64
 import dataclasses
 import io
 import math
+import os
+import subprocess
 from functools import cache
+from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat, JpegImagePlugin
@@ -474,19 +477,87 @@ def test_an_svg_keeps_its_embedded_png_picture():
     assert close(open_output(result).getpixel((200, 200)), (255, 0, 0))
 
 
-def test_a_use_element_bomb_fails_quickly_as_too_complex():
+def rasterizer_pids() -> set[int]:
+    """This process's SVG rasterizer children, from /proc."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"svg_child.py" in command:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def use_bomb() -> bytes:
     levels = ['<rect id="l0" width="1" height="1"/>']
     for level in range(1, 12):
         uses = "".join(f'<use href="#l{level - 1}" x="{i}"/>' for i in range(10))
         levels.append(f'<g id="l{level}">{uses}</g>')
-    svg = imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
+    return imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
 
+
+def test_a_use_element_bomb_fails_quickly_as_too_complex():
     # Bounded by the child's CPU limit (1.5 s, rounded up to 2): no wall clock needed here.
-    results = render_svg_presets(svg, PRESETS, kind="logo", time_limit=1.5)
+    results = render_svg_presets(use_bomb(), PRESETS, kind="logo", time_limit=1.5)
 
     assert {result.reason for result in results} == {
         "too complex: drawing it takes longer than the 1.5 s time limit"
     }
+
+
+def test_svg_drawings_in_a_row_share_one_warm_rasterizer():
+    render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    first = rasterizer_pids()
+
+    render_svg_presets(imagegen.make_svg(300, 300), [get_preset("avatar-small")], kind="logo")
+
+    assert len(first) == 1
+    assert rasterizer_pids() == first
+
+
+def test_a_drawing_over_its_time_ends_only_its_own_rasterizer_and_the_next_one_is_drawn():
+    render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    (overrun,) = rasterizer_pids()
+    with subprocess.Popen(["sleep", "30"]) as bystander:
+        (failed,) = render_svg_presets(
+            use_bomb(), [get_preset("avatar-small")], kind="logo", time_limit=1
+        )
+
+        assert failed.reason.startswith("too complex")
+        assert overrun not in rasterizer_pids()
+        assert bystander.poll() is None  # nothing but the drawing's own process was ended
+        bystander.kill()
+    (drawn,) = render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    assert isinstance(drawn, RenderedImage)
+    assert len(rasterizer_pids() - {overrun}) == 1
+
+
+def test_a_drawing_cannot_use_a_picture_defined_by_the_drawing_before_it():
+    green = Image.new("RGB", (10, 10), (0, 255, 0))
+    picture = base64.b64encode(imagegen.to_bytes(green, "PNG").read()).decode()
+    earlier = imagegen.make_svg(
+        body=f'<defs><image id="pic" href="data:image/png;base64,{picture}" width="400"'
+        ' height="200"/></defs><use href="#pic"/>'
+    )
+    later = imagegen.make_svg(
+        body='<use href="#pic"/><image href="#pic" width="400" height="200"/>'
+    )
+    preset = get_preset("avatar-small")
+
+    (shown,) = render_svg_presets(earlier, [preset], kind="illustration")
+    pids = rasterizer_pids()
+    (result,) = render_svg_presets(later, [preset], kind="illustration")
+
+    assert close(open_output(shown).getpixel((200, 200)), (0, 255, 0))  # the picture was drawn
+    assert rasterizer_pids() == pids  # and the next drawing was made by the same process
+    red, green, _ = open_output(result).split()
+    pure_green = ImageChops.multiply(
+        red.point(lambda v: 255 * (v < 70)), green.point(lambda v: 255 * (v > 200))
+    )
+    assert pure_green.getbbox() is None  # without it
 
 
 def test_a_value_the_rasterizer_cannot_parse_is_stored_as_that_in_plain_words():

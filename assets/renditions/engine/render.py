@@ -1,11 +1,11 @@
 """The pipeline: decode once, shrink as a pyramid, then colour, rotate, compose and encode."""
 
 import dataclasses
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 from PIL import Image, ImageChops
 
@@ -116,29 +116,37 @@ def render_svg_presets(
     layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
     plans = [layout.plan(p, (width, height)) for p in presets]
     scale = max(plan_scale(plan) for plan in plans)
-    for _attempt in range(2):
-        raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-        if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
-            return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    if kind == "logo":
+        # A trimmed mark is shown larger than the whole canvas was planned for: find the mark
+        # on a small drawing first, so the drawing itself is made once, at the size it needs.
+        probe_scale = min(scale, MARK_READ_SIDE / max(width, height))
         try:
-            png = svg.rasterize_svg(root, raster_size, time_limit)
+            probe = _draw(root, width, height, probe_scale, time_limit)
         except svg.RasterizeFailed as failure:
             return [RenderFailure(p.slug, str(failure)) for p in presets]
-        raster = Image.open(io.BytesIO(png))
-        raster.load()
-        if kind != "logo":
-            break
-        # A trimmed mark is shown larger than the whole canvas was planned for: draw it again
-        # at the size that needs, when that is noticeably more.
-        left, top, right, bottom = mark_bounds(raster)
+        left, top, right, bottom = mark_bounds(probe)
         # At most 4x, and never past the canvas limit: a speck of a mark is drawn soft, not huge.
         needed = min(scale / min(right - left, bottom - top), scale * 4)
-        if needed <= scale * 1.15 or width * height * needed**2 > LOGO_REDRAW_PIXELS:
-            break
-        scale = needed
-    with raster:
-        # A vector source is never low resolution: it was drawn at the size the outputs need.
-        return _render_raster(raster, presets, layout, fill, vector=True)
+        if needed > scale * 1.15 and width * height * needed**2 <= LOGO_REDRAW_PIXELS:
+            scale = needed
+        elif probe_scale == scale:
+            # A small drawing: the probe is the drawing.
+            return _render_raster(probe, presets, layout, fill, vector=True)
+    if width * height * scale**2 > svg.SVG_MAX_CANVAS_PIXELS:
+        return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    try:
+        raster = _draw(root, width, height, scale, time_limit)
+    except svg.RasterizeFailed as failure:
+        return [RenderFailure(p.slug, str(failure)) for p in presets]
+    # A vector source is never low resolution: it was drawn at the size the outputs need.
+    return _render_raster(raster, presets, layout, fill, vector=True)
+
+
+def _draw(
+    root: ElementTree.Element, width: float, height: float, scale: float, time_limit: float
+) -> Image.Image:
+    size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+    return svg.rasterize_svg(root, size, time_limit)
 
 
 @dataclass
