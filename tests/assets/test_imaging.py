@@ -289,11 +289,21 @@ def test_a_line_art_logo_with_a_clear_background_stays_clear_inside_its_outline(
     assert alpha.getpixel(centre) == 0
 
 
-@pytest.mark.parametrize("clear", [False, True], ids=["white", "clear background"])
-def test_a_hairline_outline_of_a_1_bit_logo_is_not_trimmed_off_in_the_large_avatar(clear):
+HAIRLINE_ART = {
+    "1-bit": lambda: imagegen.to_bytes(imagegen.line_art(6000, 3000, line=1), "PNG"),
+    "1-bit with a clear background": lambda: imagegen.to_bytes(
+        imagegen.line_art(6000, 3000, line=1), "PNG", transparency=1
+    ),
+    "2-colour palette": lambda: imagegen.to_bytes(
+        imagegen.line_art(6000, 3000, line=1).convert("P"), "PNG", transparency=1, bits=1
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HAIRLINE_ART)
+def test_a_hairline_outline_of_a_1_bit_logo_is_not_trimmed_off_in_the_large_avatar(name):
     # A 6000 px scan whose lines are 1 px wide: the bar's right side is the mark's right edge.
-    options = {"transparency": 1} if clear else {}
-    source = imagegen.to_bytes(imagegen.line_art(6000, 3000, line=1), "PNG", **options)
+    source = HAIRLINE_ART[name]()
 
     image = open_output(render_one(source, "avatar-large", kind="logo")).convert("RGBA")
 

@@ -26,42 +26,57 @@ def compose(
 MARK_READ_SIDE = 512
 
 
-# A pixel is ink when it differs from the margin by more than this (of 255).
-INK_CONTRAST = 24
-# ...and a reduced copy's pixel when it differs by more than INK_CONTRAST / its shrink factor,
-# but never by less than this: the grain and JPEG noise of a flat margin averages far below.
-INK_FLOOR = 4
-
-
-def mark_bounds(image: Image.Image, *, shrunk: float = 1) -> tuple[float, float, float, float]:
+def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
     """Where a logo's visible mark is, as fractions (left, top, right, bottom) of ``image``.
 
     The margin trimmed is transparent, or else the flat colour of the corners. Read from a
     copy about 512 pixels across, made with reduce() (a box filter, and for premultiplied RGBa
     far cheaper than resize()): a few pixels of slack at full size do not change the layout.
-    ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa); ``shrunk`` says
-    by how much it was already reduced from the artwork.
+    ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa).
     """
-    factor = max(1, max(image.size) // MARK_READ_SIDE)
-    small = image.reduce(factor)
+    small = image.reduce(max(1, max(image.size) // MARK_READ_SIDE))
     small = small.convert("RGBA") if small.mode != "RGBA" else small
-    # A box filter spreads a line one pixel wide over a whole reduced pixel, so its contrast
-    # falls by the factor: at a fixed threshold, a 1-bit logo's fine outline went unseen and
-    # the trim cut it off.
-    threshold = max(INK_FLOOR, INK_CONTRAST / (factor * shrunk))
     alpha = small.getchannel("A")
     if alpha.getextrema()[0] < 250:
-        ink = alpha.point(lambda value: 255 if value > threshold else 0)
+        ink = alpha.point(lambda value: 255 if value > 24 else 0)
     else:
         rgb = small.convert("RGB")
         corner = rgb.getpixel((0, 0))
         difference = ImageChops.difference(rgb, Image.new("RGB", rgb.size, corner))
-        ink = difference.convert("L").point(lambda value: 255 if value > threshold else 0)
+        ink = difference.convert("L").point(lambda value: 255 if value > 24 else 0)
     box = ink.getbbox()
     if box is None:
         return (0.0, 0.0, 1.0, 1.0)  # nothing stands out: keep it all
     width, height = small.size
     return (box[0] / width, box[1] / height, box[2] / width, box[3] / height)
+
+
+def line_art_bounds(image: Image.Image) -> tuple[float, float, float, float]:
+    """mark_bounds for black-and-white line art (a 1-bit or two-colour logo), read at full size.
+
+    Its lines are often one pixel wide: in mark_bounds' reduced copy such a line averages into
+    the margin, and the trim cut it off. ``image`` is L (the margin is the corner's colour) or
+    RGBa (the margin is transparent); two values a pixel, so this is one pass, not a copy.
+    """
+    if image.mode == "RGBa":
+        ink = image.getchannel(3)
+    else:
+        ink = ImageChops.difference(
+            image, Image.new(image.mode, image.size, image.getpixel((0, 0)))
+        )
+    box = ink.getbbox()
+    if box is None:
+        return (0.0, 0.0, 1.0, 1.0)
+    width, height = image.size
+    # With as much slack as mark_bounds has: a line on the very edge of the crop would be
+    # shrunk together with the margin beyond it (reduce() works in blocks) and fade.
+    slack = max(1, max(image.size) // MARK_READ_SIDE)
+    return (
+        max(0, box[0] - slack) / width,
+        max(0, box[1] - slack) / height,
+        min(width, box[2] + slack) / width,
+        min(height, box[3] + slack) / height,
+    )
 
 
 def _on_backdrop(
