@@ -70,6 +70,8 @@ class AssetForm(forms.ModelForm):
     tag_names = forms.CharField(
         label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"
     )
+    # A bare "campaign.example.com" is taken as https, the default Django 6 moves to.
+    signature_link = Asset._meta.get_field("signature_link").formfield(assume_scheme="https")
 
     class Meta:
         model = Asset
@@ -87,6 +89,7 @@ class AssetForm(forms.ModelForm):
             "text_area",
             "text_colour",
             "signature_public",
+            "signature_link",
             "crop_overrides",
             "keep_box",
         ]
@@ -106,7 +109,6 @@ class AssetForm(forms.ModelForm):
             "ring_text": "Ring text",
             "text_area": "Where employees' own text goes",
             "text_colour": "Colour of employees' own text",
-            "signature_public": "Email-signature banner is public",
         }
 
     def __init__(self, *args, **kwargs) -> None:

@@ -151,10 +151,20 @@ class Asset(models.Model):
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
         help_text="Colour of that name; empty picks black or white, whichever reads better.",
     )
+    # Mail clients fetch a signature's image without the portal's cookie, so a banner that
+    # needed sign-in would show as a broken image to every reader: offered means public.
     signature_public = models.BooleanField(
-        default=False,
-        help_text="Serve the email-signature banner to anyone with its address, without sign-in "
-        "and without counting, so mail read outside the company shows it.",
+        "Offer as an email-signature banner",
+        default=True,
+        help_text="Employees get the signature tool, and the banner is served to anyone with "
+        "its address (no sign-in, no cookie, never counted), so it shows in mail read anywhere. "
+        "Untick to offer no signature for this artwork.",
+    )
+    signature_link = models.URLField(
+        "Signature banner links to",
+        blank=True,
+        help_text="Where the banner leads when someone clicks it in a signature, e.g. the "
+        "campaign page. Empty: the banner is a plain image.",
     )
     ring_text = models.CharField(
         max_length=40,

@@ -61,11 +61,11 @@ def insert_assets(db: psycopg.Connection, count: int, *, first: int = 1) -> None
         """
         INSERT INTO assets_asset (title, slug, description, usage_notes, kind, status,
             original, width, height, byte_size, sha256, format, focal_x, focal_y,
-            background, crop_overrides, text_area, text_colour, signature_public, ring_text,
-            created_at, updated_at)
+            background, crop_overrides, text_area, text_colour, signature_public, signature_link,
+            ring_text, created_at, updated_at)
         SELECT 'Bench artwork ' || i, CASE WHEN i = 1 THEN %s ELSE 'bench-' || i END,
             '', '', 'photo', 'published', 'originals/x.jpg', 1200, 800, 1000,
-            md5(i::text) || md5((i + 1)::text), 'JPEG', 0.5, 0.5, '', '{}', 'bottom', '', false,
+            md5(i::text) || md5((i + 1)::text), 'JPEG', 0.5, 0.5, '', '{}', 'bottom', '', false, '',
             '', now() - interval '2 years', now()
         FROM generate_series(%s::int, %s::int) AS i
         """,

@@ -37,3 +37,18 @@ class AnnouncementForm(forms.ModelForm):
 
 class PublishForm(forms.Form):
     email = forms.BooleanField(required=False, label="Also send it once by email")
+    publish_anyway = forms.BooleanField(required=False, label="Publish anyway")
+
+    def __init__(self, *args, warned: bool, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.warned = warned
+
+    def clean(self) -> dict:
+        # The warning never blocks, but it must have been read: one explicit tick.
+        data = super().clean()
+        if self.warned and not data.get("publish_anyway"):
+            raise forms.ValidationError(
+                "Not published: this announcement may read as pressure. Change the marked "
+                "words, or tick “Publish anyway” if you are sure."
+            )
+        return data

@@ -61,6 +61,26 @@ PRESSURE_PHRASES = (
     "who has not",
     "not yet joined",
     "no later than",
+    # Scarcity and guilt: an offer that can be lost, or a person letting others down.
+    "don't miss out",
+    "do not miss out",
+    "miss out",
+    "last call",
+    "final call",
+    "hurry",
+    "act now",
+    "limited time",
+    "while stocks last",
+    "before it's too late",
+    "time is running out",
+    "running out",
+    "now or never",
+    "we're counting on you",
+    "we are counting on you",
+    "counting on you",
+    "don't let the team down",
+    "don't be the last",
+    "be the last",
 )
 
 # Deadlines and shares of people, which no list of words covers: "by Friday",
@@ -70,6 +90,8 @@ PRESSURE_PATTERNS = (
     rf"(?:by|before|until)\s+(?:this\s+|next\s+)?(?:{_DAYS}|noon|midnight|eod|eow)",
     r"(?:by|before)\s+(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?:day|week|month|quarter)",
     r"\d{1,3}\s?%(?:\s+of\s+(?:the\s+|our\s+|your\s+)?\w+)?",
+    # "only 3 left", "only 10 spots left", "only two days left"
+    r"only\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few)\s+(?:\w+\s+){0,2}left",
 )
 
 # Policy pages are prose: headings, lists, links and emphasis, nothing else.

@@ -59,7 +59,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
         "low_resolution": [p for p, made, _ in renditions if made and made.low_resolution],
         "frame": _frame_tool(asset, ready),
         "personal_sizes": _personal_sizes(asset, ready),
-        "signature": ready.get(SIGNATURE_PRESET),
+        "signature": ready.get(SIGNATURE_PRESET) if asset.signature_public else None,
         # Absolute: the signature is pasted into mail and read elsewhere.
         "signature_url": request.build_absolute_uri(
             reverse("assets:signature-image", args=[asset.slug])

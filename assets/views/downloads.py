@@ -74,20 +74,16 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
 def signature_image(request: HttpRequest, slug: str) -> FileResponse:
     """The email-signature banner at one address for everyone, for as long as the asset lives.
 
-    Mail clients fetch it without a session. Marketing decides per asset whether that is
-    allowed; then it is served without sign-in, cookies or counting.
+    Mail clients fetch it without a session, so it is served to anyone with the address, as
+    the same response for all: no sign-in, no cookie, no count. Marketing may offer none.
     """
-    asset = get_object_or_404(Asset.objects.published(), slug=slug)
-    if not asset.signature_public:
-        if not request.user.is_authenticated or not request.user.has_perm("assets.view_asset"):
-            raise Http404("This signature image is not public.")
+    asset = get_object_or_404(Asset.objects.published(), slug=slug, signature_public=True)
     made = asset.served_rendition(SIGNATURE_PRESET)
     if made is None:
         raise Http404("The signature banner is not ready yet.")
     response = FileResponse(made.file.open("rb"), content_type=RASTER_CONTENT_TYPES[made.format])
-    # Short, so a changed banner reaches old mail soon; public only when marketing said so.
-    visibility = "public" if asset.signature_public else "private"
-    response["Cache-Control"] = f"{visibility}, max-age=3600"
+    # Short, so a changed banner reaches old mail soon.
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -5,7 +5,8 @@
   "use strict";
   var tool = document.querySelector("[data-signature-tool]");
   if (!tool) return;
-  var fields = ["name", "title", "pronouns", "phone"].reduce(function (all, key) {
+  var keys = ["name", "pronouns", "title", "company", "phone", "email", "website"];
+  var fields = keys.reduce(function (all, key) {
     all[key] = tool.querySelector("#signature-" + key);
     return all;
   }, {});
@@ -16,6 +17,40 @@
     return fields[key].value.trim();
   }
 
+  // Styles go through the CSSOM (element.style), which the page's CSP allows, unlike style
+  // attributes in markup; they still serialise into the copied HTML, as mail needs them inline.
+  function styled(element, styles) {
+    Object.keys(styles).forEach(function (name) {
+      element.style.setProperty(name, styles[name]);
+    });
+    return element;
+  }
+
+  // Only web addresses become links: anything else typed stays plain text.
+  function webAddress(text) {
+    var address = /^https?:\/\//i.test(text) ? text : "https://" + text;
+    try {
+      var url = new URL(address);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : "";
+    } catch (error) {
+      return "";
+    }
+  }
+
+  function link(href, text) {
+    var anchor = document.createElement("a");
+    anchor.href = href;
+    anchor.textContent = text;
+    return anchor;
+  }
+
+  function contactLine(key) {
+    var text = value(key);
+    if (key === "email" && /^[^\s@]+@[^\s@]+$/.test(text)) return link("mailto:" + text, text);
+    if (key === "website" && webAddress(text)) return link(webAddress(text), text);
+    return document.createTextNode(text);
+  }
+
   // Built as DOM nodes, so whatever is typed ends up as text, never as markup. No text colour is
   // set: mail clients then use their own, which reads on light and on dark backgrounds.
   function build() {
@@ -24,26 +59,35 @@
     table.setAttribute("cellspacing", "0");
     table.setAttribute("border", "0");
     table.setAttribute("role", "presentation");
-    table.setAttribute("style", "font-family: Arial, Helvetica, sans-serif; font-size: 14px; line-height: 1.45;");
-    var textRow = table.insertRow().insertCell();
-    textRow.setAttribute("style", "padding: 0 0 8px;");
-    var name = document.createElement("strong");
-    name.setAttribute("style", "font-size: 16px;");
+    styled(table, { "font-family": "Arial, Helvetica, sans-serif", "font-size": "14px", "line-height": "1.45" });
+    var textRow = styled(table.insertRow().insertCell(), { padding: "0 0 8px" });
+    var name = styled(document.createElement("strong"), { "font-size": "16px" });
     name.textContent = value("name") || "Your name";
     textRow.appendChild(name);
     if (value("pronouns")) textRow.appendChild(document.createTextNode(" (" + value("pronouns") + ")"));
-    ["title", "phone"].forEach(function (key) {
+    var role = [value("title"), value("company")].filter(Boolean).join(", ");
+    if (role) {
+      textRow.appendChild(document.createElement("br"));
+      textRow.appendChild(document.createTextNode(role));
+    }
+    ["phone", "email", "website"].forEach(function (key) {
       if (!value(key)) return;
       textRow.appendChild(document.createElement("br"));
-      textRow.appendChild(document.createTextNode(value(key)));
+      textRow.appendChild(contactLine(key));
     });
     var image = document.createElement("img");
     image.src = tool.getAttribute("data-image-url");
     image.alt = tool.getAttribute("data-image-alt");
     image.width = 600;
     image.height = 150;
-    image.setAttribute("style", "display: block; border: 0; width: 600px; max-width: 100%; height: auto;");
-    table.insertRow().insertCell().appendChild(image);
+    styled(image, { display: "block", border: "0", width: "600px", "max-width": "100%", height: "auto" });
+    var banner = image;
+    if (tool.getAttribute("data-link-url")) {
+      banner = document.createElement("a");
+      banner.href = tool.getAttribute("data-link-url");
+      banner.appendChild(image);
+    }
+    table.insertRow().insertCell().appendChild(banner);
     return table;
   }
 
@@ -58,7 +102,7 @@
   }
 
   function plain() {
-    return ["name", "title", "pronouns", "phone"].map(value).filter(Boolean).join("\n");
+    return keys.map(value).filter(Boolean).join("\n");
   }
 
   tool.querySelector("[data-signature-copy]").addEventListener("click", function () {

@@ -6,6 +6,7 @@ import re
 import zipfile
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -96,9 +97,9 @@ def test_the_zip_has_platform_folders_with_peoples_names_and_a_readme(client, em
         assert header.size == (1500, 500)
 
 
-def test_a_public_signature_banner_is_served_without_sign_in_cookies_or_counting(client, photo):
-    photo.signature_public = True
-    photo.save()
+def test_a_signature_banner_is_served_to_mail_readers_by_default_without_cookies_or_counting(
+    client, photo
+):
     response = client.get(f"/assets/{photo.slug}/signature-image/")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
@@ -109,12 +110,44 @@ def test_a_public_signature_banner_is_served_without_sign_in_cookies_or_counting
     assert week_counts(week_of(timezone.localdate())) == {}
 
 
-def test_a_signature_banner_stays_behind_sign_in_until_marketing_makes_it_public(
+def test_artwork_marketing_offers_no_signature_for_has_no_banner_and_no_signature_tool(
     client, employee, photo
 ):
+    photo.signature_public = False
+    photo.save()
     assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 404
     client.force_login(employee)
-    assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 200
+    assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 404
+    assert "data-signature-tool" not in client.get(photo.get_absolute_url()).content.decode()
+
+
+def test_a_draft_has_no_public_signature_banner(client, photo):
+    photo.status = Asset.Status.DRAFT
+    photo.save()
+    assert client.get(f"/assets/{photo.slug}/signature-image/").status_code == 404
+
+
+def test_the_edit_page_says_the_banner_is_served_without_sign_in_and_takes_its_link(
+    client, marketer, photo
+):
+    client.force_login(marketer)
+    html = client.get(reverse("assets:edit", args=[photo.slug])).content.decode()
+    assert "Offer as an email-signature banner" in html
+    assert "no sign-in, no cookie, never counted" in html
+    form = {
+        "title": photo.title,
+        "kind": photo.kind,
+        "focal_x": "0.5",
+        "focal_y": "0.5",
+        "text_area": photo.text_area,
+        "signature_public": "on",
+        "signature_link": "https://example.com/spring",
+    }
+    client.post(reverse("assets:edit", args=[photo.slug]), form)
+    photo.refresh_from_db()
+    assert photo.signature_link == "https://example.com/spring"
+    page = client.get(photo.get_absolute_url()).content.decode()
+    assert 'data-link-url="https://example.com/spring"' in page
 
 
 def test_the_signature_address_is_the_same_for_everyone_and_survives_new_renditions(

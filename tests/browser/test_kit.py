@@ -170,6 +170,45 @@ def test_a_logos_ring_carries_the_mark_and_the_ring_text(
     screenshot(page, "profile-ring", page.locator("[data-frame-tool]"))
 
 
+def test_the_copied_signature_shows_its_linked_banner_in_mail_read_without_the_portal_cookie(
+    browser_as, chromium, employee, banner_art, live_server, screenshot
+):
+    banner_art.signature_link = "https://example.com/spring"
+    banner_art.save()
+    context = browser_as(employee, viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text))
+    page.goto(banner_art.get_absolute_url())
+    page.get_by_role("heading", name="Make your email signature").click()
+    tool = page.locator("#signature-tool")
+    tool.get_by_label("Your name").fill("Ada Lovelace")
+    tool.get_by_label("Company (optional)").fill("Harbour Lines")
+    tool.get_by_label("Email (optional)").fill("ada@example.com")
+    tool.get_by_label("Website (optional)").fill("harbour.example.com")
+    with page.expect_download() as signature:
+        page.get_by_role("button", name="Download .html").click()
+    copied = Path(signature.value.path()).read_text()
+    # The page's CSP refuses inline style attributes; the preview must not need any.
+    assert [text for text in refused if "Content Security Policy" in text] == []
+    screenshot(page, "signature", tool)
+
+    # A mail reader: another browser with no portal cookie, opening what was copied.
+    mail = chromium.new_context()
+    reader = mail.new_page()
+    reader.set_content(copied, wait_until="load")
+    banner = reader.locator("img")
+    assert banner.evaluate("image => image.complete && image.naturalWidth") == 1200
+    assert banner.evaluate("image => image.closest('a').href") == "https://example.com/spring"
+    assert reader.get_by_role("link", name="ada@example.com").get_attribute("href") == (
+        "mailto:ada@example.com"
+    )
+    website = reader.get_by_role("link", name="harbour.example.com").get_attribute("href")
+    assert website == "https://harbour.example.com/"
+    assert "font-size: 16px" in copied  # the styles travel inline, as mail needs them
+    mail.close()
+
+
 def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     browser_as, employee, banner_art, live_server, screenshot
 ):
@@ -211,7 +250,6 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     assert SENTINEL_NAME in html and "(they/them)" in html
     address = f"{live_server.url}/assets/{banner_art.slug}/signature-image/"
     assert f'src="{address}"' in html
-    screenshot(page, "signature", page.locator("#signature-tool"))
 
     secrets = [SENTINEL_NAME, SENTINEL_TITLE, "Quintessa", "Vandersloot"]
     encoded = [

@@ -84,12 +84,48 @@ def test_the_preview_highlights_pressure_words_and_links_to_the_voluntary_page(c
     assert reverse("policies:page", args=["taking-part-is-voluntary"]) in warning
 
 
-def test_the_warning_does_not_stop_publishing(client, marketer):
+def test_a_warned_announcement_is_not_published_without_publish_anyway(client, marketer):
     announcement = make_announcement(text="This is mandatory.")
     client.force_login(marketer)
+    response = client.post(reverse("policies:publish", args=[announcement.pk]), follow=True)
+    announcement.refresh_from_db()
+    assert not announcement.is_published
+    assert "Not published: this announcement may read as pressure" in response.content.decode()
+
+
+def test_a_warned_announcement_is_published_once_publish_anyway_is_ticked(client, marketer):
+    announcement = make_announcement(text="This is mandatory.")
+    client.force_login(marketer)
+    page = client.get(reverse("policies:announcement", args=[announcement.pk])).content.decode()
+    assert 'name="publish_anyway" required' in page
+    client.post(reverse("policies:publish", args=[announcement.pk]), {"publish_anyway": "on"})
+    announcement.refresh_from_db()
+    assert announcement.is_published
+
+
+def test_a_calm_announcement_publishes_without_the_extra_tick(client, marketer):
+    announcement = make_announcement(text="New frames are in, if you'd like them.")
+    client.force_login(marketer)
+    page = client.get(reverse("policies:announcement", args=[announcement.pk])).content.decode()
+    assert "publish_anyway" not in page
     client.post(reverse("policies:publish", args=[announcement.pk]))
     announcement.refresh_from_db()
     assert announcement.is_published
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Don't miss out on the spring frame!", "Don't miss out"),
+        ("Last chance to switch your banner.", "Last chance"),
+        ("We're counting on you to show the new look.", "We're counting on you"),
+        ("Only 3 left in the first batch.", "Only 3 left"),
+        ("Only a few frames left for launch day.", "Only a few frames left"),
+        ("Hurry: the new header is here.", "Hurry"),
+    ],
+)
+def test_scarcity_and_guilt_are_flagged_as_pressure(text, found):
+    assert check_pressure(text).phrases == [found]
 
 
 def test_a_calm_announcement_shows_no_warning(client, marketer):
