@@ -235,11 +235,12 @@ def _render_raster(
             upright_base = base if turn == 1 else base.transpose(TRANSPOSE[turn])
             mark = line_art_bounds(upright_base)
             del upright_base
+        elif turn == 1:
+            mark = mark_bounds(base)
         else:
+            # Shrunk before turning it upright (a full-size turn is a copy): read to the block.
             small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
-            if turn != 1:
-                small = small.transpose(TRANSPOSE[turn])
-            mark = mark_bounds(small)
+            mark = mark_bounds(small.transpose(TRANSPOSE[turn]))
         layout = dataclasses.replace(layout, mark=mark)
         plans = [layout.plan(p, upright) for p in presets]
 
