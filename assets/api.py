@@ -7,12 +7,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, pagination, permissions, serializers
 
 from assets.models import Asset, Rendition
 from assets.renditions.presets import platform_presets
+from assets.search import search_for
 
 
 class CanViewAssets(permissions.BasePermission):
@@ -117,9 +123,35 @@ class PublishedAssets:
         )
 
 
-@extend_schema(responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR})
+class Pages(pagination.PageNumberPagination):
+    def get_page_number(self, request, paginator) -> str:
+        # DRF reads an empty ?page= as page 1; the schema says a page is a number, so it is
+        # refused (404) like any other page that is not one.
+        number = request.query_params.get(self.page_query_param)
+        return "1" if number is None else number or "none"
+
+
+SEARCH = OpenApiParameter(
+    "q",
+    str,
+    description='Words to search for, as on the portal\'s home page ("a phrase", -word, or); '
+    "the best match comes first.",
+)
+
+
+@extend_schema(
+    parameters=[SEARCH], responses={200: AssetSerializer(many=True), 403: ERROR, 404: ERROR}
+)
 class AssetList(PublishedAssets, generics.ListAPIView):
-    pass
+    pagination_class = Pages
+
+    def get_queryset(self):
+        assets = super().get_queryset()
+        # As the home page's search box takes it: 100 characters, no NUL (PostgreSQL refuses it).
+        text = self.request.query_params.get("q", "").replace("\x00", "").strip()[:100]
+        if not text:
+            return assets
+        return search_for(text, within=assets).ranked(assets, marks=False)
 
 
 @extend_schema(responses={200: AssetSerializer, 403: ERROR, 404: ERROR})

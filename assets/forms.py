@@ -1,10 +1,15 @@
+from collections.abc import Container
+from dataclasses import dataclass
+
 from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
+from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
+from assets.search import Search, platform_kinds, search_for
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
 ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"
@@ -159,39 +164,175 @@ class AssetForm(forms.ModelForm):
         return asset
 
 
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    label: str
+    options: list[FacetOption]
+
+
 class AssetFilterForm(forms.Form):
-    """The browse filters employees and marketing share; every field is optional."""
+    """The browse filters employees and marketing share; every field is optional.
+
+    Each filter is also a facet: its options carry how many assets each would show with the
+    other filters (and the search) as they are, so combining them never leads to nothing.
+    """
+
+    TAGS_SHOWN = 30
+    # The filters that are columns of the asset's row, and that column.
+    ROW_FACETS = {
+        "collection": "collection__slug",
+        "kind": "kind",
+        "platform": "kind",
+        "orientation": "orientation",
+        "status": "status",
+    }
 
     q = forms.CharField(label="Search", required=False, max_length=100)
     collection = forms.ModelChoiceField(
-        Collection.objects.all(), required=False, to_field_name="slug", empty_label="All"
+        Collection.objects.all(), required=False, to_field_name="slug"
     )
-    tag = forms.ModelChoiceField(
-        Tag.objects.all(), required=False, to_field_name="slug", empty_label="All"
-    )
-    kind = forms.ChoiceField(choices=[("", "All"), *Asset.Kind.choices], required=False)
+    tag = forms.ModelChoiceField(Tag.objects.all(), required=False, to_field_name="slug")
+    kind = forms.ChoiceField(choices=Asset.Kind.choices, required=False)
+    platform = forms.ChoiceField(required=False)
+    orientation = forms.ChoiceField(choices=Asset.Orientation.choices, required=False)
+    # Marketing's library only. The review state (another issue) becomes a facet beside it.
+    status = forms.ChoiceField(choices=Asset.Status.choices, required=False)
 
-    def __init__(self, *args, visible: "QuerySet[Asset] | None", **kwargs) -> None:
-        """`visible` is the artwork the viewer may see; None lists every name (marketing)."""
+    def __init__(
+        self, *args, assets: QuerySet[Asset], names_from_assets: bool, with_status: bool, **kwargs
+    ) -> None:
+        """``assets`` is what the page lists before filters; with ``names_from_assets`` only
+        the collections and tags on those are accepted (employees: a name used only on drafts
+        can be an embargoed project's)."""
         super().__init__(*args, **kwargs)
-        if visible is None:
-            return
-        # Only names that appear on artwork the viewer may see: a tag or collection
-        # used only on drafts can be an embargoed project's name.
-        shown = visible.values("pk")
-        self.fields["collection"].queryset = Collection.objects.filter(assets__in=shown).distinct()
-        self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
+        self.assets = assets
+        self.fields["platform"].choices = [(p.slug, p.name) for p in load_platforms()]
+        if not with_status:
+            del self.fields["status"]
+        if names_from_assets:
+            shown = assets.values("pk")
+            self.fields["collection"].queryset = Collection.objects.filter(
+                assets__in=shown
+            ).distinct()
+            self.fields["tag"].queryset = Tag.objects.filter(assets__in=shown).distinct()
+        self._search: Search | None = None
+        if self.is_valid() and self.cleaned_data["q"].strip():
+            self._search = search_for(self.cleaned_data["q"], within=assets)
 
-    def filter(self, assets):
+    def results(self, *, order_by: tuple[str, ...]) -> QuerySet[Asset]:
+        """The filtered assets: best match first when searching, else in ``order_by``."""
+        shown = self.filter(self.assets)
+        if self._search:
+            return self._search.ranked(shown)
+        return shown.order_by(*order_by)
+
+    def filter(self, assets: QuerySet[Asset], *, leave_out: Container[str] = ()) -> QuerySet[Asset]:
+        """``assets`` narrowed by the search and every filter but those in ``leave_out``."""
         if not self.is_valid():
             return assets
-        data = self.cleaned_data
-        if data["q"]:
-            assets = assets.search(data["q"])
-        if data["collection"]:
-            assets = assets.filter(collection=data["collection"])
-        if data["tag"]:
-            assets = assets.filter(tags=data["tag"])
-        if data["kind"]:
-            assets = assets.filter(kind=data["kind"])
+        if self._search:
+            assets = self._search.filter(assets)
+        if (tag := self.cleaned_data["tag"]) and "tag" not in leave_out:
+            assets = assets.filter(tags=tag)
+        for name, column in self.ROW_FACETS.items():
+            value = self._chosen(name)
+            if not value or name in leave_out:
+                continue
+            if name == "platform":
+                assets = assets.filter(kind__in=platform_kinds(value))
+            else:
+                assets = assets.filter(**{column: value})
         return assets
+
+    def counted(self) -> tuple[list[Facet], int | None]:
+        """Each filter with its options and counts, and how many assets the page lists (None
+        when the filters are invalid): two queries, whatever is chosen.
+
+        The row's filters are counted once per combination of their values, under the search
+        and the tag; each facet adds up the combinations the other filters let through. Tags
+        are counted under all the other filters.
+        """
+        if not self.is_valid():
+            return [], None
+        columns = ["collection__name", *dict.fromkeys(self.ROW_FACETS.values())]
+        if "status" not in self.fields:
+            columns.remove("status")
+        rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
+        combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
+        facets = []
+        for name, column in self.ROW_FACETS.items():
+            if name not in self.fields:
+                continue
+            per_value: dict[tuple, int] = {}
+            others = [other for other in self.ROW_FACETS if other != name]
+            for values, count in combos:
+                if all(self._lets_through(values, other) for other in others):
+                    key = (values[column],)
+                    if name == "collection":
+                        key += (values["collection__name"],)
+                    per_value[key] = per_value.get(key, 0) + count
+            facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
+        tags = self.filter(self.assets, leave_out={"tag"}).counts_by("tags__slug", "tags__name")
+        facets.insert(1, self._facet("tag", tags))
+        total = sum(
+            count
+            for values, count in combos
+            if all(self._lets_through(values, name) for name in self.ROW_FACETS)
+        )
+        return facets, total
+
+    def _chosen(self, name: str) -> str:
+        value = self.cleaned_data.get(name)
+        return getattr(value, "slug", value) or ""
+
+    def _lets_through(self, values: dict, name: str) -> bool:
+        """Whether a combination of row values passes the filter ``name`` as chosen."""
+        chosen = self._chosen(name)
+        if not chosen:
+            return True
+        if name == "platform":
+            return values["kind"] in platform_kinds(chosen)
+        return values[self.ROW_FACETS[name]] == chosen
+
+    def _facet(self, name: str, rows: list[tuple]) -> Facet:
+        return Facet(name, self.fields[name].label or name.title(), self._options(name, rows))
+
+    def _options(self, name: str, rows: list[tuple]) -> list[FacetOption]:
+        """The facet's options from its count rows: choices in their order, names by name,
+        tags by use (the most used only); the chosen one always."""
+        chosen = self.cleaned_data.get(name)
+        label = str(chosen) if isinstance(chosen, Collection | Tag) else ""
+        chosen = getattr(chosen, "slug", chosen) or ""
+        if name in ("collection", "tag"):
+            counted = sorted((row for row in rows if row[0]), key=lambda row: row[1].lower())
+            if name == "tag":
+                counted.sort(key=lambda row: -row[2])
+                counted = counted[: self.TAGS_SHOWN] + [
+                    row for row in counted[self.TAGS_SHOWN :] if row[0] == chosen
+                ]
+        else:
+            choices = self.fields[name].choices
+            found = dict(rows)
+            if name == "platform":
+                # A platform counts the kinds of artwork made into its sizes.
+                found = {
+                    slug: sum(found.get(k, 0) for k in platform_kinds(slug)) for slug, _ in choices
+                }
+            counted = [(value, text, found.get(value, 0)) for value, text in choices]
+            label = dict(choices).get(chosen, "")
+        options = [
+            FacetOption(v, text, n, v == chosen) for v, text, n in counted if n or v == chosen
+        ]
+        if chosen and not any(option.selected for option in options):
+            # Asked for and matching nothing here: still shown, so it can be cleared.
+            options.append(FacetOption(chosen, label, 0, True))
+        return options

@@ -4,10 +4,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.fields.files import FieldFile
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -44,6 +45,18 @@ class Tag(models.Model):
         return self.name
 
 
+class SearchTerm(models.Model):
+    """A word that appears in some asset's search document: what a typo is corrected to.
+
+    Never shown to anyone; a word whose asset has gone stays and only finds nothing.
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word
+
+
 class AssetQuerySet(models.QuerySet):
     def published(self) -> "AssetQuerySet":
         """What employees see: published and not past its end date."""
@@ -52,15 +65,14 @@ class AssetQuerySet(models.QuerySet):
             status=Asset.Status.PUBLISHED
         )
 
-    def search(self, text: str) -> "AssetQuerySet":
-        matches = Q()
-        for word in text.split():
-            matches &= (
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(tags__name__icontains=word)
-            )
-        return self.filter(matches).distinct()
+    def counts_by(self, *fields: str) -> list[tuple]:
+        """Each combination of values of ``fields`` (a relation's too) with how many assets
+        have it, in one query: rows of (*values, count).
+
+        Rows are counted, not distinct assets (a sort per group at 10,000 rows): fine while
+        the query joins at most one tag per asset and row, as a filter on one tag does.
+        """
+        return list(self.order_by().values_list(*fields).annotate(n=models.Count("pk")))
 
 
 def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:
@@ -188,10 +200,32 @@ class Asset(models.Model):
         editable=False,
     )
 
+    class Orientation(models.TextChoices):
+        LANDSCAPE = "landscape", "Landscape"
+        PORTRAIT = "portrait", "Portrait"
+        SQUARE = "square", "Square"
+
+    # Within 5% of square counts as square: a 1024×1000 logo is square to anyone.
+    orientation = models.GeneratedField(
+        expression=Case(
+            When(GreaterThan(F("width") * 20, F("height") * 21), then=Value("landscape")),
+            When(GreaterThan(F("height") * 20, F("width") * 21), then=Value("portrait")),
+            default=Value("square"),
+        ),
+        output_field=models.CharField(max_length=10, choices=Orientation.choices),
+        db_persist=True,
+    )
+    # Written by assets/search.py (PostgreSQL only; SQLite keeps its FTS5 table).
+    search_document = SearchVectorField(null=True, editable=False)
+
     objects = AssetQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="asset_newest_first"),
+            models.Index(fields=["-updated_at"], name="asset_recently_updated"),
+        ]
         permissions = [("publish_asset", "Can publish and archive assets")]
         constraints = [
             models.CheckConstraint(
@@ -240,17 +274,6 @@ class Asset(models.Model):
     def archive(self) -> None:
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
-
-    def preview_file(self) -> tuple[FieldFile, str] | None:
-        """What may be shown inline on the portal's origin, and its content type.
-
-        Only raster images ever are: an SVG is previewed through its rendered
-        square, and has no preview until that is ready.
-        """
-        if self.shown_as_uploaded:
-            return self.original, self.RASTER_CONTENT_TYPES[self.format]
-        made = self.served_rendition(self.SVG_PREVIEW_PRESET)
-        return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None
 
     @property
     def engine_kind(self) -> str:

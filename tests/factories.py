@@ -3,13 +3,16 @@
 import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.text import slugify
 from PIL import Image
 
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, Tag
+from assets.search import search_index_update
 from assets.services import asset_create
 from policies.models import Announcement
 from tests.assets.imagegen import camera_picture, to_bytes
 from tracking.models import Release, ReleasedSizes
+from tracking.suppression import calibration
 
 _colours = itertools.count(1)
 
@@ -61,6 +64,51 @@ def make_asset(*, status: str = Asset.Status.PUBLISHED, **fields) -> Asset:
     return asset
 
 
+def make_listed_assets(specs: list[dict], *, status: str = Asset.Status.PUBLISHED) -> list[Asset]:
+    """Many assets at once, without files or renditions: for what lists and searches them.
+
+    Each spec holds Asset fields, plus ``tags`` (names) and ``collection`` (a name).
+    """
+    rows, tag_names = [], []
+    for spec in specs:
+        spec = dict(spec)
+        number = next(_colours)
+        tag_names.append(list(dict.fromkeys(spec.pop("tags", []))))
+        if collection := spec.pop("collection", None):
+            spec["collection"], _ = Collection.objects.get_or_create(
+                name=collection, defaults={"slug": slugify(collection)}
+            )
+        spec.setdefault("title", f"Artwork {number}")
+        spec.setdefault("slug", f"{slugify(spec['title'])[:190]}-{number}")
+        sha256 = f"{number:064x}"
+        spec.setdefault("width", 1200)
+        spec.setdefault("height", 800)
+        rows.append(
+            Asset(
+                status=status,
+                original=f"originals/{sha256[:2]}/{sha256}.jpg",
+                byte_size=1000,
+                sha256=sha256,
+                format="JPEG",
+                **spec,
+            )
+        )
+    assets = Asset.objects.bulk_create(rows)
+    tags = {}
+    links = []
+    for asset, names in zip(assets, tag_names, strict=True):
+        for name in names:
+            if name not in tags:
+                tags[name], _ = Tag.objects.get_or_create(
+                    name=name, defaults={"slug": slugify(name)}
+                )
+            links.append(Asset.tags.through(asset=asset, tag=tags[name]))
+    Asset.tags.through.objects.bulk_create(links)
+    # bulk_create sends no signals: the search documents are written here.
+    search_index_update(asset_ids=[asset.pk for asset in assets])
+    return assets
+
+
 def make_announcement(**fields) -> Announcement:
     if "asset" not in fields and "collection" not in fields:
         fields["collection"] = Collection.objects.create(
@@ -71,11 +119,15 @@ def make_announcement(**fields) -> Announcement:
     return Announcement.objects.create(**fields)
 
 
-def make_release(week, *, downloads=None, using=None, min_count: int = 5) -> Release:
+def make_release(
+    week, *, downloads=None, using=None, min_count: int = 5, person_bound: int | None = 6
+) -> Release:
     """A stored week as leadership sees it (numbers already noisy and thresholded).
 
     `downloads` maps an asset to {size slug: n}; `using` maps an asset to n. Numbers
-    below `min_count` are left out, as the real release leaves them out.
+    below `min_count` are left out, as the real release leaves them out, and totals
+    are the sums of their parts. `person_bound=None` makes a week as released before
+    one person's counts were bounded (one count at ε 1, noise of scale 2).
     """
     downloads, using = downloads or {}, using or {}
 
@@ -88,7 +140,17 @@ def make_release(week, *, downloads=None, using=None, min_count: int = 5) -> Rel
         "download": kind({asset: sum(sizes.values()) for asset, sizes in downloads.items()}),
         "using": kind(using),
     }
-    release = Release.objects.create(week=week, epsilon=1.0, min_count=min_count, totals=totals)
+    if person_bound is None:
+        calibrated = {"epsilon": 1.0, "noise_scale": 2.0}
+    else:
+        noise = calibration(bound=person_bound, epsilon=1.0)
+        calibrated = {
+            "epsilon": noise.count_epsilon,
+            "person_bound": person_bound,
+            "person_epsilon": noise.epsilon,
+            "noise_scale": noise.scale,
+        }
+    release = Release.objects.create(week=week, min_count=min_count, totals=totals, **calibrated)
     for asset, sizes in downloads.items():
         shown = {size: n for size, n in sizes.items() if n >= min_count}
         if shown:

@@ -15,19 +15,37 @@ PAGE_SIZE = 24
 
 
 def listing_page(
-    request: HttpRequest, assets: QuerySet[Asset], template: str, **context
+    request: HttpRequest,
+    assets: QuerySet[Asset],
+    template: str,
+    *,
+    order_by: tuple[str, ...] = ("-created_at", "-id"),
+    with_status: bool = False,
+    **context,
 ) -> HttpResponse:
+    """``assets`` filtered, searched and counted per facet; a search orders by its ranking."""
     everything = request.user.has_perm("assets.change_asset")
-    filters = AssetFilterForm(request.GET, visible=None if everything else assets)
+    filters = AssetFilterForm(
+        request.GET, assets=assets, names_from_assets=not everything, with_status=with_status
+    )
     # The cards' thumbnails in one query; Asset.served_renditions picks from these.
     thumbnails = Rendition.objects.filter(
         status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
     )
-    assets = filters.filter(assets.select_related("collection")).prefetch_related(
-        Prefetch("renditions", queryset=thumbnails)
-    )
-    page = Paginator(assets, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = filters.results(order_by=order_by).select_related("collection")
+    shown = shown.prefetch_related(Prefetch("renditions", queryset=thumbnails))
+    facets, total = filters.counted()
+    pages = Paginator(shown, PAGE_SIZE)
+    if total is not None:
+        # Counted with the facets already: no COUNT(*) of its own (15-20 ms at 10,000).
+        pages.count = total
+    page = pages.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context |= {"filters": filters, "page": page, "query": query.urlencode()}
+    context |= {
+        "filters": filters,
+        "facets": facets,
+        "page": page,
+        "query": query.urlencode(),
+    }
     return render(request, template, context)

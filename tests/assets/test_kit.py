@@ -230,3 +230,15 @@ def test_a_logo_gets_the_built_in_ring_with_marketings_ring_text(
     assert 'data-mode="ring"' in page
     assert 'data-ring-text="Spring sailings"' in page
     assert Rendition.objects.filter(asset=logo, preset="avatar-large", status="ready").exists()
+
+
+def test_the_upload_results_cannot_turn_an_opaque_photo_into_a_frame(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/kind/", {"kind": "frame"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]["kind"]
+    assert "needs a see-through middle" in error["message"]
+    photo.refresh_from_db()
+    assert photo.kind == Asset.Kind.PHOTO

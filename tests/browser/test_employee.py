@@ -41,7 +41,8 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
 
     page.goto("/")
     screenshot(page, "home")
-    page.get_by_label("Collection").select_option(label="Profile frames")
+    # Each option says how many it shows, as the employee sees it.
+    page.get_by_label("Collection").select_option(label="Profile frames (1)")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator(".asset-card")).to_have_count(1)
     page.get_by_role("link", name="Harbour at dawn").click()

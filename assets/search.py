@@ -1,0 +1,416 @@
+"""Full-text search: one weighted document per asset, ranked matches, close words for typos.
+
+The document has four parts by weight: A the title; B the tags, the kind and the platform and
+slot words of the sizes the asset is made into ("linkedin banner", "teams background"); C the
+description and usage notes; D the collection's name. Python writes it whenever one of those
+changes (the receivers below): a tag or a collection lives in another table, which neither a
+generated column nor a trigger on the asset's row sees, and the platform words are data in
+platforms.json, not in the database.
+
+PostgreSQL keeps it in ``Asset.search_document`` (a tsvector with a GIN index), once per text
+search configuration of the language; queries take ``websearch_to_tsquery`` syntax and rank by
+``ts_rank`` (``ts_rank_cd`` took three times as long where 7,500 assets match). SQLite, the
+embedded default, keeps it in the FTS5 table ``assets_search`` (porter stemmer, prefix index)
+ranked by bm25. Both fall back to prefixes and close words from ``SearchTerm`` (pg_trgm
+similarity; difflib on SQLite) when the words as typed find little.
+
+Languages: ``CONFIGS`` maps a language to its configurations and ``vector_sql(language)`` builds
+a document in them. With content per language, each language's title and description get a
+document of their own (``document_parts`` of that language's text, written with
+``vector_sql`` of that language), and a query runs in the reader's language's configurations.
+"""
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, F, FloatField, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from assets.models import Asset, Collection, Tag
+from assets.renditions.platforms import load_platforms
+from assets.renditions.presets import presets_for
+
+DEFAULT_LANGUAGE = "en"
+# 'simple' keeps every word as typed (names, other languages' words); 'english' adds stems
+# ("banners" finds "banner") and drops stop words. A query matches if either does.
+CONFIGS = {"en": ("simple", "english")}
+WEIGHTS = ("A", "B", "C", "D")
+# FTS5 column weights for bm25, in WEIGHTS order, as ts_rank's defaults (1, 0.4, 0.2, 0.1).
+BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
+# Fewer exact matches than this and close words and prefixes are searched as well.
+FEW = 5
+# Trigram similarity for a close word: "osol" and "oslo" share 2 of 8 trigrams.
+CLOSE_SIMILARITY = 0.25
+CLOSE_RATIO = 0.7  # difflib's ratio, on SQLite
+ALSO_SIMILARITY, ALSO_RATIO = 0.5, 0.8
+CLOSE_PER_WORD = 3
+# Marks around matched words, made HTML by ``marked`` after the text is escaped.
+START, STOP = "\x02", "\x03"
+WORD = re.compile(r"\w+")
+# websearch_to_tsquery's parts: an optional "-", then "a phrase" or a word.
+QUERY_PART = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
+FIELDS = {"title", "description", "usage_notes", "collection", "collection_id", "kind"}
+
+
+@cache
+def platform_words(kind: str) -> str:
+    """The platform and slot names of the sizes an asset of this kind is made into."""
+    made = {preset.slug for preset in presets_for(kind)}
+    platforms, slots = [], []
+    for platform in load_platforms():
+        taken = [slot.name for slot in platform.slots if slot.preset.slug in made]
+        if taken:
+            platforms.append(platform.name)
+            slots += [name for name in taken if name not in slots]
+    # Each name once: repeated, "profile photo" (eight platforms have one) would outrank a
+    # title that says it.
+    return ". ".join([", ".join(platforms), ", ".join(slots)]).strip(". ")
+
+
+@cache
+def platform_kinds(slug: str) -> tuple[str, ...]:
+    """The kinds of artwork made into a size for this platform (a platform facet's filter)."""
+    platform = next(platform for platform in load_platforms() if platform.slug == slug)
+    slots = {slot.preset.slug for slot in platform.slots}
+    return tuple(kind for kind in Asset.Kind.values if slots & {p.slug for p in presets_for(kind)})
+
+
+def document_parts(
+    *,
+    title: str,
+    description: str,
+    usage_notes: str,
+    kind: str,
+    tags: list[str],
+    collection: str,
+) -> tuple[str, str, str, str]:
+    """The text of the document's four parts, A to D."""
+    kind_label = Asset.Kind(kind).label if kind in Asset.Kind.values else kind
+    return (
+        title,
+        ". ".join([*tags, kind_label, platform_words(kind)]),
+        f"{description}\n{usage_notes}".strip(),
+        collection,
+    )
+
+
+def documents_write(rows: list[tuple[int, tuple[str, str, str, str]]], *, using: str) -> None:
+    """Store documents (asset id, parts A to D) and their words in ``using``'s database.
+
+    Plain SQL on purpose: the migration that builds the first documents calls it too.
+    """
+    if not rows:
+        return
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The SQL is built from CONFIGS and WEIGHTS only; the text goes in as parameters.
+            cursor.executemany(
+                f"UPDATE assets_asset SET search_document = {vector_sql(DEFAULT_LANGUAGE)} "  # noqa: S608
+                "FROM (SELECT %s::text AS a, %s::text AS b, %s::text AS c, %s::text AS d) AS p "
+                "WHERE id = %s",
+                [(*parts, pk) for pk, parts in rows],
+            )
+        else:
+            cursor.executemany(
+                "DELETE FROM assets_search WHERE rowid = %s", [(pk,) for pk, _ in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO assets_search (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
+                [(pk, *parts) for pk, parts in rows],
+            )
+        words = {word for _, parts in rows for word in WORD.findall(" ".join(parts).lower())}
+        cursor.executemany(
+            "INSERT INTO assets_searchterm (word) VALUES (%s) ON CONFLICT DO NOTHING",
+            [(word[:100],) for word in sorted(words) if len(word) > 1],
+        )
+
+
+def vector_sql(language: str) -> str:
+    """SQL for a tsvector of the columns a, b, c, d of ``p`` (parts A to D), in each text
+    search configuration of the language."""
+    return " || ".join(
+        f"setweight(to_tsvector('{config}', p.{part}), '{weight}')"
+        for part, weight in zip("abcd", WEIGHTS, strict=True)
+        for config in CONFIGS[language]
+    )
+
+
+def search_index_update(*, asset_ids: list[int], using: str = "default") -> None:
+    """Write the documents of these assets again (after a change the receivers do not see,
+    such as ``bulk_create`` or a queryset ``update``)."""
+    assets = (
+        Asset.objects.using(using)
+        .filter(pk__in=asset_ids)
+        .select_related("collection")
+        .prefetch_related("tags")
+    )
+    documents_write(
+        [
+            (
+                asset.pk,
+                document_parts(
+                    title=asset.title,
+                    description=asset.description,
+                    usage_notes=asset.usage_notes,
+                    kind=asset.kind,
+                    tags=[tag.name for tag in asset.tags.all()],
+                    collection=asset.collection.name if asset.collection else "",
+                ),
+            )
+            for asset in assets
+        ],
+        using=using,
+    )
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a person typed, made into the queries one database runs.
+
+    ``tiers`` are queries from strict to loose: the words as typed, and when those find
+    little, the words as prefixes, then prefixes or the closest words. A match of an earlier
+    tier ranks before any match of a later one only.
+    """
+
+    vendor: str
+    tiers: tuple
+
+    def filter(self, assets: QuerySet[Asset]) -> QuerySet[Asset]:
+        """The assets that match, unordered (for counting)."""
+        if not self.tiers:
+            return assets.none()
+        condition = Q()
+        for query in self.tiers:
+            condition |= self._matches(query)
+        return assets.filter(condition)
+
+    def ranked(self, assets: QuerySet[Asset], *, marks: bool = True) -> QuerySet[Asset]:
+        """The matches, best first; with ``marks``, ``marked_title`` and ``marked_text`` hold
+        the title and an excerpt of the description with the matched words marked."""
+        assets = self.filter(assets)
+        if not self.tiers:
+            return assets
+        if self.vendor == "postgresql":
+            query = self.tiers[0]
+            for looser in self.tiers[1:]:
+                query = query | looser
+            rank = SearchRank(F("search_document"), query)
+            title, text = (
+                SearchHeadline(
+                    field, query, config="english", start_sel=START, stop_sel=STOP, **how
+                )
+                for field, how in [
+                    ("title", {"highlight_all": True}),
+                    ("description", {"max_words": 18, "min_words": 8, "max_fragments": 1}),
+                ]
+            )
+        else:
+            match = " OR ".join(f"({query})" for query in self.tiers)
+            rank = _fts5_value(f"-bm25(assets_search, {BM25_WEIGHTS})", match)
+            title = _fts5_value(f"highlight(assets_search, 0, '{START}', '{STOP}')", match)
+            text = _fts5_value(f"snippet(assets_search, 2, '{START}', '{STOP}', '…', 14)", match)
+        assets = assets.annotate(rank=rank)
+        if marks:
+            assets = assets.annotate(marked_title=title, marked_text=text)
+        order = []
+        for number, query in enumerate(self.tiers[:-1]):
+            assets = assets.annotate(
+                **{f"tier{number}": Case(When(self._matches(query), then=1), default=0)}
+            )
+            order.append(f"-tier{number}")
+        return assets.order_by(*order, "-rank", "-created_at")
+
+    def _matches(self, query) -> Q:
+        if self.vendor == "postgresql":
+            return Q(search_document=query)
+        return Q(
+            pk__in=RawSQL("SELECT rowid FROM assets_search WHERE assets_search MATCH %s", [query])
+        )
+
+
+def _fts5_value(expression: str, match: str) -> RawSQL:
+    """One FTS5 function of the asset's row for the match. ``expression`` is one of this
+    module's constants; the query goes in as a parameter."""
+    return RawSQL(  # noqa: S611
+        f"(SELECT {expression} FROM assets_search "  # noqa: S608
+        "WHERE assets_search MATCH %s AND rowid = assets_asset.id)",
+        [match],
+        output_field=FloatField() if "bm25" in expression else None,
+    )
+
+
+def search_for(text: str, *, within: QuerySet[Asset]) -> Search:
+    """The search for ``text`` among ``within`` (the artwork the person may see)."""
+    vendor = connections[within.db].vendor
+    if vendor == "postgresql":
+        exact = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
+            text, config="simple", search_type="websearch"
+        )
+    else:
+        exact = fts5_query(text)
+    search = Search(vendor=vendor, tiers=(exact,) if exact else ())
+    words, unwanted = query_words(text)
+    if not words or len(search.filter(within).values("pk")[:FEW]) >= FEW:
+        return search
+    alternatives = close_words(words, using=within.db)
+    if vendor == "postgresql":
+        tiers = [
+            " & ".join(
+                "(" + " | ".join([f"{_lexeme(w)}:*", *map(_lexeme, also.get(w, []))]) + ")"
+                for w in words
+            )
+            + "".join(f" & !{_lexeme(w)}" for w in unwanted)
+            for also in ({}, alternatives)
+        ]
+        looser = [SearchQuery(tier, config="simple", search_type="raw") for tier in tiers]
+    else:
+        looser = [
+            " AND ".join(
+                "(" + " OR ".join([f'"{w}"*', *(f'"{a}"' for a in also.get(w, []))]) + ")"
+                for w in words
+            )
+            + "".join(f' NOT "{w}"' for w in unwanted)
+            for also in ({}, alternatives)
+        ]
+    return Search(vendor=vendor, tiers=(*search.tiers, *looser))
+
+
+def query_words(text: str) -> tuple[list[str], list[str]]:
+    """The words a query asks for and the words it excludes ("-word"), lower case."""
+    wanted: list[str] = []
+    unwanted: list[str] = []
+    for negated, phrase, word in QUERY_PART.findall(text.lower()):
+        if word == "or" and not negated:
+            continue
+        words = [w for w in WORD.findall(phrase or word) if not w.isdigit()]
+        (unwanted if negated else wanted).extend(words)
+    return wanted, unwanted
+
+
+def close_words(words: list[str], *, using: str) -> dict[str, list[str]]:
+    """Per word, the few words in any document that look most like it."""
+    connection = connections[using]
+    found: dict[str, list[str]] = {word: [] for word in words}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT typed, word, score FROM unnest(%s::text[]) AS typed CROSS JOIN LATERAL ("
+                " SELECT word, similarity(word, typed) AS score FROM assets_searchterm"
+                " WHERE similarity(word, typed) >= %s ORDER BY score DESC, word LIMIT %s) AS close",
+                [words, CLOSE_SIMILARITY, CLOSE_PER_WORD],
+            )
+            scored = cursor.fetchall()
+        else:
+            cursor.execute("SELECT word FROM assets_searchterm")
+            vocabulary = [row[0] for row in cursor.fetchall()]
+            scored = [
+                (word, close, difflib.SequenceMatcher(None, word, close).ratio())
+                for word in words
+                for close in difflib.get_close_matches(
+                    word, vocabulary, n=CLOSE_PER_WORD, cutoff=CLOSE_RATIO
+                )
+            ]
+    # The closest (and any as close), and others only when very close: "lighthuose" means
+    # lighthouse, not lights; "summer" may mean midsummer too.
+    also = ALSO_SIMILARITY if connection.vendor == "postgresql" else ALSO_RATIO
+    best = {}
+    for typed, _, score in scored:
+        best[typed] = max(best.get(typed, 0), score)
+    for typed, word, score in scored:
+        if score >= min(best[typed] - 0.001, also):
+            found[typed].append(word)
+    return found
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def fts5_query(text: str) -> str:
+    """websearch_to_tsquery's syntax in FTS5's: words, "a phrase", -word and or."""
+    parts: list[str] = []
+    for negated, phrase, word in QUERY_PART.findall(text):
+        if word.lower() == "or" and not negated:
+            if parts and parts[-1] != "OR":
+                parts.append("OR")
+            continue
+        words = WORD.findall(phrase or word)
+        if not words:
+            continue
+        term = '"' + " ".join(words) + '"'
+        if negated:
+            # FTS5's NOT needs something on its left; a lone "-word" cannot be said.
+            if parts and parts[-1] != "OR":
+                parts.append(f"NOT {term}")
+            continue
+        parts.append(term)
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts).removeprefix("OR ")
+
+
+def marked(text: str) -> SafeString:
+    """Text with the matched words between START and STOP, as safe HTML with <mark>."""
+    return mark_safe(escape(text).replace(START, "<mark>").replace(STOP, "</mark>"))  # noqa: S308
+
+
+def _write_one(asset: Asset) -> None:
+    search_index_update(asset_ids=[asset.pk], using=asset._state.db or "default")
+
+
+@receiver(post_save, sender=Asset)
+def asset_saved(sender, instance: Asset, update_fields=None, **kwargs) -> None:
+    if update_fields is None or FIELDS & set(update_fields):
+        _write_one(instance)
+
+
+@receiver(m2m_changed, sender=Asset.tags.through)
+def asset_tags_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if reverse and action == "pre_clear":
+        # A tag's assets are about to go: after the clear nobody can say which they were.
+        instance._search_asset_ids = list(instance.assets.values_list("pk", flat=True))
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if not reverse:
+        _write_one(instance)
+    elif action == "post_clear":
+        search_index_update(asset_ids=instance._search_asset_ids)
+    else:
+        search_index_update(asset_ids=list(pk_set))
+
+
+@receiver(post_save, sender=Tag)
+@receiver(post_save, sender=Collection)
+def name_saved(sender, instance: Tag | Collection, created: bool, **kwargs) -> None:
+    if not created:
+        search_index_update(asset_ids=list(instance.assets.values_list("pk", flat=True)))
+
+
+@receiver(pre_delete, sender=Tag)
+@receiver(pre_delete, sender=Collection)
+def name_deleting(sender, instance: Tag | Collection, **kwargs) -> None:
+    # After the delete its assets no longer point at it: remember them now.
+    instance._search_asset_ids = list(instance.assets.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Tag)
+@receiver(post_delete, sender=Collection)
+def name_deleted(sender, instance: Tag | Collection, **kwargs) -> None:
+    search_index_update(asset_ids=instance._search_asset_ids)
+
+
+@receiver(post_delete, sender=Asset)
+def asset_deleted(sender, instance: Asset, **kwargs) -> None:
+    connection = connections[instance._state.db or "default"]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM assets_search WHERE rowid = %s", [instance.pk])
