@@ -198,6 +198,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Fail fast when Redis is down: the request goes on and the sweep queues the work later.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# An upload's sizes come before the sweep's re-queued renditions (a lost message, or a new
+# engine or preset version for the whole library): one queue, two priorities. Redis keeps
+# each priority in a list of its own and a worker reads priority 0 (every task's default)
+# before 9. Each worker process reserves one task at a time, so no swept work waits reserved
+# ahead of a new upload; a worker's -Q and the routes stay as they were.
+RENDITIONS_SWEEP_PRIORITY = 9
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
     "sweep-announcement-emails": {

@@ -260,10 +260,8 @@ def s3_bucket(s3_server, settings):
 
 
 @pytest.fixture
-def celery_worker(real_services, transactional_db):
-    """A real Celery worker thread on Redis, on a queue of this test's own."""
-    from celery.contrib.testing.worker import start_worker
-
+def celery_queue(real_services, transactional_db):
+    """Tasks go to Redis, on a queue of this test's own; nothing works on it yet."""
     queue = f"test-{uuid.uuid4().hex}"
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
@@ -272,15 +270,28 @@ def celery_worker(real_services, transactional_db):
     for cached in ("queues", "default_queue", "router"):
         celery_app.amqp.__dict__.pop(cached, None)
     try:
-        # Named, not left to the default: the app keeps the first worker's consume list, so a
-        # second worker test in the same run would otherwise listen on the first one's queue.
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
-        ):
-            yield
+        yield queue
     finally:
         celery_app.conf.task_default_queue = "celery"
         celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def worker_on(queue: str):
+    """A real Celery worker thread on Redis, working on ``queue`` until the block ends."""
+    from celery.contrib.testing.worker import start_worker
+
+    # Named, not left to the default: the app keeps the first worker's consume list, so a
+    # second worker test in the same run would otherwise listen on the first one's queue.
+    return start_worker(
+        celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
+    )
+
+
+@pytest.fixture
+def celery_worker(celery_queue):
+    """A real Celery worker thread on Redis, on a queue of this test's own."""
+    with worker_on(celery_queue):
+        yield
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DatabaseError
 
 from assets.models import Asset, Rendition
@@ -40,10 +41,11 @@ def sweep_renditions(older_than: float = 120) -> int:
     """Queue the sizes a changed recipe left missing (``rendering.renditions_heal``), and again
     the assets whose pending renditions nobody has worked on for ``older_than`` seconds.
     Returns how many assets were queued. Called directly, it runs here and now."""
+    later = settings.RENDITIONS_SWEEP_PRIORITY  # behind every upload's sizes
     healed = rendering.renditions_heal()
     for asset_id in healed:
-        make_renditions.delay_on_commit(asset_id)
+        make_renditions.apply_async_on_commit((asset_id,), priority=later)
     asset_ids = rendering.renditions_unfinished(age=timedelta(seconds=older_than)) - healed
     for asset_id in asset_ids:
-        make_renditions.delay(asset_id)
+        make_renditions.apply_async((asset_id,), priority=later)
     return len(healed) + len(asset_ids)

@@ -28,9 +28,12 @@ def picture(width: int, height: int, *, mode: str = "RGB") -> Image.Image:
     return image.convert(mode)
 
 
-def camera_picture(width: int, height: int) -> Image.Image:
-    """``picture`` with a camera sensor's grain: it compresses (and so weighs) like a real photo."""
-    grain = Image.merge("RGB", [Image.effect_noise((width, height), 8) for _ in range(3)])
+def camera_picture(width: int, height: int, *, grain: float = 8) -> Image.Image:
+    """``picture`` with a camera sensor's grain: it compresses (and so weighs) like a real photo.
+
+    A ``grain`` of 48 or more is a film-grain texture: far heavier than any camera's.
+    """
+    grain = Image.merge("RGB", [Image.effect_noise((width, height), grain) for _ in range(3)])
     return ImageChops.add(picture(width, height), grain, offset=-128)
 
 
@@ -40,6 +43,15 @@ def logo(width: int, height: int) -> Image.Image:
     draw = ImageDraw.Draw(image)
     draw.ellipse((width * 0.1, height * 0.1, width * 0.6, height * 0.9), fill=(0, 90, 200, 255))
     draw.rectangle((width * 0.55, height * 0.4, width * 0.95, height * 0.6), fill=(230, 60, 20))
+    return image
+
+
+def line_art(width: int, height: int, *, line: int = 2) -> Image.Image:
+    """A 1-bit logo as scanned line art: the outlines of a disc and a bar, black on white."""
+    image = Image.new("1", (width, height), 1)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((width * 0.05, height * 0.05, width * 0.45, height * 0.95), outline=0, width=line)
+    draw.rectangle((width * 0.55, height * 0.3, width * 0.95, height * 0.7), outline=0, width=line)
     return image
 
 

@@ -2,10 +2,13 @@ import base64
 import dataclasses
 import io
 import math
+import os
+import subprocess
 from functools import cache
+from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat, JpegImagePlugin
 
 from assets.intake.svg_sanitize import sanitize_svg
 from assets.renditions.engine import (
@@ -253,6 +256,15 @@ LOGO_SOURCES = {
     ),
 }
 
+# White is the PNG's transparent colour (tRNS), in 1-bit black and white and in a two-colour
+# palette.
+CLEAR_LINE_ART = {
+    "1-bit": lambda: imagegen.to_bytes(imagegen.line_art(1600, 800), "PNG", transparency=1),
+    "2-colour palette": lambda: imagegen.to_bytes(
+        imagegen.line_art(1600, 800).convert("P"), "PNG", transparency=1, bits=1
+    ),
+}
+
 
 @pytest.mark.parametrize("source", LOGO_SOURCES)
 def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(source):
@@ -264,6 +276,43 @@ def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(sour
 
     assert open_output(png).convert("RGBA").getpixel((3, 3))[3] == 0
     assert close(open_output(jpeg).getpixel((3, 3)), (255, 255, 255), tolerance=3)
+
+
+@pytest.mark.parametrize("source", CLEAR_LINE_ART)
+def test_a_line_art_logo_with_a_clear_background_stays_clear_inside_its_outline(source):
+    image = open_output(render_one(CLEAR_LINE_ART[source](), "avatar-large", kind="logo"))
+
+    alpha = image.convert("RGBA").getchannel("A")
+    left, top, right, bottom = alpha.getbbox()
+    # The disc's centre, a quarter across the artwork (its outline spans 5% to 45%).
+    centre = (round(left + (right - left) * 0.2 / 0.9), (top + bottom) // 2)
+    assert alpha.getpixel(centre) == 0
+
+
+HAIRLINE_ART = {
+    "1-bit": lambda: imagegen.to_bytes(imagegen.line_art(6000, 3000, line=1), "PNG"),
+    "1-bit with a clear background": lambda: imagegen.to_bytes(
+        imagegen.line_art(6000, 3000, line=1), "PNG", transparency=1
+    ),
+    "2-colour palette": lambda: imagegen.to_bytes(
+        imagegen.line_art(6000, 3000, line=1).convert("P"), "PNG", transparency=1, bits=1
+    ),
+}
+
+
+@pytest.mark.parametrize("name", HAIRLINE_ART)
+def test_a_hairline_outline_of_a_1_bit_logo_is_not_trimmed_off_in_the_large_avatar(name):
+    # A 6000 px scan whose lines are 1 px wide: the bar's right side is the mark's right edge.
+    source = HAIRLINE_ART[name]()
+
+    image = open_output(render_one(source, "avatar-large", kind="logo")).convert("RGBA")
+
+    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
+    ink = Image.alpha_composite(white, image).convert("L").point(lambda v: 255 * (v < 235))
+    left, top, right, bottom = ink.getbbox()
+    edge = max(ink.crop((x, top, x + 1, bottom)).histogram()[255] for x in range(right - 3, right))
+    # The bar is 40% of the artwork's height: its right side, not a cut through the artwork.
+    assert 0.35 < edge / (bottom - top) < 0.55
 
 
 def test_a_chosen_background_colour_fills_both_png_and_jpeg():
@@ -310,6 +359,19 @@ def test_a_grainy_photo_ring_keeps_its_full_colour_within_the_frames_limit():
     # Not squeezed into 256 colours (which bands a photo): the clear parts hold no pixels.
     assert open_output(result).mode == "RGBA"
     assert len(result.data) <= get_preset("avatar-frame").max_bytes
+
+
+def test_a_film_grain_illustration_renders_its_full_colour_jpeg_sizes():
+    # Kept at full chroma (4:4:4), such grain takes more than a byte a pixel at quality 85,
+    # more than the buffer Pillow gives an optimized JPEG.
+    source = imagegen.make_png(0, 0, image=imagegen.camera_picture(700, 700, grain=64))
+
+    result = render_one(source, "m365-photo", kind="illustration")
+
+    image = open_output(result)
+    assert image.size == (648, 648)
+    assert JpegImagePlugin.get_sampling(image) == 0  # 4:4:4
+    assert len(result.data) > 648 * 648  # the grain is really there
 
 
 # --- focal point --------------------------------------------------------------------------
@@ -425,19 +487,87 @@ def test_an_svg_keeps_its_embedded_png_picture():
     assert close(open_output(result).getpixel((200, 200)), (255, 0, 0))
 
 
-def test_a_use_element_bomb_fails_quickly_as_too_complex():
+def rasterizer_pids() -> set[int]:
+    """This process's SVG rasterizer children, from /proc."""
+    pids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            command = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == os.getpid() and fields[0] != "Z" and b"svg_child.py" in command:
+            pids.add(int(stat.parent.name))
+    return pids
+
+
+def use_bomb() -> bytes:
     levels = ['<rect id="l0" width="1" height="1"/>']
     for level in range(1, 12):
         uses = "".join(f'<use href="#l{level - 1}" x="{i}"/>' for i in range(10))
         levels.append(f'<g id="l{level}">{uses}</g>')
-    svg = imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
+    return imagegen.make_svg(body="<defs>" + "".join(levels) + '</defs><use href="#l11"/>')
 
+
+def test_a_use_element_bomb_fails_quickly_as_too_complex():
     # Bounded by the child's CPU limit (1.5 s, rounded up to 2): no wall clock needed here.
-    results = render_svg_presets(svg, PRESETS, kind="logo", time_limit=1.5)
+    results = render_svg_presets(use_bomb(), PRESETS, kind="logo", time_limit=1.5)
 
     assert {result.reason for result in results} == {
         "too complex: drawing it takes longer than the 1.5 s time limit"
     }
+
+
+def test_svg_drawings_in_a_row_share_one_warm_rasterizer():
+    render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    first = rasterizer_pids()
+
+    render_svg_presets(imagegen.make_svg(300, 300), [get_preset("avatar-small")], kind="logo")
+
+    assert len(first) == 1
+    assert rasterizer_pids() == first
+
+
+def test_a_drawing_over_its_time_ends_only_its_own_rasterizer_and_the_next_one_is_drawn():
+    render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    (overrun,) = rasterizer_pids()
+    with subprocess.Popen(["sleep", "30"]) as bystander:
+        (failed,) = render_svg_presets(
+            use_bomb(), [get_preset("avatar-small")], kind="logo", time_limit=1
+        )
+
+        assert failed.reason.startswith("too complex")
+        assert overrun not in rasterizer_pids()
+        assert bystander.poll() is None  # nothing but the drawing's own process was ended
+        bystander.kill()
+    (drawn,) = render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
+    assert isinstance(drawn, RenderedImage)
+    assert len(rasterizer_pids() - {overrun}) == 1
+
+
+def test_a_drawing_cannot_use_a_picture_defined_by_the_drawing_before_it():
+    green = Image.new("RGB", (10, 10), (0, 255, 0))
+    picture = base64.b64encode(imagegen.to_bytes(green, "PNG").read()).decode()
+    earlier = imagegen.make_svg(
+        body=f'<defs><image id="pic" href="data:image/png;base64,{picture}" width="400"'
+        ' height="200"/></defs><use href="#pic"/>'
+    )
+    later = imagegen.make_svg(
+        body='<use href="#pic"/><image href="#pic" width="400" height="200"/>'
+    )
+    preset = get_preset("avatar-small")
+
+    (shown,) = render_svg_presets(earlier, [preset], kind="illustration")
+    pids = rasterizer_pids()
+    (result,) = render_svg_presets(later, [preset], kind="illustration")
+
+    assert close(open_output(shown).getpixel((200, 200)), (0, 255, 0))  # the picture was drawn
+    assert rasterizer_pids() == pids  # and the next drawing was made by the same process
+    red, green, _ = open_output(result).split()
+    pure_green = ImageChops.multiply(
+        red.point(lambda v: 255 * (v < 70)), green.point(lambda v: 255 * (v > 200))
+    )
+    assert pure_green.getbbox() is None  # without it
 
 
 def test_a_value_the_rasterizer_cannot_parse_is_stored_as_that_in_plain_words():

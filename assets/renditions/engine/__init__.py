@@ -19,7 +19,9 @@ and, when every preset allows it, reduced once before anything else.
 
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
 is parsed safely, rasterized once by cairosvg in a resource-limited child process at the size the
-largest preset needs, and that raster is then treated like a transparent PNG. Sanitizing an
+largest preset needs (a logo's mark is found first on a small drawing), and that raster is then
+treated like a transparent PNG. The child stays warm for the next drawings of its worker
+process (``svg``). Sanitizing an
 uploaded SVG is upload validation's job (assets/intake/svg_sanitize.py), not the engine's.
 """
 
@@ -38,7 +40,7 @@ from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 6
+ENGINE_VERSION = 7
 
 __all__ = [
     "ENGINE_VERSION",

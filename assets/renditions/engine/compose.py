@@ -29,26 +29,81 @@ MARK_READ_SIDE = 512
 def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
     """Where a logo's visible mark is, as fractions (left, top, right, bottom) of ``image``.
 
-    The margin trimmed is transparent, or else the flat colour of the corners. Read from a
-    copy about 512 pixels across, made with reduce() (a box filter, and for premultiplied RGBa
-    far cheaper than resize()): a few pixels of slack at full size do not change the layout.
+    The margin trimmed is transparent, or else the flat colour of the corners. Found on a copy
+    about 512 pixels across, made with reduce() (a box filter, and for premultiplied RGBa far
+    cheaper than resize()), then each edge is read again at full size in a strip two of that
+    copy's pixels wide: a mark placed to the block would move by up to a block (0.2%) with the
+    size it was read at, and so would every size's layout (bench/renditions.py, PSNR).
     ``image`` is in one of the engine's modes (L, RGB, CMYK, RGBA or RGBa).
     """
-    small = image.reduce(max(1, max(image.size) // MARK_READ_SIDE))
-    small = small.convert("RGBA") if small.mode != "RGBA" else small
-    alpha = small.getchannel("A")
-    if alpha.getextrema()[0] < 250:
-        ink = alpha.point(lambda value: 255 if value > 24 else 0)
-    else:
-        rgb = small.convert("RGB")
-        corner = rgb.getpixel((0, 0))
-        difference = ImageChops.difference(rgb, Image.new("RGB", rgb.size, corner))
-        ink = difference.convert("L").point(lambda value: 255 if value > 24 else 0)
-    box = ink.getbbox()
+    factor = max(1, max(image.size) // MARK_READ_SIDE)
+    small = image.reduce(factor).convert("RGBA")
+    corner = None if small.getchannel("A").getextrema()[0] < 250 else small.getpixel((0, 0))
+    box = _ink(small, corner).getbbox()
     if box is None:
         return (0.0, 0.0, 1.0, 1.0)  # nothing stands out: keep it all
-    width, height = small.size
-    return (box[0] / width, box[1] / height, box[2] / width, box[3] / height)
+    width, height = image.size
+    # The box in full-size pixels, each edge somewhere within a block of where it was found.
+    left, top, right, bottom = (v * factor for v in box)
+    if factor > 1:
+        rows = (max(0, top - factor), min(height, bottom + factor))
+        columns = (max(0, left - factor), min(width, right + factor))
+        left = _edge(image, corner, (left - factor, rows[0], left + factor, rows[1]), 0, left)
+        right = _edge(image, corner, (right - factor, rows[0], right + factor, rows[1]), 2, right)
+        top = _edge(image, corner, (columns[0], top - factor, columns[1], top + factor), 1, top)
+        bottom = _edge(
+            image, corner, (columns[0], bottom - factor, columns[1], bottom + factor), 3, bottom
+        )
+    return (left / width, top / height, min(right, width) / width, min(bottom, height) / height)
+
+
+def _ink(image: Image.Image, corner: tuple[int, ...] | None) -> Image.Image:
+    """Where RGBA ``image`` is not margin: visible, or unlike the ``corner`` colour."""
+    if corner is None:
+        return image.getchannel("A").point(lambda value: 255 if value > 24 else 0)
+    rgb = image.convert("RGB")
+    difference = ImageChops.difference(rgb, Image.new("RGB", rgb.size, corner[:3]))
+    return difference.convert("L").point(lambda value: 255 if value > 24 else 0)
+
+
+def _edge(
+    image: Image.Image, corner: tuple[int, ...] | None, strip: tuple, side: int, found: int
+) -> int:
+    """One edge of the mark read at full size inside ``strip`` (``side`` indexes a bbox)."""
+    strip = (max(0, strip[0]), max(0, strip[1]), min(image.width, strip[2]),
+             min(image.height, strip[3]))  # fmt: skip
+    box = _ink(image.crop(strip).convert("RGBA"), corner).getbbox()
+    if box is None:
+        return found  # the block's ink is too faint pixel by pixel: keep the block's edge
+    return strip[side % 2] + box[side]
+
+
+def line_art_bounds(image: Image.Image) -> tuple[float, float, float, float]:
+    """mark_bounds for black-and-white line art (a 1-bit or two-colour logo), read at full size.
+
+    Its lines are often one pixel wide: in mark_bounds' reduced copy such a line averages into
+    the margin, and the trim cut it off. ``image`` is L (the margin is the corner's colour) or
+    RGBa (the margin is transparent); two values a pixel, so this is one pass, not a copy.
+    """
+    if image.mode == "RGBa":
+        ink = image.getchannel(3)
+    else:
+        ink = ImageChops.difference(
+            image, Image.new(image.mode, image.size, image.getpixel((0, 0)))
+        )
+    box = ink.getbbox()
+    if box is None:
+        return (0.0, 0.0, 1.0, 1.0)
+    width, height = image.size
+    # With as much slack as mark_bounds has: a line on the very edge of the crop would be
+    # shrunk together with the margin beyond it (reduce() works in blocks) and fade.
+    slack = max(1, max(image.size) // MARK_READ_SIDE)
+    return (
+        max(0, box[0] - slack) / width,
+        max(0, box[1] - slack) / height,
+        min(width, box[2] + slack) / width,
+        min(height, box[3] + slack) / height,
+    )
 
 
 def _on_backdrop(

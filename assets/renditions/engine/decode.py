@@ -93,11 +93,14 @@ def normalise_mode(image: Image.Image) -> Image.Image:
     call, whatever the box, which dominated the cost of logos.
     """
     mode = image.mode
-    if mode in ("L", "RGB") and "transparency" in image.info:
-        # A colour key (PNG tRNS, as optipng writes): that colour is transparent.
+    if mode in ("1", "L", "RGB") and "transparency" in image.info:
+        # A colour key (PNG tRNS, as optipng writes, and 1-bit logos with a clear background):
+        # that colour is transparent.
         return image.convert("RGBA").convert("RGBa")
     if mode in ("L", "RGB", "CMYK"):
         return image
+    if mode == "1":
+        return image.convert("L")  # black and white: a byte a pixel, not three
     if mode == "P":
         mode = "RGBA" if "transparency" in image.info else "RGB"
         return image.convert(mode).convert("RGBa") if mode == "RGBA" else image.convert(mode)

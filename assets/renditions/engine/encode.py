@@ -27,14 +27,8 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
         # Full chroma keeps the edges of logos and text crisp; photos don't need it.
         subsampling = "4:2:0" if kind == "photo" else "4:4:4"
         for quality in JPEG_QUALITIES:
-            data = _save(
-                image,
-                "JPEG",
-                quality=quality,
-                # Baseline, not progressive: as small here and less than half the time.
-                optimize=True,
-                subsampling=subsampling,
-            )
+            # Baseline, not progressive: as small here and less than half the time.
+            data = _save_jpeg(image, quality=quality, subsampling=subsampling)
             if len(data) <= preset.max_bytes:
                 return data
         raise TooBig(f"does not fit {limit} even at quality {JPEG_QUALITIES[-1]}")
@@ -77,13 +71,30 @@ def display_copy(image: Image.Image) -> tuple[bytes, str]:
     small.info = {}
     if small.mode in ("RGBA", "LA", "P"):
         return _save(small.convert("RGBA"), "PNG", compress_level=6, compress_type=_Z_RLE), "PNG"
-    return _save(small.convert("RGB"), "JPEG", quality=80, optimize=True), "JPEG"
+    return _save_jpeg(small.convert("RGB"), quality=80), "JPEG"
 
 
 def _save(image: Image.Image, fmt: str, **options: object) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, fmt, **options)
     return buffer.getvalue()
+
+
+def _save_jpeg(image: Image.Image, **options: object) -> bytes:
+    """JPEG with optimized Huffman tables, or with the standard tables where those cannot be
+    written.
+
+    With optimize=True libjpeg writes the whole file in one go at the end, without suspending,
+    into one buffer that Pillow sizes at a byte a pixel (Pillow issue #148): fine grain kept
+    at full chroma (4:4:4) takes more than that at quality 85, and the save fails with "broken
+    data stream" ("Suspension not allowed here"). Standard tables are written as they go, so
+    any size fits; such a file is only a few percent larger.
+    """
+    try:
+        return _save(image, "JPEG", optimize=True, **options)
+    except OSError:
+        # The pixels are in memory already: an encoder error here is that buffer, nothing else.
+        return _save(image, "JPEG", **options)
 
 
 def _human_bytes(count: int) -> str:

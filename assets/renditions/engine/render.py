@@ -1,16 +1,21 @@
 """The pipeline: decode once, shrink as a pyramid, then colour, rotate, compose and encode."""
 
 import dataclasses
-import io
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
+from xml.etree import ElementTree
 
 from PIL import Image, ImageChops
 
 import assets.renditions.engine.svg as svg
-from assets.renditions.engine.compose import MARK_READ_SIDE, compose, mark_bounds
+from assets.renditions.engine.compose import (
+    MARK_READ_SIDE,
+    compose,
+    line_art_bounds,
+    mark_bounds,
+)
 from assets.renditions.engine.decode import (
     TRANSPOSE,
     load,
@@ -38,6 +43,11 @@ from assets.renditions.presets import Preset
 # Final LANCZOS step shrinks by at most this factor after the integer reduce(); 1.0 is fastest
 # and, after JPEG encoding, within a fraction of a dB of a full LANCZOS (performance-anchors.md).
 REDUCING_GAP = 1.0
+
+# Pillow allocates an image in blocks of up to 16 MB. Freed, blocks of every size are handed
+# out again by glibc's heap and fragment it: over five renders of a 24 MP photo the peak grew
+# by 15 MB. Blocks of one size are reused whole, at the same speed.
+Image.core.set_block_size(1 << 20)
 
 # An SVG logo with a wide margin is drawn again for its trimmed mark only up to this size.
 LOGO_REDRAW_PIXELS = 16_000_000
@@ -116,29 +126,37 @@ def render_svg_presets(
     layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
     plans = [layout.plan(p, (width, height)) for p in presets]
     scale = max(plan_scale(plan) for plan in plans)
-    for _attempt in range(2):
-        raster_size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
-        if raster_size[0] * raster_size[1] > svg.SVG_MAX_CANVAS_PIXELS:
-            return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    if kind == "logo":
+        # A trimmed mark is shown larger than the whole canvas was planned for: find the mark
+        # on a small drawing first, so the drawing itself is made once, at the size it needs.
+        probe_scale = min(scale, MARK_READ_SIDE / max(width, height))
         try:
-            png = svg.rasterize_svg(root, raster_size, time_limit)
+            probe = _draw(root, width, height, probe_scale, time_limit)
         except svg.RasterizeFailed as failure:
             return [RenderFailure(p.slug, str(failure)) for p in presets]
-        raster = Image.open(io.BytesIO(png))
-        raster.load()
-        if kind != "logo":
-            break
-        # A trimmed mark is shown larger than the whole canvas was planned for: draw it again
-        # at the size that needs, when that is noticeably more.
-        left, top, right, bottom = mark_bounds(raster)
+        left, top, right, bottom = mark_bounds(probe)
         # At most 4x, and never past the canvas limit: a speck of a mark is drawn soft, not huge.
         needed = min(scale / min(right - left, bottom - top), scale * 4)
-        if needed <= scale * 1.15 or width * height * needed**2 > LOGO_REDRAW_PIXELS:
-            break
-        scale = needed
-    with raster:
-        # A vector source is never low resolution: it was drawn at the size the outputs need.
-        return _render_raster(raster, presets, layout, fill, vector=True)
+        if needed > scale * 1.15 and width * height * needed**2 <= LOGO_REDRAW_PIXELS:
+            scale = needed
+        elif probe_scale == scale:
+            # A small drawing: the probe is the drawing.
+            return _render_raster(probe, presets, layout, fill, vector=True)
+    if width * height * scale**2 > svg.SVG_MAX_CANVAS_PIXELS:
+        return [RenderFailure(p.slug, "too large a canvas") for p in presets]
+    try:
+        raster = _draw(root, width, height, scale, time_limit)
+    except svg.RasterizeFailed as failure:
+        return [RenderFailure(p.slug, str(failure)) for p in presets]
+    # A vector source is never low resolution: it was drawn at the size the outputs need.
+    return _render_raster(raster, presets, layout, fill, vector=True)
+
+
+def _draw(
+    root: ElementTree.Element, width: float, height: float, scale: float, time_limit: float
+) -> Image.Image:
+    size = (max(1, math.ceil(width * scale)), max(1, math.ceil(height * scale)))
+    return svg.rasterize_svg(root, size, time_limit)
 
 
 @dataclass
@@ -205,16 +223,25 @@ def _render_raster(
             factor = drafted[1][2] / stored[0]
     load(image)
     icc = image.info.get("icc_profile")
+    # Black and white: a 1-bit file, or a palette of two colours (a 1-bit PNG's other form).
+    line_art = image.mode == "1" or (image.mode == "P" and len(image.getpalette() or ()) <= 6)
     base = normalise_mode(image)
     del image  # the caller keeps no reference, so a converted copy can free the decode
     if kind == "logo":
         # Trim the margin first: the mark, not the canvas around it, is sized to each slot.
         # (A JPEG logo was drafted for the untrimmed plans: at worst a little soft.)
         # Shrunk before turning it upright: mark_bounds would only shrink it after.
-        small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
-        if turn != 1:
-            small = small.transpose(TRANSPOSE[turn])
-        layout = dataclasses.replace(layout, mark=mark_bounds(small))
+        if line_art:
+            upright_base = base if turn == 1 else base.transpose(TRANSPOSE[turn])
+            mark = line_art_bounds(upright_base)
+            del upright_base
+        elif turn == 1:
+            mark = mark_bounds(base)
+        else:
+            # Shrunk before turning it upright (a full-size turn is a copy): read to the block.
+            small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
+            mark = mark_bounds(small.transpose(TRANSPOSE[turn]))
+        layout = dataclasses.replace(layout, mark=mark)
         plans = [layout.plan(p, upright) for p in presets]
 
     # Every preset shrinks the decoded frame by at least this much: do that part once.
@@ -232,41 +259,43 @@ def _render_raster(
         )
         size = (plan.size[1], plan.size[0]) if swaps else plan.size
         jobs.append(_Job(index, plan, box, size))
-    # Every resize that reads the decode runs first, so the decode is freed before any of the
-    # colour, rotation and encoding work (which all need memory of their own).
     order = _schedule(jobs)
-    roots = [job for job in order if job.parent is None]
-    tiles = {}
-    if luma is not None:
-        for job in roots:
-            if job.density > 1.0:  # it would enlarge the half-size colour
-                tiles[job.index] = _with_luma(base, luma, job.size, job.box, factor)
-        luma = None
-    for job in roots:
-        if job.index not in tiles:
-            tiles[job.index] = base.resize(
-                job.size, _filter(job), box=job.box, reducing_gap=REDUCING_GAP
-            )
-    base = None
-    uses = {job.index: job.children + 1 for job in order}
-
-    results: list[RenderResult | None] = [None] * len(plans)
+    children: dict[int, list[_Job]] = {}
     for job in order:
         if job.parent is not None:
-            parent = jobs[job.parent]
-            tiles[job.index] = tiles[parent.index].resize(
-                job.size,
-                _filter(job),
-                box=_box_within(job.box, parent.box, tiles[parent.index].size),
-                reducing_gap=REDUCING_GAP,
+            children.setdefault(job.parent, []).append(job)
+    results: list[RenderResult | None] = [None] * len(plans)
+
+    def finish_tree(job: _Job, tile: Image.Image) -> None:
+        """The job's result and those of the sizes shrunk from its tile, which is then freed."""
+        for child in children.get(job.index, []):
+            box = _box_within(child.box, job.box, tile.size)
+            finish_tree(
+                child, tile.resize(child.size, _filter(child), box=box, reducing_gap=REDUCING_GAP)
             )
-            _release(tiles, uses, parent.index)
-        tile = to_srgb(tiles[job.index], transform)
-        _release(tiles, uses, job.index)
+        tile = to_srgb(tile, transform)
         if turn != 1:
             tile = tile.transpose(TRANSPOSE[turn])
         low = not vector and plan_scale(job.plan) > 1.0 + 1e-6
         results[job.index] = _finish(job.plan, tile, kind, fill, low)
+
+    roots = [job for job in order if job.parent is None]
+    if luma is not None:
+        # The sizes taking the luma's detail are finished (with the sizes shrunk from them)
+        # as soon as each is made: holding their tiles until the decode is freed put two of
+        # the largest on top of the decode, the peak of a 24 MP photo.
+        for job in [job for job in roots if job.density > 1.0]:  # more than the colour holds
+            finish_tree(job, _with_luma(base, luma, job.size, job.box, factor))
+            roots.remove(job)
+        luma = None
+    # The other resizes that read the decode run next, so it is freed before their colour,
+    # rotation and encoding work (which all need memory of their own).
+    tiles = [
+        base.resize(job.size, _filter(job), box=job.box, reducing_gap=REDUCING_GAP) for job in roots
+    ]
+    base = None
+    for job in roots:
+        finish_tree(job, tiles.pop(0))
     return [result for result in results if result is not None]
 
 
@@ -294,7 +323,14 @@ def _with_luma(
     # edges) it clips. Merging the luma with the colour's own Cb and Cr instead would go
     # through Pillow's YCbCr conversion, which rounds down: half a level darker on average.
     detail = ImageChops.subtract(sharp, tile.convert("L"), offset=128)
-    return ImageChops.add(tile, Image.merge("RGB", (detail, detail, detail)), offset=-128)
+    del sharp
+    # Band by band: a three-band copy of the detail and the sum would each cost four bytes a
+    # pixel on top of the tile (the largest sizes' tiles are the peak of a 24 MP photo).
+    bands = list(tile.split())
+    del tile
+    for index, band in enumerate(bands):
+        bands[index] = ImageChops.add(band, detail, offset=-128)
+    return Image.merge("RGB", bands)
 
 
 def _finish(
@@ -318,12 +354,6 @@ def _finish(
     return RenderedImage(
         preset.slug, data, canvas.width, canvas.height, preset.format, low, display, display_format
     )
-
-
-def _release(tiles: dict[int, Image.Image], uses: dict[int, int], index: int) -> None:
-    uses[index] -= 1
-    if uses[index] == 0:
-        del tiles[index]
 
 
 @dataclass

@@ -7,14 +7,19 @@ nothing but embedded raster images.
 """
 
 import math
+import os
 import re
+import select
 import signal
 import subprocess
 import sys
+import threading
+import time
 from xml.etree import ElementTree
 
 import defusedxml.ElementTree
 from defusedxml import DefusedXmlException
+from PIL import Image
 
 import assets.renditions.engine.svg_child as svg_child
 from assets.renditions.engine.results import UnsafeSVG
@@ -198,55 +203,157 @@ class RasterizeFailed(Exception):
     """The child could not draw the SVG; the message says why, for the asset page."""
 
 
-def rasterize_svg(root: ElementTree.Element, size: tuple[int, int], time_limit: float) -> bytes:
-    """PNG bytes from the child rasterizer. Raises RasterizeFailed with the reason.
+# A warm child draws at most this many documents, then a fresh process takes over, so nothing
+# a drawing leaves behind in it (heap fragments, cairo's and fontconfig's caches) lasts long.
+SVG_CHILD_DRAWINGS = 50
+
+# Cairo keeps ARGB32 pixels as native-endian 32-bit words: B, G, R, A bytes on the
+# little-endian machines we run on, premultiplied, which is Pillow's RGBa.
+_CAIRO_RAWMODE = "BGRa" if sys.byteorder == "little" else "aRGB"
+
+
+def rasterize_svg(
+    root: ElementTree.Element, size: tuple[int, int], time_limit: float
+) -> Image.Image:
+    """The drawing as premultiplied RGBa, from this process's warm child. Raises
+    RasterizeFailed with the reason.
 
     A child process, not multiprocessing: Celery's prefork children are daemonic and cannot
-    start pools, and a separate process is the only way to put hard limits on cairosvg.
+    start pools, and a separate process is the only way to put hard limits on cairosvg. It is
+    started once per worker process (cairosvg's import was most of the cost of a small logo)
+    and replaced after SVG_CHILD_DRAWINGS drawings or any failure; a drawing over its time is
+    killed with its child, and only that drawing fails.
     """
     # The parsed tree, serialized again, is what the child draws: one parser decides, and
     # entities are already expanded, so cairosvg's own parser never sees a DTD.
     document = ElementTree.tostring(root, encoding="unicode").encode()
-    cpu_seconds = max(1, math.ceil(time_limit))
-    command = [
-        sys.executable,
-        # Run as a script, not with -m: that would import the whole engine package first.
-        # -P keeps the script's folder off sys.path, so its neighbours shadow nothing.
-        "-P",
-        svg_child.__file__,
-        str(size[0]),
-        str(size[1]),
-        str(cpu_seconds),
-        str(SVG_MEMORY_LIMIT),
-    ]
-    too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
-    try:
-        completed = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            command,
-            input=document,
-            capture_output=True,
-            # The CPU limit is the real bound; the wall clock only catches a child that
-            # hangs without using CPU, so it is generous for a busy machine.
-            timeout=3 * time_limit + 5,
-            check=False,
+    with _lock:
+        for _attempt in range(2):
+            child = _warm_child()
+            try:
+                image = child.draw(document, size, time_limit)
+            except _ChildGone:
+                _discard_child()  # died while idle (e.g. the OOM killer): once more, afresh
+                continue
+            except RasterizeFailed:
+                _discard_child()
+                raise
+            child.drawings += 1
+            if child.drawings >= SVG_CHILD_DRAWINGS:
+                _discard_child(kill=False)
+            return image
+        raise RasterizeFailed("the SVG rasterizer could not be started")
+
+
+class _ChildGone(Exception):
+    """The child was not there to take the document."""
+
+
+class _Child:
+    """One rasterizer process, and the protocol of svg_child."""
+
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        self.drawings = 0
+        self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            [
+                sys.executable,
+                # Run as a script, not with -m: that would import the whole engine package.
+                # -P keeps the script's folder off sys.path, so its neighbours shadow nothing.
+                "-P",
+                svg_child.__file__,
+                str(SVG_MEMORY_LIMIT),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
         )
-    except subprocess.TimeoutExpired:
-        raise RasterizeFailed(too_slow) from None
-    code = completed.returncode
-    if code == 0 and completed.stdout:
-        return completed.stdout
-    if code in (-signal.SIGXCPU, -signal.SIGKILL):
-        raise RasterizeFailed(too_slow)
-    if code == svg_child.OUT_OF_MEMORY:
-        raise RasterizeFailed(
-            f"too complex: drawing it needs more than the {SVG_MEMORY_LIMIT // 2**20} MB "
-            "memory limit"
-        )
-    if code == svg_child.CANNOT_DRAW:
-        said = completed.stderr.decode(errors="replace").strip().splitlines()
-        reason = said[-1] if said else "no reason was given"
+        self.poll = select.poll()
+        self.poll.register(self.process.stdout, select.POLLIN)
+
+    def draw(self, document: bytes, size: tuple[int, int], time_limit: float) -> Image.Image:
+        too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
+        # The child's CPU limit is the real bound; this wall clock catches a child that hangs
+        # without using CPU, so it is generous for a busy machine.
+        deadline = time.monotonic() + 3 * time_limit + 5
+        request = svg_child.REQUEST.pack(*size, max(1, math.ceil(time_limit)), len(document))
+        try:
+            self.process.stdin.write(request + document)
+        except BrokenPipeError:
+            raise _ChildGone from None
+        try:
+            header = self._read(svg_child.ANSWER.size, deadline)
+            status, width, height, length = svg_child.ANSWER.unpack(header)
+            payload = self._read(length, deadline)
+        except TimeoutError:
+            raise RasterizeFailed(too_slow) from None
+        except EOFError:
+            code = self.process.wait()
+            if code in (-signal.SIGXCPU, -signal.SIGKILL):
+                raise RasterizeFailed(too_slow) from None
+            if code == svg_child.OUT_OF_MEMORY:
+                raise RasterizeFailed(_OUT_OF_MEMORY) from None
+            raise RasterizeFailed(
+                f"the SVG rasterizer stopped unexpectedly (exit status {code})"
+            ) from None
+        if status == svg_child.OK:
+            return Image.frombytes("RGBa", (width, height), payload, "raw", _CAIRO_RAWMODE)
+        if status == svg_child.OUT_OF_MEMORY:
+            raise RasterizeFailed(_OUT_OF_MEMORY)
+        reason = payload.decode(errors="replace").strip() or "no reason was given"
         raise RasterizeFailed(
             f"the SVG could not be drawn: {reason}. Open it in the design tool, export it "
             "as SVG again and upload that"
         )
-    raise RasterizeFailed(f"the SVG rasterizer stopped unexpectedly (exit status {code})")
+
+    def _read(self, count: int, deadline: float) -> bytearray:
+        """Exactly ``count`` bytes of the answer. Raises TimeoutError after ``deadline``,
+        EOFError if the child is gone."""
+        buffer = bytearray(count)
+        view = memoryview(buffer)
+        got = 0
+        while got < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.poll.poll(math.ceil(remaining * 1000)):
+                raise TimeoutError
+            read = self.process.stdout.readinto(view[got:])
+            if not read:
+                raise EOFError
+            got += read
+        return buffer
+
+    def stop(self, *, kill: bool) -> None:
+        if kill:
+            self.process.kill()
+        self.process.stdin.close()  # a child at rest exits when its input ends
+        self.process.stdout.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+_OUT_OF_MEMORY = (
+    f"too complex: drawing it needs more than the {SVG_MEMORY_LIMIT // 2**20} MB memory limit"
+)
+_lock = threading.Lock()  # one drawing at a time per process (eager mode serves threads)
+_child: _Child | None = None
+
+
+def _warm_child() -> _Child:
+    global _child
+    if _child is not None and _child.owner != os.getpid():
+        # Inherited through a fork: that child belongs to the parent process, leave it be.
+        _child = None
+    if _child is None:
+        _child = _Child()
+    return _child
+
+
+def _discard_child(*, kill: bool = True) -> None:
+    """Stop this process's child (killed unless it is at rest); the next drawing starts one."""
+    global _child
+    if _child is not None:
+        _child.stop(kill=kill)
+        _child = None

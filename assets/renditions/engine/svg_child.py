@@ -1,18 +1,27 @@
-"""Child process that rasterizes one sanitized SVG to PNG under hard resource limits.
+"""Child process that rasterizes sanitized SVG documents, one at a time, under hard limits.
 
-Run by assets.renditions.engine.svg, which imports only its exit codes:
+Started by assets.renditions.engine.svg, which imports only its protocol constants:
 
-    python -P assets/renditions/engine/svg_child.py WIDTH HEIGHT CPU_SECONDS ADDRESS_BYTES \
-        < in.svg > out.png
+    python -P assets/renditions/engine/svg_child.py ADDRESS_BYTES
 
-Exit status 0 with PNG bytes on stdout; CANNOT_DRAW with the reason on stderr;
-OUT_OF_MEMORY; or killed by SIGXCPU/SIGKILL at the CPU limit.
+It imports cairosvg once, caps its own address space, then serves drawings until its input
+ends or a drawing fails. Each request on stdin is REQUEST (width, height, CPU seconds, document
+length) and the document; each answer on stdout is ANSWER (status, width, height, payload
+length) and the payload: the raster as cairo keeps it (premultiplied BGRA, native byte order,
+``width * 4`` bytes a row) with OK, or the reason in UTF-8 with CANNOT_DRAW or OUT_OF_MEMORY.
+After any failure it exits, so the parent starts a fresh process for the next document; going
+over a drawing's CPU seconds kills it with SIGXCPU.
 """
 
+import math
 import re
 import resource
+import struct
 import sys
 
+REQUEST = struct.Struct("<IIIQ")
+ANSWER = struct.Struct("<BIIQ")
+OK = 0
 CANNOT_DRAW = 1
 OUT_OF_MEMORY = 3
 
@@ -31,36 +40,85 @@ def _fetch(url: str, resource_type: str) -> bytes:
     return _EMPTY_SVG
 
 
+def _read_exactly(stream, count: int) -> bytes | None:
+    data = stream.read(count)
+    return data if len(data) == count else None
+
+
+def _arm_cpu_limit(seconds: int) -> None:
+    """Let this drawing use ``seconds`` of CPU from now: the kernel sends SIGXCPU after that.
+
+    Only the soft limit moves (a process may raise it up to the hard limit again), so one
+    long-lived child still gets a budget per drawing, not one for its whole life.
+    """
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(usage.ru_utime + usage.ru_stime) + seconds
+    hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+def _answer(out, status: int, width: int, height: int, payload) -> None:
+    out.write(ANSWER.pack(status, width, height, len(payload)))
+    out.write(payload)
+    out.flush()
+
+
+def _draw(svg: bytes, width: int, height: int, surface_class):
+    from cairosvg.parser import Tree
+
+    tree = Tree(bytestring=svg, unsafe=False, url_fetcher=_fetch)
+    # The surface draws as it is made. Its pixels are read as they are, never encoded as PNG
+    # (which cost more than the drawing for large rasters, and a decode again in the parent),
+    # so it is not finish()ed: that would free them.
+    surface = surface_class(tree, None, 96, output_width=width, output_height=height)
+    surface.cairo.flush()
+    return surface.cairo
+
+
 def main(argv: list[str]) -> int:
-    width, height, cpu_seconds, address_space = (int(arg) for arg in argv)
-    # Imported here, not at the top, so the parent can read the exit codes without loading
-    # cairo; and before the limits, so the import does not spend the drawing's CPU budget.
+    (address_space,) = (int(arg) for arg in argv)
+    # Imported before the limits, so the import spends neither the first drawing's CPU budget
+    # nor its address space; this is the start-up a warm child pays once.
     from cairosvg.surface import PNGSurface
 
     # Limits are set here, in the child, so a hostile file can only exhaust this process.
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
-    svg = sys.stdin.buffer.read()
-    try:
-        # svg2png() does not pass url_fetcher through; the surface class does.
-        png = PNGSurface.convert(
-            bytestring=svg,
-            output_width=width,
-            output_height=height,
-            unsafe=False,
-            url_fetcher=_fetch,
-        )
-    except MemoryError:
-        return OUT_OF_MEMORY
-    except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
-        # cairosvg reads each attribute as it draws: these are values it cannot parse.
-        sys.stderr.write(f"a value in it is not valid SVG ({exc})\n"[:300])
-        return CANNOT_DRAW
-    except Exception as exc:  # any other cairosvg failure: its reason goes to the asset page
-        sys.stderr.write(f"the drawing library stopped ({type(exc).__name__}: {exc})\n"[:300])
-        return CANNOT_DRAW
-    sys.stdout.buffer.write(png)
-    return 0
+    source, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        header = _read_exactly(source, REQUEST.size)
+        if header is None:
+            return 0  # the parent is done with us (or gone)
+        width, height, cpu_seconds, length = REQUEST.unpack(header)
+        svg = _read_exactly(source, length)
+        if svg is None:
+            return 0
+        _arm_cpu_limit(cpu_seconds)
+        try:
+            image = _draw(svg, width, height, PNGSurface)
+        except MemoryError:
+            _answer(out, OUT_OF_MEMORY, 0, 0, b"")
+            return OUT_OF_MEMORY
+        except (
+            ValueError,
+            TypeError,
+            IndexError,
+            KeyError,
+            ZeroDivisionError,
+            OverflowError,
+        ) as exc:
+            # cairosvg reads each attribute as it draws: these are values it cannot parse.
+            reason = f"a value in it is not valid SVG ({exc})"[:300]
+            _answer(out, CANNOT_DRAW, 0, 0, reason.encode())
+            return CANNOT_DRAW
+        except Exception as exc:  # any other cairosvg failure: its reason goes to the asset page
+            reason = f"the drawing library stopped ({type(exc).__name__}: {exc})"[:300]
+            _answer(out, CANNOT_DRAW, 0, 0, reason.encode())
+            return CANNOT_DRAW
+        # get_data() is a view of the surface's memory: the surface is alive until written.
+        _answer(out, OK, image.get_width(), image.get_height(), image.get_data())
+        del svg, image
 
 
 if __name__ == "__main__":
