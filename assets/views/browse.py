@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
-from assets.renditions.platforms import name_for
+from assets.renditions.platforms import name_for, shared_file_name
 from assets.renditions.presets import Preset, get_preset, internal_presets
 from assets.services import (
     renditions_request,
@@ -81,11 +81,14 @@ def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
 
 def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
     """How the frame tool frames a photo: under an overlay file, or in a ring drawn around it."""
+    filename = shared_file_name(asset.title, "profile photo", "framed", "png")
     if asset.kind == Asset.Kind.LOGO and SVG_PREVIEW_PRESET in ready:
         # The built-in ring: drawn in the browser, so the mark and the ring text stay sharp.
-        return {"mode": "ring", "preset": SVG_PREVIEW_PRESET}
+        return {"mode": "ring", "preset": SVG_PREVIEW_PRESET, "filename": filename}
     overlay = FRAME_PRESET if asset.kind == Asset.Kind.FRAME else "avatar-frame"
-    return {"mode": "overlay", "preset": overlay} if overlay in ready else None
+    return (
+        {"mode": "overlay", "preset": overlay, "filename": filename} if overlay in ready else None
+    )
 
 
 def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
@@ -101,7 +104,9 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
                         "preset": slot.preset,
                         "names": [],
                         "zone": f"{zone.x},{zone.y},{zone.w},{zone.h}",
-                        "filename": name_for(slot.preset.slug, "jpg", platform=platform.slug),
+                        "filename": name_for(
+                            slot.preset.slug, "jpg", title=asset.title, platform=platform.slug
+                        ),
                     },
                 )
                 entry["names"].append(f"{platform.name} {slot.name}")

@@ -56,7 +56,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
         ) as image:
             assert image.size == preset.size
     archive = zipfile.ZipFile(io.BytesIO(downloaded(client, f"/assets/{photo.slug}/all-sizes.zip")))
-    assert "X/X - header - 1500x500.jpg" in archive.namelist()
+    assert "X/Harbour - X - header - 1500x500.jpg" in archive.namelist()
     page = client.get(photo.get_absolute_url()).content.decode()
     assert f"/assets/{photo.slug}/sizes/x-header/?for=x" in page, "the earlier file is offered"
 

@@ -224,7 +224,10 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     personal_tool.get_by_label("Job title, or any text").fill(SENTINEL_TITLE)
     with page.expect_download() as saved:
         personal_tool.get_by_role("button", name="Save the file").click()
-    assert saved.value.suggested_filename == "LinkedIn - banner - 1584x396 - personal.jpg"
+    assert (
+        saved.value.suggested_filename
+        == "Campaign banner - LinkedIn - banner - 1584x396 - personal.jpg"
+    )
     personal = Image.open(saved.value.path()).convert("RGB")
     assert personal.size == (1584, 396)
     plain_row = banner_art.current_renditions().get(preset="linkedin-banner")
@@ -301,10 +304,10 @@ def test_the_zip_from_the_page_has_folders_peoples_names_and_a_readme(
     assert saved.value.suggested_filename == "Campaign banner - every platform.zip"
     archive = zipfile.ZipFile(saved.value.path())
     names = archive.namelist()
-    assert "Bluesky/Bluesky - banner - 3000x1000.jpg" in names
-    assert "Mastodon/Mastodon - header - 3000x1000.jpg" in names
+    assert "Bluesky/Campaign banner - Bluesky - banner - 3000x1000.jpg" in names
+    assert "Mastodon/Campaign banner - Mastodon - header - 3000x1000.jpg" in names
     readme = archive.read("README.txt").decode()
-    assert "Bluesky - banner - 3000x1000.jpg" in readme
+    assert "Campaign banner - Bluesky - banner - 3000x1000.jpg" in readme
     assert "Using any of these files is your choice" in readme
 
 
