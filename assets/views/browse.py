@@ -14,8 +14,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
-from assets.renditions.platforms import name_for, shared_file_name
-from assets.renditions.presets import Preset, get_preset, internal_presets
+from assets.renditions.platforms import Slot, name_for, shared_file_name
+from assets.renditions.presets import get_preset, internal_presets
 from assets.services import (
     renditions_request,
 )
@@ -27,6 +27,8 @@ RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
 SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
 FRAME_PRESET = "frame-overlay"
 SIGNATURE_PRESET = "email-signature"
+# How a slot's preview is sketched, by the tool it offers; any other wide file is a banner.
+MOCKS = {"background": "call", "signature": "signature"}
 
 
 @require_safe
@@ -73,7 +75,7 @@ def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
     return [
         (
             platform,
-            [(slot, made, _preview(slot.preset, made) if made else None) for slot, made in slots],
+            [(slot, made, _preview(slot, made) if made else None) for slot, made in slots],
         )
         for platform, slots in asset.platform_kit(ready)
     ]
@@ -113,10 +115,19 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
     return list(sizes.values())
 
 
-def _preview(preset: Preset, made: Rendition) -> dict:
-    """How a slot shows its file: the safe zone in output pixels, drawn over it on demand."""
+def _preview(slot: Slot, made: Rendition) -> dict:
+    """How a slot shows its file: in a sketch of the place it lands (a round photo beside a
+    name, a banner behind a profile, a call with someone in front), and the safe zone in
+    output pixels, drawn over it on demand."""
+    preset = slot.preset
+    mock = "avatar" if preset.shown_as_circle else MOCKS.get(slot.personal, "banner")
     zone = preset.safe_zone
-    return {"made": made, "zone": zone.shape, "outline": zone.outline(preset.width, preset.height)}
+    return {
+        "made": made,
+        "mock": mock,
+        "zone": zone.shape,
+        "outline": zone.outline(preset.width, preset.height),
+    }
 
 
 @require_safe

@@ -348,3 +348,60 @@ def test_nothing_is_wider_than_a_phone_for_marketing(browser_as, marketer, banne
     page.goto(edit)
     expect(page.locator("[data-focal-picker]")).to_be_visible()
     assert page.locator("[data-focal-picker]").bounding_box()["width"] <= 390
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box, "not shown"
+    return box
+
+
+def _luminance(pixel) -> float:
+    return 0.2126 * pixel[0] + 0.7152 * pixel[1] + 0.0722 * pixel[2]
+
+
+def test_each_file_is_shown_in_a_sketch_of_its_slot_with_an_edge_on_light_and_dark(
+    browser_as, employee, screenshot
+):
+    white = make_asset(
+        title="White wordmark",
+        kind=Asset.Kind.LOGO,
+        filename="wordmark.png",
+        data=to_bytes(logo(600, 300), "PNG").getvalue(),
+        background="#ffffff",
+    )
+    renditions_request(asset=white)
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(white.get_absolute_url())
+
+    # A banner sits behind a profile, the round photo overlapping its bottom-left.
+    banner = page.locator('#platform-linkedin .slot[data-preset="linkedin-banner"] .slot-shot')
+    file, face = _box(banner.locator(".mock-file")), _box(banner.locator(".mock-face"))
+    assert face["y"] < file["y"] + file["height"] < face["y"] + face["height"]
+    assert file["x"] <= face["x"] < file["x"] + file["width"] * 0.25
+    # The white banner on the white profile still shows where it ends: an edge runs round it.
+    banner.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    shot = Image.open(io.BytesIO(banner.screenshot())).convert("RGB")
+    shot_box, file = _box(banner), _box(banner.locator(".mock-file"))
+    middle, top = int(file["x"] - shot_box["x"] + 10), round(file["y"] - shot_box["y"])
+    assert _luminance(shot.getpixel((middle, top + 3))) > 240  # the file is white there
+    edge = min(_luminance(shot.getpixel((middle, y))) for y in range(top - 3, top + 2))
+    assert edge < 200
+
+    # A call background has someone in front of it; a profile photo is round.
+    call = page.locator("#platform-zoom .slot-shot")
+    file, caller = _box(call.locator(".mock-file")), _box(call.locator(".mock-caller"))
+    assert file["x"] < caller["x"] < caller["x"] + caller["width"] < file["x"] + file["width"]
+    assert caller["y"] + caller["height"] == pytest.approx(file["y"] + file["height"], abs=1)
+    avatar = page.locator("#platform-instagram .mock-file")
+    assert avatar.evaluate("node => getComputedStyle(node).borderRadius") == "50%"
+
+    # On dark, the stage around the round photo turns dark and the edge is light.
+    corner = page.locator("#platform-instagram .slot-shot")
+    light = Image.open(io.BytesIO(corner.screenshot())).convert("RGB").getpixel((3, 3))
+    page.get_by_label("Show on dark").check()
+    dark = Image.open(io.BytesIO(corner.screenshot())).convert("RGB").getpixel((3, 3))
+    assert _luminance(light) > 200 and _luminance(dark) < 40
+    page.locator("#platform-linkedin").evaluate("card => card.scrollIntoView()")
+    screenshot(page, "previews-dark", page.locator(".platform-grid"))
