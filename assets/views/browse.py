@@ -99,13 +99,12 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
     for platform, slots in asset.platform_kit(ready):
         for slot, made in slots:
             if made and slot.personal in ("banner", "background"):
-                zone = slot.preset.safe_zone
                 entry = sizes.setdefault(
                     slot.preset.slug,
                     {
                         "preset": slot.preset,
                         "names": [],
-                        "zone": f"{zone.x},{zone.y},{zone.w},{zone.h}",
+                        "zone": ",".join(str(part) for part in asset.text_slot(slot.preset)),
                         "filename": name_for(
                             slot.preset.slug, "jpg", title=asset.title, platform=platform.slug
                         ),

@@ -99,8 +99,10 @@
   var reset = override.querySelector("[data-crop-reset]");
   var overridesInput = document.getElementById("id_crop_overrides");
   var keepInput = document.getElementById("id_keep_box");
+  var textInput = document.getElementById("id_text_box");
   var overrides = parseJSON(overridesInput.value) || {};
   var keep = parseJSON(keepInput.value);
+  var text = parseJSON(textInput.value);
   var drag = document.createElement("span");
   drag.className = "crop-drag";
   drag.hidden = true;
@@ -121,7 +123,7 @@
   function chosen() {
     var option = select.options[select.selectedIndex];
     if (!option || !option.value) return null;
-    if (option.value === "keep") return { slug: "keep", aspect: null };
+    if (option.value === "keep" || option.value === "text") return { slug: option.value, aspect: null };
     // The slot's shape in picture fractions: w/h of the box, in fractions, not pixels.
     var aspect = (Number(option.getAttribute("data-width")) / Number(option.getAttribute("data-height"))) * (height / width);
     return { slug: option.value, aspect: aspect };
@@ -155,11 +157,13 @@
 
   function current(target) {
     if (target.slug === "keep") return keep;
+    if (target.slug === "text") return text;
     return overrides[target.slug];
   }
 
   function automatic(target) {
     if (target.slug === "keep") return { x: 0.1, y: 0.1, w: 0.8, h: 0.8 };
+    if (target.slug === "text") return { x: 0.35, y: 0.65, w: 0.6, h: 0.3 };
     var option = select.options[select.selectedIndex];
     var box = crop(Number(option.getAttribute("data-width")), Number(option.getAttribute("data-height")), fraction(inputX), fraction(inputY));
     return { x: box.left, y: box.top, w: box.width, h: box.height };
@@ -175,10 +179,12 @@
 
   function store(target, box) {
     if (target.slug === "keep") keep = box;
+    else if (target.slug === "text") text = box;
     else if (box) overrides[target.slug] = box;
     else delete overrides[target.slug];
     overridesInput.value = JSON.stringify(overrides);
     keepInput.value = keep ? JSON.stringify(keep) : "";
+    textInput.value = text ? JSON.stringify(text) : "";
   }
 
   function show() {

@@ -12,7 +12,7 @@ from PIL import Image
 
 from assets.models import Asset, Rendition
 from assets.renditions.platforms import load_platforms
-from assets.renditions.presets import internal_presets
+from assets.renditions.presets import get_preset, internal_presets
 from assets.services import renditions_request
 from tests.assets.imagegen import frame_overlay, picture, to_bytes
 from tests.factories import image_bytes, make_asset, upload
@@ -305,3 +305,56 @@ def test_a_logo_gets_the_built_in_ring_with_marketings_ring_text(
     assert 'data-mode="ring"' in page
     assert 'data-ring-text="Spring sailings"' in page
     assert Rendition.objects.filter(asset=logo, preset="avatar-large", status="ready").exists()
+
+
+def test_marketings_text_box_lands_on_the_same_part_of_the_picture_in_each_banner(photo):
+    photo.text_box = {"x": 0.5, "y": 0.5, "w": 0.25, "h": 0.125}
+    # A 3000x2000 photo: the LinkedIn banner keeps the full width and the middle 750 rows.
+    assert photo.text_slot(get_preset("linkedin-banner")) == (0.5, 0.5, 0.25, 0.3333)
+
+
+def test_without_a_text_box_or_for_a_logo_the_text_goes_in_the_safe_zone(photo):
+    zone = get_preset("linkedin-banner").safe_zone
+    assert photo.text_slot(get_preset("linkedin-banner")) == (zone.x, zone.y, zone.w, zone.h)
+    photo.text_box, photo.kind = {"x": 0.5, "y": 0.5, "w": 0.25, "h": 0.125}, Asset.Kind.LOGO
+    assert photo.text_slot(get_preset("linkedin-banner")) == (zone.x, zone.y, zone.w, zone.h)
+
+
+def test_the_edit_page_keeps_the_text_box_marketing_drew_and_its_style(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/",
+        {
+            "title": "Harbour",
+            "kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "text_box": '{"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}',
+            "text_align": "start",
+            "text_max_lines": "2",
+            "text_light_colour": "#fff4d0",
+            "text_dark_colour": "#0b2545",
+        },
+    )
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.text_box == {"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}
+    assert (photo.text_align, photo.text_max_lines) == ("start", 2)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    # The 3:2 photo's banner keeps its middle rows: the box's lower part is cut off there.
+    assert 'data-zone="0.4,0.7667,0.5,0.2333"' in page
+
+
+def test_a_text_box_outside_the_picture_is_refused(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/",
+        {
+            "title": "Harbour",
+            "kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "text_box": '{"x": 0.8, "y": 0.6, "w": 0.5, "h": 0.3}',
+        },
+    )
+    assert "A box must lie inside the picture." in response.content.decode()

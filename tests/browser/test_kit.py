@@ -237,7 +237,6 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     zone = (int(0.35 * 1584), int(0.55 * 396), int(0.95 * 1584), int(0.9 * 396))
     assert _changed(personal.crop(zone), plain.crop(zone)) > 0.02
     assert _changed(personal.crop((0, 0, 400, 396)), plain.crop((0, 0, 400, 396))) < 0.01
-    screenshot(page, "personal-banner", page.locator("#personal-tool"))
 
     page.get_by_role("heading", name="Make your email signature").click()
     signature_tool = page.locator("#signature-tool")
@@ -405,3 +404,83 @@ def test_each_file_is_shown_in_a_sketch_of_its_slot_with_an_edge_on_light_and_da
     assert _luminance(light) > 200 and _luminance(dark) < 40
     page.locator("#platform-linkedin").evaluate("card => card.scrollIntoView()")
     screenshot(page, "previews-dark", page.locator(".platform-grid"))
+
+
+TEXT_BOX = {"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}
+LONG_NAME = "Maximiliana Wolfeschlegelsteinhausen-Ode"  # 40 characters
+
+
+def _personal_banner(page, name: str, title: str) -> Image.Image:
+    tool = page.locator("#personal-tool")
+    tool.get_by_label("Your name").fill(name)
+    tool.get_by_label("Job title, or any text").fill(title)
+    with page.expect_download() as saved:
+        tool.get_by_role("button", name="Save the file").click()
+    return Image.open(saved.value.path()).convert("RGB")
+
+
+def _outside(image: Image.Image, box: tuple[int, int, int, int]) -> list[Image.Image]:
+    left, top, right, bottom = box
+    width, height = image.size
+    return [
+        image.crop((0, 0, width, top)),
+        image.crop((0, bottom, width, height)),
+        image.crop((0, top, left, bottom)),
+        image.crop((right, top, width, bottom)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        (LONG_NAME, "Senior Harbour Operations Coordinator, North"),
+        ("ليلى عبد الرحمن", "מנהלת תפעול נמל"),
+    ],
+    ids=["forty-characters", "arabic-and-hebrew"],
+)
+def test_a_name_stays_inside_marketings_text_box_however_long_or_right_to_left(
+    browser_as, employee, banner_art, name, title, screenshot
+):
+    assert len(LONG_NAME) == 40
+    banner_art.text_box = TEXT_BOX
+    banner_art.save()
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(banner_art.get_absolute_url())
+    page.locator("#platform-linkedin").get_by_role("link", name="Add your name").click()
+    # Saved once without text: the same drawing and encoding, so any difference is the text.
+    plain = _personal_banner(page, "", "")
+    personal = _personal_banner(page, name, title)
+    width, height = plain.size
+    box = (
+        round(TEXT_BOX["x"] * width),
+        round(TEXT_BOX["y"] * height),
+        round((TEXT_BOX["x"] + TEXT_BOX["w"]) * width),
+        round((TEXT_BOX["y"] + TEXT_BOX["h"]) * height),
+    )
+    assert _changed(personal.crop(box), plain.crop(box)) > 0.01  # the text is there
+    # A JPEG: its 8x8 blocks astride the box's edge may ring a little.
+    block = (box[0] - 8, box[1] - 8, box[2] + 8, box[3] + 8)
+    for part, before in zip(_outside(personal, block), _outside(plain, block), strict=True):
+        assert _changed(part, before) == 0  # and nowhere else
+    if name == LONG_NAME:
+        screenshot(page, "personal-banner", page.locator("#personal-tool"))
+
+
+def test_a_text_colour_that_would_not_read_on_the_artwork_switches_to_the_brands_light_one(
+    browser_as, employee
+):
+    navy = make_asset(
+        title="Navy banner",
+        kind=Asset.Kind.ILLUSTRATION,
+        data=to_bytes(Image.new("RGB", (3168, 792), (11, 37, 69)), "JPEG").getvalue(),
+        text_box=TEXT_BOX,
+        text_colour="#1d2330",  # dark on navy: about 1.2:1
+        text_light_colour="#fff4d0",
+    )
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(navy.get_absolute_url())
+    page.locator("#platform-linkedin").get_by_role("link", name="Add your name").click()
+    personal = _personal_banner(page, "Ada Lovelace", "Engineer")
+    inside = personal.crop((640, 240, 1420, 380)).get_flattened_data()
+    light = [pixel for pixel in inside if near(pixel, (0xFF, 0xF4, 0xD0), tolerance=30)]
+    assert len(light) > 500
