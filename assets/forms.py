@@ -29,7 +29,9 @@ class UploadForm(forms.Form):
         help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many.",
         allow_empty_file=True,
     )
-    collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
+    collection = forms.ModelChoiceField(
+        Collection.objects.all(), required=False, empty_label="No collection"
+    )
     kind = forms.ChoiceField(
         choices=[("", "Guess from each file"), *Asset.Kind.choices],
         required=False,
@@ -104,14 +106,15 @@ class AssetForm(forms.ModelForm):
             "keep_box": forms.HiddenInput(),
             "text_box": forms.HiddenInput(),
             "available_until": forms.DateInput(attrs={"type": "date"}),
-            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            # Set by a click or the arrow keys on the picture (static/js/focal-point.js).
+            "focal_x": forms.HiddenInput(),
+            "focal_y": forms.HiddenInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "usage_notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
-            "focal_x": "Focal point, across (0–1)",
-            "focal_y": "Focal point, down (0–1)",
+            "focal_x": "Focal point, across",
+            "focal_y": "Focal point, down",
             "ring_text": "Ring text",
             "text_area": "Employees' own text: lines sit at the",
             "text_align": "Lines are aligned to the",
@@ -134,6 +137,7 @@ class AssetForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.KEPT_WHEN_MISSING:
             self.fields[name].required = False
+        self.fields["collection"].empty_label = "No collection"
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 

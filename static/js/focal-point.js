@@ -240,6 +240,34 @@
     window.addEventListener("pointerup", end);
   }
 
+  // The keyboard does what the mouse does: arrows move the box, Shift and arrows resize it.
+  drag.tabIndex = 0;
+  drag.setAttribute("role", "group");
+  drag.setAttribute("aria-label", "The box: arrow keys move it, Shift and the arrow keys resize it");
+  drag.addEventListener("keydown", function (event) {
+    var target = chosen();
+    var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (!target || !moves[event.key]) return;
+    event.preventDefault();
+    event.stopPropagation(); // not the focal point's keys
+    var step = 0.01;
+    var dx = moves[event.key][0] * step;
+    var dy = moves[event.key][1] * step;
+    var box = current(target) || automatic(target);
+    var next;
+    if (event.shiftKey) {
+      var w = Math.max(0.02, box.w + dx);
+      var h = target.aspect ? w / target.aspect : Math.max(0.02, box.h + dy);
+      if (target.aspect && !dx) w = Math.max(0.02, box.w + dy * target.aspect);
+      if (target.aspect && !dx) h = w / target.aspect;
+      next = slotShaped({ x: box.x, y: box.y, w: Math.min(w, 1 - box.x), h: Math.min(h, 1 - box.y) }, target.aspect);
+    } else {
+      next = slotShaped({ x: box.x + dx, y: box.y + dy, w: box.w, h: box.h }, target.aspect);
+    }
+    store(target, round(next));
+    show();
+  });
+
   drag.addEventListener("pointerdown", function (event) {
     startDrag(event, event.target === handle);
   });
