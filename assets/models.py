@@ -13,9 +13,16 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.renditions.engine import ENGINE_VERSION, plan_preset
+from assets.renditions.engine import (
+    ENGINE_VERSION,
+    RenderedImage,
+    RenderError,
+    UnsafeSVG,
+    plan_preset,
+    render_presets,
+)
 from assets.renditions.platforms import Platform, Slot, load_platforms
-from assets.renditions.presets import Preset, platform_presets, presets_for
+from assets.renditions.presets import Preset, get_preset, platform_presets, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -474,6 +481,18 @@ class AssetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} ({self.added_at:%Y-%m-%d})"
+
+    def thumbnail(self) -> RenderedImage | None:
+        """A card-sized picture of this earlier file, made now (earlier files have no sizes);
+        None if it cannot be read any more."""
+        try:
+            with self.file.open("rb") as source:
+                (made,) = render_presets(
+                    source, [get_preset("thumbnail")], kind=self.asset.engine_kind
+                )
+        except (OSError, RenderError, UnsafeSVG):
+            return None
+        return made if isinstance(made, RenderedImage) else None
 
 
 def delete_file_unless_used(storage, name: str) -> None:

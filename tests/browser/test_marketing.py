@@ -55,7 +55,17 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     expect(rows.nth(2)).to_have_class("result refused")
     expect(rows.nth(2)).to_contain_text("notes.png refused, ")
     assert Asset.objects.count() == 2
+    # Each added file's picture, with the kind guessed for it written on it.
+    for number, kind in ((0, "Photo (guessed)"), (1, "Logo (guessed)")):
+        thumb = rows.nth(number).locator(".upload-thumb")
+        expect(thumb.locator("[data-upload-kind]")).to_have_text(kind)
+        expect(thumb.locator("img")).to_have_js_property("complete", True)
+        assert thumb.locator("img").evaluate("image => image.naturalWidth") > 0
     screenshot(page, "upload")
+    rows.nth(1).get_by_label("Kind (guessed)").select_option("illustration")
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Illustration")
+    rows.nth(1).get_by_label("Kind (guessed)").select_option("logo")
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Logo")
 
     rows.nth(0).get_by_role("link", name="Open Quay at noon").click()
     page.get_by_role("link", name="Edit").click()
