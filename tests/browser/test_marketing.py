@@ -63,9 +63,10 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
         assert thumb.locator("img").evaluate("image => image.naturalWidth") > 0
     screenshot(page, "upload")
     rows.nth(1).get_by_label("Kind (guessed)").select_option("illustration")
-    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Illustration")
+    # Saving the kind makes the sizes again first, in-process here.
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Illustration", timeout=30_000)
     rows.nth(1).get_by_label("Kind (guessed)").select_option("logo")
-    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Logo")
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Logo", timeout=30_000)
 
     rows.nth(0).get_by_role("link", name="Open Quay at noon").click()
     page.get_by_role("link", name="Edit").click()
