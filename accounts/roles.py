@@ -46,6 +46,8 @@ def role_required(permission: str) -> Callable:
                 return render(request, "accounts/no_role.html", status=403)
             raise PermissionDenied
 
+        # Read by the request-size limit (portal.middleware), before the view runs.
+        wrapper.required_permission = permission
         return wrapper
 
     return decorator

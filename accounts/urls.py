@@ -20,10 +20,12 @@ urlpatterns = [
     # Django's reset views say "we've emailed you" whether or not the address is known.
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm,
-            success_url=reverse_lazy("accounts:password-reset-done"),
-            email_template_name="registration/password_reset_email.txt",
+        login_not_required(
+            views.PasswordResetView.as_view(
+                form_class=PasswordResetForm,
+                success_url=reverse_lazy("accounts:password-reset-done"),
+                email_template_name="registration/password_reset_email.txt",
+            )
         ),
         name="password-reset",
     ),

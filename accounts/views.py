@@ -39,10 +39,20 @@ class SignInView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
+        context["mail_enabled"] = settings.MAIL_ENABLED
         if oidc_enabled():
             context["provider_name"] = settings.OIDC_PROVIDER_NAME
             context["admins_only"] = settings.LOCAL_SIGN_IN_ADMINS_ONLY
         return context
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email; without a mail server, a page saying it is off and why."""
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not settings.MAIL_ENABLED:
+            return render(request, "registration/password_reset_off.html")
+        return super().dispatch(request, *args, **kwargs)
 
 
 class SignOutView(auth_views.LogoutView):
@@ -88,6 +98,8 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         if not oidc_enabled():
             raise Http404
+        if request.GET.get("error"):
+            return self.attempt_ended(request)
         if "code" in request.GET and request.GET.get("state") not in request.session.get(
             "oidc_states", {}
         ):
@@ -107,6 +119,19 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         except (SuspiciousOperation, jwt.InvalidTokenError) as error:
             logger.warning("OIDC sign-in: the ID token was refused: %s", error)
             return self.login_failure()
+
+    def attempt_ended(self, request: HttpRequest) -> HttpResponse:
+        """The provider sent the person back without signing them in (cancelled, refused).
+
+        Only the pending attempt its state names ends. Whoever is signed in stays signed in:
+        any site can link here, and the library's own handling would sign them out.
+        """
+        states = request.session.get("oidc_states", {})
+        if request.GET.get("state") not in states:
+            return provider_error(request, "expired", status=400)
+        del states[request.GET["state"]]
+        request.session.modified = True
+        return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
         return provider_error(self.request, "failed", status=403)

@@ -7,7 +7,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
-from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -275,17 +274,6 @@ class Asset(models.Model):
     def archive(self) -> None:
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
-
-    def preview_file(self) -> tuple[FieldFile, str] | None:
-        """What may be shown inline on the portal's origin, and its content type.
-
-        Only raster images ever are: an SVG is previewed through its rendered
-        square, and has no preview until that is ready.
-        """
-        if self.shown_as_uploaded:
-            return self.original, self.RASTER_CONTENT_TYPES[self.format]
-        made = self.served_rendition(self.SVG_PREVIEW_PRESET)
-        return (made.file, self.RASTER_CONTENT_TYPES[made.format]) if made else None
 
     @property
     def engine_kind(self) -> str:

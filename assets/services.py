@@ -61,8 +61,7 @@ def asset_create(
     Raises ImageRefused (or DuplicateAsset) with a reason for the person uploading.
     """
     facts = inspect_image(filename, file, with_kind_guess=not kind)
-    if kind == Asset.Kind.FRAME:
-        check_frame(file)
+    _check_fits_kind(kind, file)
     existing = Asset.objects.filter(sha256=facts.sha256).first()
     if existing:
         raise DuplicateAsset(existing)
@@ -111,6 +110,13 @@ def _save_with_original(asset: Asset, facts: ImageFacts, file: BinaryIO) -> None
         raise
 
 
+def _check_fits_kind(kind: str, file: BinaryIO) -> None:
+    """Whatever becomes an asset's current file (upload, new version, restore) meets its kind
+    here: a frame overlay needs its transparent hole, or it would cover the person's photo."""
+    if kind == Asset.Kind.FRAME:
+        check_frame(file)
+
+
 class SameFile(ImageRefused):
     """A new version must differ from the file it replaces."""
 
@@ -140,6 +146,7 @@ def asset_replace_file(
     """
     facts = inspect_image(filename, file)
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    _check_fits_kind(asset.kind, file)
     if facts.sha256 == asset.sha256:
         raise SameFile("this file is the same as the current one, so nothing changed")
     if earlier := asset.versions.filter(sha256=facts.sha256).first():
@@ -169,6 +176,9 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     asset = Asset.objects.select_for_update().get(pk=version.asset_id)
     if existing := Asset.objects.filter(sha256=version.sha256).exclude(pk=asset.pk).first():
         raise DuplicateAsset(existing)
+    # The kind may have changed since this file was current.
+    with version.file.open("rb") as earlier:
+        _check_fits_kind(asset.kind, earlier)
     _keep_current_file(asset)
     asset.original.name = version.file.name
     asset.width, asset.height, asset.byte_size = version.width, version.height, version.byte_size
@@ -266,7 +276,10 @@ def _store_cleaned(row: Asset | AssetVersion, file: FieldFile, facts: ImageFacts
 
 @transaction.atomic
 def asset_set_kind(*, asset: Asset, kind: str) -> None:
-    """Change the kind (its layout rule), and so every size."""
+    """Change the kind (its layout rule), and so every size. Raises ImageRefused if the file
+    cannot be of that kind."""
+    with asset.original.open("rb") as original:
+        _check_fits_kind(kind, original)
     asset.kind = kind
     asset.save(update_fields=["kind", "updated_at"])
     renditions_request(asset=asset)

@@ -1,18 +1,20 @@
 """Gunicorn settings for the portal: gunicorn -c deploy/gunicorn.conf.py portal.wsgi
 
 The access log names no one and no artwork: no client address (%(h)s), no user
-agent, no referrer, no remote user; a path that names an artwork (its page, a
-download, a preview, a size) is logged with the artwork and size left out; and the
+agent, no referrer, no remote user; every path, in the access log and the error
+log, goes through the portal's one redaction rule (portal/redaction.py: the
+artwork, collection and size in it become "-", the query string goes); and the
 anonymous count requests are not logged at all. So a log line cannot sit next to
 someone's download or count.
 """
 
 import multiprocessing
 import os
-import re
 import sys
 
 from gunicorn.glogging import Logger
+
+from portal.redaction import PathRedaction
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2))
@@ -22,35 +24,29 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 COUNT_PATH = "/count/"
-# Paths that name an artwork or a stored file, and what is logged instead.
-_NAMED = [
-    (re.compile(r"^/(assets|library)/[^/?]+/sizes/[^/?]+/"), r"/\1/-/sizes/-/"),
-    (re.compile(r"^/(assets|library)/[^/?]+/"), r"/\1/-/"),
-    (re.compile(r"^/media/.*"), "/media/-"),
-]
-
-
-def redacted_path(path: str) -> str:
-    """The path as logged: any artwork slug, size or file name replaced by "-"."""
-    for pattern, replacement in _NAMED:
-        if pattern.match(path):
-            return pattern.sub(replacement, path, count=1).split("?", 1)[0]
-    return path
+# Not logged: the counts (see above), and the proxy's and Prometheus's polling every few
+# seconds, which would bury the requests people make.
+UNLOGGED_PATHS = frozenset({COUNT_PATH, "/healthz", "/readyz", "/metrics"})
 
 
 class PortalLogger(Logger):
+    def setup(self, cfg) -> None:
+        super().setup(cfg)  # also run again on a reload, with new handlers
+        json_lines = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
+        if json_lines:
+            from ops.logs import JsonLinesFormatter
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, PathRedaction) for f in handler.filters):
+                    handler.addFilter(PathRedaction())
+                if json_lines:
+                    # The same handlers gunicorn chose (stdout, a file), one JSON object a line.
+                    handler.setFormatter(JsonLinesFormatter())
+
     def access(self, resp, req, environ, request_time) -> None:
-        if environ.get("PATH_INFO") == COUNT_PATH:
+        if environ.get("PATH_INFO") in UNLOGGED_PATHS:
             return
         super().access(resp, req, environ, request_time)
-
-    def atoms(self, resp, req, environ, request_time) -> dict:
-        atoms = super().atoms(resp, req, environ, request_time)
-        path = redacted_path(environ.get("PATH_INFO", ""))
-        if path != environ.get("PATH_INFO", ""):
-            method, protocol = environ.get("REQUEST_METHOD", "-"), environ.get("SERVER_PROTOCOL")
-            atoms.update({"r": f"{method} {path} {protocol}", "U": path, "q": ""})
-        return atoms
 
 
 logger_class = PortalLogger

@@ -1,7 +1,23 @@
 from django import forms
+from django.utils.html import format_html
 
 from assets.models import Asset, Collection
 from guidelines.models import Guideline, parse_swatches
+
+
+class DontExampleField(forms.ModelMultipleChoiceField):
+    """Each choice shows its thumbnail, title and status, so marketing sees what it picks."""
+
+    def label_from_instance(self, asset: Asset) -> str:
+        thumbnail = asset.preview_url("thumbnail")
+        picture = (
+            format_html('<img src="{}" alt="" width="80" height="60">', thumbnail)
+            if thumbnail
+            else format_html('<span class="thumb-pending">{}</span>', "Preview being made")
+        )
+        return format_html(
+            '{} {} <span class="meta">{}</span>', picture, asset.title, asset.get_status_display()
+        )
 
 
 class GuidelineForm(forms.Form):
@@ -18,17 +34,20 @@ class GuidelineForm(forms.Form):
         help_text="One colour a line: name | HEX | C M Y K | Pantone (optional), for example "
         "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”. RGB is worked out from HEX.",
     )
-    dont_examples = forms.ModelMultipleChoiceField(
+    dont_examples = DontExampleField(
         Asset.objects.none(),
         label="“Don't” examples",
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=Guideline._meta.get_field("dont_examples").help_text,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "dont-choices"}),
+        help_text="The collection's drafts: a published asset is offered to employees, so it "
+        "cannot also show what not to do. Keep an example as a draft.",
     )
 
     def __init__(self, *args, collection: Collection, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["dont_examples"].queryset = Asset.objects.filter(collection=collection)
+        self.fields["dont_examples"].queryset = Asset.objects.filter(
+            collection=collection, status=Asset.Status.DRAFT
+        ).prefetch_related("renditions")
 
     @classmethod
     def initial_for(cls, guideline: Guideline | None) -> dict:

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
@@ -7,7 +7,7 @@ from accounts.roles import role_required
 from assets.models import Collection
 from guidelines.forms import GuidelineForm
 from guidelines.models import Guideline
-from guidelines.services import guideline_save
+from guidelines.services import dont_example_image, guideline_save
 
 
 def _guideline(slug: str) -> Guideline:
@@ -38,14 +38,13 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @role_required("guidelines.view_guideline")
-def dont_image(request: HttpRequest, slug: str, asset: str) -> FileResponse:
+def dont_image(request: HttpRequest, slug: str, asset: str) -> HttpResponse:
     """A "don't" example is shown whatever its status: it illustrates, it is not offered."""
     example = get_object_or_404(_guideline(slug).dont_examples, slug=asset)
-    shown = example.preview_file()
+    shown = dont_example_image(asset=example)
     if shown is None:
         raise Http404("The picture is not ready yet.")
-    file, content_type = shown
-    response = FileResponse(file.open("rb"), content_type=content_type)
+    response = HttpResponse(shown, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

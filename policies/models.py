@@ -275,6 +275,8 @@ class Announcement(models.Model):
         try:
             if not settings.ALL_STAFF_EMAIL:
                 raise ValueError("no all-staff address is configured (ALL_STAFF_EMAIL)")
+            if not settings.MAIL_ENABLED:
+                raise ValueError("no mail server is configured (EMAIL_URL)")
             context = {"announcement": self, "base_url": self.site_url.rstrip("/")}
             EmailMessage(
                 subject=self.title,

@@ -8,7 +8,8 @@ from policies.models import Announcement
 @transaction.atomic
 def announcement_publish(*, announcement: Announcement, email: bool, base_url: str) -> None:
     """Publish the announcement once and, if asked, email all staff once after commit."""
-    announcement.publish(email=email and bool(settings.ALL_STAFF_EMAIL), site_url=base_url)
+    email = email and bool(settings.ALL_STAFF_EMAIL) and settings.MAIL_ENABLED
+    announcement.publish(email=email, site_url=base_url)
     if announcement.email_status == Announcement.EmailStatus.REQUESTED:
         _enqueue_email_after_commit(announcement.pk)
 

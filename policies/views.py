@@ -109,6 +109,7 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
         "announcement": announcement,
         "pressure": announcement.pressure(),
         "all_staff_email": settings.ALL_STAFF_EMAIL,
+        "mail_enabled": settings.MAIL_ENABLED,
         "announcement_days": settings.ANNOUNCEMENT_DAYS,
     }
     return render(request, "policies/announcement.html", context)

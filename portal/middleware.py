@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonR
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from portal.views import is_api
+
 # Nothing in the portal changes or deletes with these, and TRACE would echo the request
 # (cookies included) back. Django's form views would otherwise treat PUT as a POST.
 REFUSED_METHODS = {"PUT", "PATCH", "DELETE", "TRACE", "CONNECT"}
@@ -19,7 +21,7 @@ class RequestLimits:
 
     The size check is a view middleware placed before CsrfViewMiddleware, whose check reads
     (and spools to disk) the whole body of a POST. Only the people allowed to upload
-    may send a large body, and only to the upload views; everyone else, anywhere, gets
+    may send a large body, and only to the views that take originals; everyone else gets
     the small limit. A body without a Content-Length is never read by Django.
     """
 
@@ -27,6 +29,10 @@ class RequestLimits:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in REFUSED_METHODS and is_api(request):
+            # As the API's own views refuse a method: JSON, and the methods they take.
+            detail = {"detail": f'Method "{request.method}" not allowed.'}
+            return JsonResponse(detail, status=405, headers={"Allow": "GET, HEAD, OPTIONS"})
         if request.method in REFUSED_METHODS:
             return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
         return self.get_response(request)
@@ -36,7 +42,11 @@ class RequestLimits:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        permission = settings.UPLOAD_VIEWS.get(request.resolver_match.view_name)
+        # The views that take originals say so (assets.views.access.takes_originals), and
+        # the large limit is for whoever may run them (their role_required permission).
+        permission = getattr(view_func, "takes_originals", False) and getattr(
+            view_func, "required_permission", None
+        )
         if permission and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if permission and request.user.has_perm(permission):

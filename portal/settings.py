@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
+from django.urls.converters import SlugConverter
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET_KEY = "insecure-placeholder-only-for-local-development"  # noqa: S105
@@ -116,11 +117,14 @@ INSTALLED_APPS = [
     "policies",
     "tracking",
     "guidelines",
+    "ops",
 ]
 
 MIDDLEWARE = [
     # First: the anonymous count request loses its cookies and client address here.
     "tracking.middleware.count_requests_without_identity",
+    # Next, so a request's time includes all the rest (only with METRICS_ENABLED).
+    "ops.metrics.request_metrics",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -277,18 +281,31 @@ ASSET_MAX_PIXELS = env_int("ASSET_MAX_PIXELS", 60_000_000, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Bodies are refused from their Content-Length before anything reads them (see
-# portal/middleware.py): large ones only at the upload views, from people who may
-# upload; the proxy in front should cap the same (deploy/nginx.conf.example).
-UPLOAD_VIEWS = {"assets:upload": "assets.add_asset"}
+# portal/middleware.py): large ones only at the views marked as taking originals, from
+# people who may run them; the proxy in front should cap the same (deploy/nginx.conf.example).
 UPLOAD_MAX_REQUEST_BYTES = env_int(
     "UPLOAD_MAX_REQUEST_BYTES", 4 * ASSET_MAX_UPLOAD_BYTES + 1024 * 1024, minimum=1
 )
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE, minimum=1024)
 
+# /readyz: seconds each of PostgreSQL, Redis and the storage has to answer.
+READY_TIMEOUT = 2.0
+# /metrics (Prometheus): off unless METRICS_ENABLED, then only with this bearer token.
+METRICS_ENABLED = env_bool("METRICS_ENABLED", False)
+METRICS_TOKEN = env_secret("METRICS_TOKEN")
+if METRICS_ENABLED and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured(
+        "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value of at least 32 "
+        "characters when METRICS_ENABLED is on."
+    )
+
 # Anonymous counts: leadership sees each closed ISO week once, as noisy numbers of
-# at least TRACKING_MIN_COUNT; one count changes any release by at most a factor
-# e^TRACKING_EPSILON. Releases older than the retention go.
+# at least TRACKING_MIN_COUNT. One person adds at most TRACKING_WEEKLY_TOKENS counts
+# a week, and the noise is set so that all of them together change any release by
+# at most a factor e^TRACKING_EPSILON (docs/counting-privacy.md). Releases older
+# than the retention go.
 TRACKING_MIN_COUNT = env_int("TRACKING_MIN_COUNT", 5, minimum=5)
+TRACKING_WEEKLY_TOKENS = env_int("TRACKING_WEEKLY_TOKENS", 6, minimum=1)
 TRACKING_EPSILON = 1.0
 TRACKING_RETENTION_MONTHS = env_int("TRACKING_RETENTION_MONTHS", 24, minimum=1)
 
@@ -380,6 +397,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # What the <slug:> route matches, so clients (and schemathesis) know a slug no route takes.
+    "PATH_CONVERTER_OVERRIDES": {"slug": {"type": "string", "pattern": f"^{SlugConverter.regex}$"}},
 }
 
 # Security headers. Everything the browser loads comes from the portal itself.
@@ -417,6 +436,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Mail: one EMAIL_URL (smtp://user:password@host:587?tls=true, or smtps:// for TLS from the
 # first byte), or the EMAIL_* variables one by one. Passwords may come from *_FILE.
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+NO_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 EMAIL_URL = env_url("EMAIL_URL", ("smtp", "smtps"))
 if EMAIL_URL:
     email_url = urlsplit(EMAIL_URL)
@@ -434,6 +454,8 @@ else:
         SMTP_BACKEND
         if os.environ.get("EMAIL_HOST", "").strip()
         else "django.core.mail.backends.console.EmailBackend"
+        if DEBUG
+        else NO_MAIL_BACKEND
     )
     EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -449,7 +471,17 @@ if not DEBUG and EMAIL_BACKEND.rsplit(".", 2)[-2] in ("console", "locmem"):
     # Password-reset links would end up in the process's logs, or nowhere.
     raise ImproperlyConfigured(
         "Mail must go to a real server when DEBUG is off: set EMAIL_URL "
-        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings."
+        "(smtp://user:password@host:587?tls=true) or EMAIL_HOST and its EMAIL_* settings, "
+        "or set no mail at all (then password reset by email and the announcement email are off)."
+    )
+# Only password reset and the announcement email send mail. Without a server both are off and
+# say so, and everything else runs: a build step's collectstatic and migrate, or a portal
+# whose people sign in through the identity provider.
+MAIL_ENABLED = EMAIL_BACKEND != NO_MAIL_BACKEND
+if not MAIL_ENABLED:
+    logging.getLogger("portal").warning(
+        "No mail server is set (EMAIL_URL): password reset by email and the announcement "
+        "email are off."
     )
 
 # Announcements: a banner on the home page for this many days, and optionally one
@@ -469,13 +501,33 @@ TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+# One handler for everything, and on it the one rule that keeps artworks out of
+# log lines (portal/redaction.py). Django's own handlers are replaced: "django"
+# and "django.server" are named here so that theirs go, and everything reaches
+# the root's. Celery's worker and beat log through this too (portal/celery.py).
+# LOG_FORMAT=json writes each record as one JSON line (ops/logs.py) through it.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or "plain"
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_paths": {"()": "portal.redaction.PathRedaction"}},
+    "formatters": {
+        "plain": {"format": "%(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ops.logs.JsonLinesFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Django's request logger would write the path and user of failed requests;
-    # the server logs are configured not to hold client addresses either.
-    "loggers": {"django.server": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"propagate": True},
+        # The development server's line per request, only for failures.
+        "django.server": {"level": "WARNING", "propagate": True},
+    },
 }

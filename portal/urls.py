@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     # First: the count endpoint is the busiest URL, and Django tries the patterns in order.
     path("", include("tracking.urls")),
+    # Next: the proxy asks these every few seconds on every node.
+    path("", include("ops.urls")),
     path("", include("assets.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),

@@ -42,8 +42,13 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return django_bad_request(request, exception)
 
 
+def is_api(request: HttpRequest) -> bool:
+    """Whether the request is for the API, which answers every error in JSON (its schema's)."""
+    return request.path_info.startswith("/api/")
+
+
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 404 page, or for the API the JSON error its schema promises."""
-    if request.path_info.startswith("/api/"):
+    if is_api(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return django_page_not_found(request, exception)

@@ -19,11 +19,11 @@ import redis
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections
+from django.db import close_old_connections, connection, connections
 from django.test import Client
 
 from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
-from assets.management.commands import clean_originals, import_assets
+from assets.management.commands import check_storage, clean_originals, import_assets
 from portal.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
@@ -160,6 +160,25 @@ def free_port() -> int:
 def unused_port() -> int:
     """A loopback port nothing listens on."""
     return free_port()
+
+
+@pytest.fixture
+def unreachable_database(unused_port):
+    """Point the connection at a port nobody listens on; call the result to bring it back.
+
+    Every thread's connection reads the same settings, so connections opened in threads
+    (the readiness check's) see the port too.
+    """
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = unused_port
+
+    def back() -> None:
+        connection.settings_dict["PORT"] = port
+        close_old_connections()  # what the real server does as each request starts
+
+    yield back
+    back()
 
 
 @pytest.fixture(scope="session")
@@ -345,3 +364,8 @@ def import_assets_run():
 @pytest.fixture
 def clean_originals_run():
     return _shell_run(clean_originals.Command, "clean_originals")
+
+
+@pytest.fixture
+def check_storage_run():
+    return _shell_run(check_storage.Command, "check_storage")

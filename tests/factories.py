@@ -10,6 +10,7 @@ from assets.services import asset_create
 from policies.models import Announcement
 from tests.assets.imagegen import camera_picture, to_bytes
 from tracking.models import Release, ReleasedSizes
+from tracking.suppression import calibration
 
 _colours = itertools.count(1)
 
@@ -71,11 +72,15 @@ def make_announcement(**fields) -> Announcement:
     return Announcement.objects.create(**fields)
 
 
-def make_release(week, *, downloads=None, using=None, min_count: int = 5) -> Release:
+def make_release(
+    week, *, downloads=None, using=None, min_count: int = 5, person_bound: int | None = 6
+) -> Release:
     """A stored week as leadership sees it (numbers already noisy and thresholded).
 
     `downloads` maps an asset to {size slug: n}; `using` maps an asset to n. Numbers
-    below `min_count` are left out, as the real release leaves them out.
+    below `min_count` are left out, as the real release leaves them out, and totals
+    are the sums of their parts. `person_bound=None` makes a week as released before
+    one person's counts were bounded (one count at ε 1, noise of scale 2).
     """
     downloads, using = downloads or {}, using or {}
 
@@ -88,7 +93,17 @@ def make_release(week, *, downloads=None, using=None, min_count: int = 5) -> Rel
         "download": kind({asset: sum(sizes.values()) for asset, sizes in downloads.items()}),
         "using": kind(using),
     }
-    release = Release.objects.create(week=week, epsilon=1.0, min_count=min_count, totals=totals)
+    if person_bound is None:
+        calibrated = {"epsilon": 1.0, "noise_scale": 2.0}
+    else:
+        noise = calibration(bound=person_bound, epsilon=1.0)
+        calibrated = {
+            "epsilon": noise.count_epsilon,
+            "person_bound": person_bound,
+            "person_epsilon": noise.epsilon,
+            "noise_scale": noise.scale,
+        }
+    release = Release.objects.create(week=week, min_count=min_count, totals=totals, **calibrated)
     for asset, sizes in downloads.items():
         shown = {size: n for size, n in sizes.items() if n >= min_count}
         if shown:

@@ -5,6 +5,7 @@ restarting it never disturbs the machine's shared one, and real Celery worker
 processes on the test's PostgreSQL database.
 """
 
+import datetime
 import os
 import shutil
 import signal
@@ -15,8 +16,10 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
+from celery.backends.redis import RedisBackend
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -27,9 +30,10 @@ from policies.models import Announcement
 from portal.celery import app as celery_app
 from tests.conftest import free_port, missing_service
 from tests.factories import image_bytes, make_announcement, make_asset, upload
-from tracking.models import week_of
+from tracking.models import Release, ReleasedSizes, week_of
 from tracking.services import count_token
-from tracking.tally import pending_push, week_counts
+from tracking.tally import pending_push, tally_add, week_counts, week_key
+from tracking.tasks import release_closed_weeks
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -308,3 +312,85 @@ def test_with_redis_down_a_publish_with_email_succeeds_and_the_email_waits_for_t
     assert response.status_code == 200
     assert "Published." in response.content.decode()
     assert Announcement.objects.get().email_status == Announcement.EmailStatus.REQUESTED
+
+
+@contextmanager
+def releases_locked():
+    """Hold every reader of the releases table at its first query, until the block ends."""
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
+    ) as barrier:
+        barrier.execute("LOCK TABLE tracking_release IN ACCESS EXCLUSIVE MODE")
+
+        def waiting() -> int:
+            query = "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = %s::regclass"
+            return barrier.execute(query, ["tracking_release"]).fetchone()[0]
+
+        yield waiting
+
+
+def rolled_back() -> int:
+    """Transactions of the test database that ended in a rollback (an error, mostly).
+
+    Counted once every other connection has ended: a connection hands PostgreSQL
+    its statistics before it leaves pg_stat_activity.
+    """
+    others = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    with connection.cursor() as cursor:
+
+        def alone() -> bool:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(others)
+            return cursor.fetchone()[0] == 0
+
+        assert wait_until(alone, 30), "another connection stayed open"
+        cursor.execute(
+            "SELECT xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_two_workers_releasing_a_week_at_the_same_moment_publish_it_once(
+    portal_env, private_redis, settings
+):
+    settings.REDIS_URL = private_redis.url
+    asset = make_asset(created_at=timezone.now() - datetime.timedelta(weeks=8))
+    last_week = week_of(timezone.localdate()) - datetime.timedelta(weeks=1)
+    for _ in range(400):
+        tally_add(asset_slug=asset.slug, kind="download", preset="x-header", today=last_week)
+    assert pending_push() == 0
+    store = redis.Redis.from_url(private_redis.url)
+    store.config_set("notify-keyspace-events", "Kg")
+    events = store.pubsub()
+    events.subscribe(f"__keyspace@0__:{week_key(last_week)}")
+    queues = [f"race-{uuid.uuid4().hex}" for _ in range(2)]
+    workers = [start_worker(portal_env, queue) for queue in queues]
+    rollbacks = rolled_back()
+    try:
+        with broker(private_redis.url):
+            with releases_locked() as waiting:
+                sent = [release_closed_weeks.apply_async(queue=queue) for queue in queues]
+                # Both workers have taken their task and stand at the same line.
+                assert wait_until(lambda: waiting() == 2, 60), "the workers never started"
+            backend = RedisBackend(app=celery_app, url=private_redis.url)
+            released = sorted(
+                celery_app.AsyncResult(task.id, backend=backend).get(timeout=60) for task in sent
+            )
+    finally:
+        for worker in workers:
+            stop(worker)
+    assert released == [0, 1], "one worker released the week, the other quietly found it done"
+    assert rolled_back() == rollbacks, "a worker's release failed in the database"
+    release = Release.objects.get()
+    assert release.week == last_week
+    assert 370 < release.totals["download"]["assets"][str(asset.pk)] < 430  # about 400
+    assert set(ReleasedSizes.objects.values_list("release", flat=True)) == {release.pk}
+    assert week_counts(last_week) == {}
+    changes = []
+    while message := events.get_message(timeout=1):
+        changes += [message["data"]] if message["type"] == "message" else []
+    assert changes == [b"del"], "the raw numbers are deleted once, by the release"

@@ -111,6 +111,11 @@ EXPECTED = {
     "accounts:password-reset-complete": ((200,) * 6, (405,) * 6),
     "api:asset-list": API_READ,
     "api:asset-detail": API_READ,
+    # The proxy's and the operator's probes answer everyone and change nothing; metrics
+    # are off unless METRICS_ENABLED (tests/ops/test_metrics.py has them on).
+    "ops:healthz": ((200,) * 6, (405,) * 6),
+    "ops:readyz": ((200,) * 6, (405,) * 6),
+    "ops:metrics": ((404,) * 6, (405,) * 6),
     # The schema describes the API to any signed-in user; it holds no data.
     "api:schema": ((403, 200, 200, 200, 200, 200), (403, 405, 405, 405, 405, 405)),
 }
@@ -189,7 +194,9 @@ def test_methods_that_change_or_echo_get_405_everywhere(as_role, name):
 def url_with_data(name: str) -> str:
     """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
-    if name.startswith(("assets:rendition", "assets:signature", "assets:preview")):
+    if name.startswith(
+        ("assets:rendition", "assets:signature", "assets:preview", "guidelines:dont-image")
+    ):
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
     if name.startswith("guidelines:"):

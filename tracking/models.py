@@ -11,6 +11,7 @@ import datetime
 from django.db import models
 
 from assets.models import Asset
+from tracking.suppression import noise_sd
 
 
 def week_of(day: datetime.date) -> datetime.date:
@@ -34,10 +35,21 @@ class Release(models.Model):
 
     `totals` maps each kind to {"week": n or null, "assets": {asset id: n}}, holding
     only numbers at or above `min_count`; an artwork that is absent was below it.
+    Each release keeps what it was made with, so the page states that, not today's
+    settings. Releases made before one person's counts were bounded have no
+    `person_bound`: their totals and sizes were measured apart and need not add up.
     """
 
     week = models.DateField(unique=True, help_text="Monday of the ISO week.")
     epsilon = models.FloatField(help_text="Privacy loss of one count in this release.")
+    person_bound = models.PositiveSmallIntegerField(
+        null=True,
+        help_text="Counts one person could add that week; empty before there was a bound.",
+    )
+    person_epsilon = models.FloatField(
+        null=True, help_text="Privacy loss of a person who added all their counts that week."
+    )
+    noise_scale = models.FloatField(help_text="Scale of the discrete Laplace noise on each number.")
     min_count = models.PositiveSmallIntegerField(help_text="Threshold applied to noisy numbers.")
     totals = models.JSONField()
 
@@ -47,6 +59,16 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"uptake of {iso_week(self.week)}"
+
+    @property
+    def adds_up(self) -> bool:
+        """Whether every total is the sum of its parts (releases made since the bound)."""
+        return self.person_bound is not None
+
+    @property
+    def noise(self) -> int:
+        """About how far each number may be from the true count: the noise's standard deviation."""
+        return round(noise_sd(self.noise_scale))
 
 
 class ReleasedSizes(models.Model):

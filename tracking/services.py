@@ -4,11 +4,12 @@ import calendar
 import datetime
 import functools
 import hmac
+from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
@@ -17,7 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from assets.models import Asset
 from assets.renditions.presets import load_presets, platform_presets
 from tracking.models import Kind, Release, ReleasedSizes, week_of
-from tracking.suppression import release_kind
+from tracking.suppression import calibration, release_week
 from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
 
 ALL_SIZES = "all-sizes"  # the ZIP of every size
@@ -33,9 +34,12 @@ def preset_slugs() -> frozenset[str]:
 
 @functools.cache
 def size_labels() -> dict[str, str]:
-    """How a reader names a size: by platform and slot, never by slug."""
+    """How a reader names a size: by platform and slot, never by slug, each name once."""
     labels = {"": "Original file", ALL_SIZES: "All sizes (ZIP)"}
-    return labels | {preset.slug: f"{preset.platform}: {preset.slot}" for preset in load_presets()}
+    labels |= {preset.slug: f"{preset.platform}: {preset.slot}" for preset in load_presets()}
+    if len(set(labels.values()) | {REST_SIZES}) != len(labels) + 1:
+        raise ValueError("two sizes share a label: give each preset its own platform or slot")
+    return labels
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,6 +93,19 @@ def _week_start(week: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(week, datetime.time()))
 
 
+def _week_lock(week: datetime.date) -> None:
+    """Wait until no other transaction is releasing this week (released at commit).
+
+    Two workers or two beats may release the same week at once: the second waits
+    here, then finds the first one's release, so the week's noise is drawn once
+    and its raw numbers stay until that release is committed. Other databases
+    have no such lock; there the unique week decides (see week_release).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"release:{week}"])
+
+
 def week_release(*, week: datetime.date) -> Release | None:
     """Publish one closed week, once: noisy numbers at or above k, then forget the raw ones.
 
@@ -96,41 +113,54 @@ def week_release(*, week: datetime.date) -> Release | None:
     every size) is fixed without looking at the counts, so which numbers a release
     holds says nothing about who counted. Returns None if the week was released before.
     """
-    if Release.objects.filter(week=week).exists():
-        week_discard(week)  # late counts never change a published week
-        return None
-    counts = week_counts(week)
-    assets = Asset.objects.exclude(status=Asset.Status.DRAFT).filter(
-        created_at__lt=_week_start(week + WEEK)
-    )
-    domain = list(assets.values_list("id", flat=True))
-    epsilon, k = settings.TRACKING_EPSILON, settings.TRACKING_MIN_COUNT
-    totals, sizes = {}, {}
-    for kind in Kind.values:
-        released = release_kind(
-            {(asset_id, size): n for (of, asset_id, size), n in counts.items() if of == kind},
-            assets=domain,
-            sizes=["", *preset_slugs()] if kind == Kind.DOWNLOAD else [""],
-            epsilon=epsilon,
-            k=k,
-        )
-        totals[kind] = {
-            "week": released.week,
-            "assets": {str(asset_id): n for asset_id, n in released.assets.items()},
-        }
-        sizes |= released.sizes
     try:
         # One transaction for the whole week, after it has closed: the database
         # sees counts never more often than once a week.
         with transaction.atomic():
-            release = Release.objects.create(week=week, epsilon=epsilon, min_count=k, totals=totals)
-            ReleasedSizes.objects.bulk_create(
-                ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
-                for asset_id, counts in sorted(sizes.items())
-            )
+            _week_lock(week)
+            release = None
+            if not Release.objects.filter(week=week).exists():
+                release = _release_store(week=week, counts=week_counts(week))
     except IntegrityError:
-        return None  # another process released it first; this noise is never shown
-    week_discard(week)
+        release = None  # without the lock: another process released it first
+    week_discard(week)  # late counts never change a published week
+    return release
+
+
+def _release_store(*, week: datetime.date, counts: dict) -> Release:
+    assets = Asset.objects.exclude(status=Asset.Status.DRAFT).filter(
+        created_at__lt=_week_start(week + WEEK)
+    )
+    # Calibrated to everything one person may add in the week, not to one count.
+    noise = calibration(bound=settings.TRACKING_WEEKLY_TOKENS, epsilon=settings.TRACKING_EPSILON)
+    k = settings.TRACKING_MIN_COUNT
+    released = release_week(
+        counts,
+        assets=assets.values_list("id", flat=True),
+        sizes={Kind.DOWNLOAD.value: ["", *preset_slugs()], Kind.USING.value: [""]},
+        scale=noise.scale,
+        k=k,
+    )
+    totals = {
+        kind: {
+            "week": of_kind.week,
+            "assets": {str(asset_id): n for asset_id, n in of_kind.assets.items()},
+        }
+        for kind, of_kind in released.items()
+    }
+    release = Release.objects.create(
+        week=week,
+        epsilon=noise.count_epsilon,
+        person_bound=noise.bound,
+        person_epsilon=noise.epsilon,
+        noise_scale=noise.scale,
+        min_count=k,
+        totals=totals,
+    )
+    ReleasedSizes.objects.bulk_create(
+        ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
+        for asset_id, counts in sorted(released[Kind.DOWNLOAD.value].sizes.items())
+    )
     return release
 
 
@@ -165,6 +195,11 @@ def closed_weeks(*, count: int, today: datetime.date | None = None) -> list[date
 
 
 SHOWN, SMALL, NOT_RELEASED = "shown", "fewer than k", "not released"
+# The parts of a total below the threshold, added up, so that the parts shown sum to it;
+# weeks released before totals were worked out from their parts have no such number.
+REST, NOT_SUMMED = "the rest", "not summed"
+REST_ARTWORK = "Artwork below the threshold, together"
+REST_SIZES = "Sizes below the threshold, together"
 WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
@@ -181,6 +216,8 @@ class Cell(NamedTuple):
             return f"about {self.n}"
         if self.status == SMALL:
             return f"fewer than {self.k}"
+        if self.status == NOT_SUMMED:
+            return "not summed in this week"
         return "not released yet"
 
     @property
@@ -192,6 +229,28 @@ def _cell(release: Release | None, n: int | None) -> Cell:
     if release is None:
         return Cell(None, NOT_RELEASED, settings.TRACKING_MIN_COUNT)
     return Cell(n, SHOWN if n is not None else SMALL, release.min_count)
+
+
+def _rest(release: Release | None, total: int | None, parts: list[int | None]) -> Cell:
+    """The hidden parts of a total, added up: the total minus the parts shown."""
+    if release is None:
+        return Cell(None, NOT_RELEASED, settings.TRACKING_MIN_COUNT)
+    if not release.adds_up:
+        return Cell(None, NOT_SUMMED, release.min_count)
+    if total is None:
+        return Cell(None, SMALL, release.min_count)  # a hidden total hides its parts
+    return Cell(total - sum(filter(None, parts)), REST, release.min_count)
+
+
+def _rest_row(cells: list[Cell]) -> list[Cell] | None:
+    """The rest, if anything is hidden in a shown total in any of the weeks."""
+    return cells if any(cell.n for cell in cells) else None
+
+
+def _listed(values) -> str:
+    """2 → "2", [2, 3, 5] → "2, 3 or 5"."""
+    values = [str(value) for value in values]
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else "".join(values)
 
 
 @dataclass(frozen=True)
@@ -218,8 +277,8 @@ class Uptake:
     columns: list[Release | None]  # the stored release of each week, if any
     week_totals: list[Cell]
     rows: list[ArtworkRow]  # artworks with a number shown, most uptake first
+    rest: list[Cell] | None  # each week's artwork below the threshold, together
     folded: int  # artworks with every number below the threshold
-    k: int
 
     @property
     def released(self) -> bool:
@@ -230,11 +289,33 @@ class Uptake:
         """All artwork over the window, as each artwork's total is: the shown weeks added up."""
         return sum(cell.n for cell in self.week_totals if cell.n is not None)
 
+    @property
+    def rest_total(self) -> int:
+        return sum(cell.n for cell in self.rest or [] if cell.n is not None)
+
+    @property
+    def k(self) -> str:
+        """The thresholds the weeks shown were released with: "5", or "5 or 6"."""
+        ks = {release.min_count for release in self.columns if release is not None}
+        return _listed(sorted(ks or {settings.TRACKING_MIN_COUNT}))
+
+    @property
+    def noise(self) -> str:
+        """About how much noise each number carries, as the weeks shown were released: "±25"."""
+        noises = sorted({release.noise for release in self.columns if release is not None})
+        return _listed(f"±{noise}" for noise in noises)
+
 
 def _titles() -> dict[int, str]:
+    """Every artwork's name as the numbers give it: its title, with its slug where titles repeat."""
     # Every artwork's, in one query: naming the ids a release holds instead sends the
     # database a thousand parameters, which costs more than the titles of the rest.
-    return dict(Asset.objects.values_list("id", "title"))
+    artworks = list(Asset.objects.values_list("id", "title", "slug"))
+    taken = Counter(title for _, title, _ in artworks) + Counter(["All artwork", REST_ARTWORK])
+    return {
+        asset_id: title if taken[title] == 1 else f"{title} ({slug})"
+        for asset_id, title, slug in artworks
+    }
 
 
 def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
@@ -260,6 +341,10 @@ def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
         _cell(release, (release.kind_totals or {}).get("week") if release else None)
         for release in columns
     ]
+    rest = [
+        _rest(release, total.n, list(numbers.values()))
+        for release, total, numbers in zip(columns, week_totals, by_week, strict=True)
+    ]
     return Uptake(
         kind=kind,
         label=Kind(kind).label,
@@ -267,20 +352,24 @@ def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
         columns=columns,
         week_totals=week_totals,
         rows=rows,
+        rest=_rest_row(rest),
         folded=len(published - {row.asset_id for row in rows}),
-        k=settings.TRACKING_MIN_COUNT,
     )
 
 
 @dataclass(frozen=True)
 class SizeRow:
-    size: str
+    size: str | None  # None for the sizes below the threshold, together
     label: str
     cells: list[Cell]
 
 
 def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[SizeRow]]:
-    """Downloads per size of these artworks, for the breakdown opened on demand."""
+    """Downloads per size of these artworks, for the breakdown opened on demand.
+
+    Each artwork's sizes add up to its total each week: the sizes below the
+    threshold come last, together.
+    """
     releases = [release for release in uptake.columns if release is not None]
     index = {release.pk: uptake.columns.index(release) for release in releases}
     found: dict[int, dict[str, list[int | None]]] = {}
@@ -292,8 +381,10 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
     # One shared cell per week for every hidden number: most numbers are hidden.
     hidden = [_cell(release, None) for release in uptake.columns]
     labels = size_labels()
+    totals = {row.asset_id: row.numbers for row in uptake.rows}
     breakdown = {}
-    for asset_id, sizes in found.items():
+    for asset_id in asset_ids:
+        sizes = found.get(asset_id, {})
         size_rows = [
             SizeRow(
                 size,
@@ -307,7 +398,19 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
             )
             for size, numbers in sizes.items()
         ]
-        breakdown[asset_id] = sorted(size_rows, key=lambda row: -sum(c.n or 0 for c in row.cells))
+        size_rows.sort(key=lambda row: -sum(c.n or 0 for c in row.cells))
+        rest = _rest_row(
+            [
+                _rest(release, total, [numbers[column] for numbers in sizes.values()])
+                for column, (release, total) in enumerate(
+                    zip(uptake.columns, totals[asset_id], strict=True)
+                )
+            ]
+        )
+        if rest:
+            size_rows.append(SizeRow(None, REST_SIZES, rest))
+        if size_rows:
+            breakdown[asset_id] = size_rows
     return breakdown
 
 

@@ -7,7 +7,8 @@ per count, a request does no I/O, and Redis sees batches: neither its key idle
 times (every process touches the running week's key each second, counted or
 not) nor its append-only file keep the moment or the order of one count: after
 every push that carried counts the process asks Redis to rewrite that file, so it
-holds the order of pushes only until the rewrite ends, a second or two. While
+holds the order of pushes only until the rewrite ends, a second or two; a week's
+discard waits for a rewrite too, so its numbers leave the file with it. While
 Redis is unreachable the counts simply wait in memory and go when it answers.
 A process that stops cleanly pushes first; one that is killed loses at most its
 last second of counts.
@@ -41,6 +42,7 @@ PUBLISHED = "tracking:published"  # slug -> "id:available_until"
 PUBLISHED_IDS = "tracking:published-ids"
 GENERATION = "tracking:published-generation"
 PUSH_SECONDS = 1.0
+REWRITE_SECONDS = 60  # a release waits this long for Redis to rewrite its file
 _SENTINEL = ("", "0:")  # a hash or set cannot be empty: the lists always hold this
 
 # KEYS[1] the published ids, KEYS[2..] week hashes; ARGV: (week key index, field, n) triples.
@@ -272,7 +274,10 @@ def week_counts(week: datetime.date) -> dict[tuple[str, int, str], int]:
 
 
 def week_discard(week: datetime.date) -> None:
-    """Forget a week's raw numbers: once released, only the release remains."""
+    """Forget a week's raw numbers: once released, only the release remains.
+
+    Returns once Redis's append-only file no longer holds them either.
+    """
     key = week_key(week)
     with _push_lock:
         if settings.REDIS_URL:
@@ -280,6 +285,8 @@ def week_discard(week: datetime.date) -> None:
         with _lock:
             for cell in [cell for cell in _pending if cell[0] == key]:
                 del _pending[cell]
+    if settings.REDIS_URL:
+        log_rewritten()
 
 
 def weeks_waiting() -> set[datetime.date]:
@@ -314,3 +321,26 @@ def log_compact() -> bool:
     except redis.ResponseError:
         return False
     return True
+
+
+def log_rewritten() -> None:
+    """Rewrite the append-only file and wait until that rewrite has finished.
+
+    A deleted key stays in the file's base until a rewrite that started after the
+    delete ends, so a discarded week's numbers would outlive their release. A
+    rewrite already running began too early: this waits for it and starts another.
+    """
+    client = _client()[0]
+    deadline = time.monotonic() + REWRITE_SECONDS
+    started = False
+    while True:
+        if not started:
+            started = log_compact()
+        info = client.info("persistence")
+        if started and not (info["aof_rewrite_in_progress"] or info["aof_rewrite_scheduled"]):
+            break
+        if time.monotonic() > deadline:
+            raise redis.TimeoutError("Redis did not rewrite its append-only file in time")
+        time.sleep(0.05)
+    if info["aof_last_bgrewrite_status"] != "ok":
+        raise redis.RedisError("Redis failed to rewrite its append-only file")

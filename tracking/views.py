@@ -13,13 +13,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
-from tracking.models import Kind, iso_week
+from tracking.models import Kind, Release, iso_week
 from tracking.services import (
+    REST_ARTWORK,
     WINDOWS,
     CountRefused,
     closed_weeks,
     count_record,
-    size_labels,
     uptake_read,
     uptake_sizes,
 )
@@ -27,8 +27,19 @@ from tracking.services import (
 ARTWORKS_PER_PAGE = 25
 LEGEND = {
     "shown": "a noisy count of at least the threshold; the number column holds it",
-    "fewer than k": "the noisy count was below the threshold k; the number column is empty",
+    "fewer than k": (
+        "the noisy count was below the threshold its week was released with (k); the number "
+        "column is empty"
+    ),
+    "the rest": (
+        "the numbers below the threshold in this total, added up, so that the parts of every "
+        "total add up to it exactly; the number column holds it"
+    ),
     "not released": "the week has ended but is not published yet; the number column is empty",
+    "not summed": (
+        "released before totals were worked out from their parts, so its parts need not add "
+        "up; the number column is empty"
+    ),
 }
 
 
@@ -100,24 +111,29 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "week_count": len(weeks),
         "week_choices": WINDOWS,
         "kinds": Kind.choices,
-        "epsilon": settings.TRACKING_EPSILON,
+        "rest_label": REST_ARTWORK,
     }
     return render(request, "tracking/dashboard.html", context)
 
 
 def _records(weeks: list[datetime.date]):
-    """Every published number of the window as flat records, for the CSV and the API."""
+    """Every published number of the window as flat records, for the CSV and the API.
+
+    Each week, an artwork's sizes add up to its total, and the artworks to "All
+    artwork", each with the rest below the threshold as one more part.
+    """
     for kind in Kind.values:
         uptake = uptake_read(weeks=weeks, kind=kind)
-        # Size None is a total over every size; "" is the original file.
+        # Size None is a total over every size.
         groups = [("All artwork", None, uptake.week_totals)]
         sizes = {}
         if kind == Kind.DOWNLOAD:
             sizes = uptake_sizes(uptake=uptake, asset_ids=[row.asset_id for row in uptake.rows])
         for row in uptake.rows:
             groups.append((row.title, None, row.cells))
-            groups += [(row.title, size.size, size.cells) for size in sizes.get(row.asset_id, [])]
-        labels = size_labels()
+            groups += [(row.title, size.label, size.cells) for size in sizes.get(row.asset_id, [])]
+        if uptake.rest:
+            groups.append((REST_ARTWORK, None, uptake.rest))
         week_names = [iso_week(week) for week in weeks]
         for artwork, size, cells in groups:
             for week, cell in zip(week_names, cells, strict=True):
@@ -125,10 +141,43 @@ def _records(weeks: list[datetime.date]):
                     "week": week,
                     "kind": kind,
                     "artwork": artwork,
-                    "size": None if size is None else labels.get(size, size),
+                    "size": size,
                     "count": cell.n,
                     "status": cell.status_text,
                 }
+
+
+def _legend(weeks: list[datetime.date]) -> dict[str, str]:
+    """The statuses, with each threshold the weeks were released with."""
+    ks = sorted(set(Release.objects.filter(week__in=weeks).values_list("min_count", flat=True)))
+    legend = {}
+    for status, meaning in LEGEND.items():
+        if status == "fewer than k":
+            for k in ks or [settings.TRACKING_MIN_COUNT]:
+                legend[f"fewer than {k}"] = meaning.replace("(k)", f"({k})")
+        else:
+            legend[status] = meaning
+    return legend
+
+
+def _calibrations(weeks: list[datetime.date]) -> list[dict | None]:
+    """What each week was released with, newest first; None for a week not released yet."""
+    releases = {release.week: release for release in Release.objects.filter(week__in=weeks)}
+    return [
+        {
+            "week": iso_week(release.week),
+            "min_count": release.min_count,
+            "noise_scale": release.noise_scale,
+            "noise_sd": release.noise,
+            "epsilon_per_count": release.epsilon,
+            "counts_per_person": release.person_bound,
+            "epsilon_per_person": release.person_epsilon,
+            "adds_up": release.adds_up,
+        }
+        if (release := releases.get(week))
+        else None
+        for week in weeks
+    ]
 
 
 @require_safe
@@ -146,9 +195,8 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         writer.writerow(["" if record[name] is None else record[name] for name in columns])
     # The legend comes last, with nothing in the count column, so sums stay right.
     writer.writerow([])
-    k = settings.TRACKING_MIN_COUNT
-    for status, meaning in LEGEND.items():
-        writer.writerow([f"status “{status.replace(' k', f' {k}')}”: {meaning}"])
+    for status, meaning in _legend(weeks).items():
+        writer.writerow([f"status “{status}”: {meaning}"])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
     return response
@@ -163,12 +211,10 @@ def _spreadsheet_safe(text: str) -> str:
 @role_required("tracking.view_uptake")
 def dashboard_api(request: HttpRequest) -> JsonResponse:
     weeks = _weeks(request)
-    k = settings.TRACKING_MIN_COUNT
     data = {
-        "min_count": k,
-        "epsilon": settings.TRACKING_EPSILON,
         "weeks": [iso_week(week) for week in weeks],
-        "legend": {status.replace(" k", f" {k}"): meaning for status, meaning in LEGEND.items()},
+        "releases": _calibrations(weeks),
+        "legend": _legend(weeks),
         "records": list(_records(weeks)),
     }
     return JsonResponse(data)

@@ -23,6 +23,7 @@ from PIL.ExifTags import Base as ExifTag
 from assets.intake import originals, tiff
 from assets.intake.svg_sanitize import sanitize_svg
 from assets.renditions.engine import UnsafeSVG, enable_heif, svg_size
+from assets.renditions.engine.decode import normalise_mode
 
 ALLOWED_FORMATS = {
     "JPEG": ("jpg", "jpeg"),
@@ -157,11 +158,13 @@ def guess_kind(image: Image.Image) -> str:
     if image.format == "JPEG":
         # A guess needs no full-size pixels: let the JPEG decoder shrink (a no-op once loaded).
         image.draft("RGB", (384, 384))
-    small = image.copy()
+    # The engine's own mode conversion, so whatever it renders (16-bit grey, palettes, colour
+    # keys) is guessed too, rather than failing here on a mode Pillow cannot shrink.
+    small = normalise_mode(image)
+    small = small.copy() if small is image else small
     small.thumbnail((96, 96))
-    if "A" in small.getbands() or "transparency" in small.info:
-        alpha = small.convert("RGBA").getchannel("A")
-        see_through = sum(alpha.histogram()[:250])
+    if small.mode == "RGBa":
+        see_through = sum(small.getchannel("a").histogram()[:250])
         if see_through >= 0.01 * small.width * small.height:
             return "logo"
     # Colours rounded to 32 levels a channel, so JPEG noise on a flat fill counts as one colour.

@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 @role_required("assets.view_asset")
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = get_object_or_404(visible_assets(request.user).select_related("collection"), slug=slug)
+    asset = get_object_or_404(visible_assets(request).select_related("collection"), slug=slug)
     if asset.renditions_missing():
         # A change the sweep has not seen yet (admin, migration, deploy): heal it now,
         # so the page has something to wait for.
@@ -134,7 +134,7 @@ def _preview(slot: Slot, made: Rendition) -> dict:
 @role_required("assets.view_asset")
 def rendition_status(request: HttpRequest, slug: str) -> JsonResponse:
     """Each size's status, and its table row as HTML, for the asset page to poll."""
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    asset = get_object_or_404(visible_assets(request), slug=slug)
     may_manage = request.user.has_perm("assets.change_asset")
     rows = []
     for preset, made, served in asset.renditions_by_preset():
@@ -186,7 +186,7 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
 def preview_image(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     """One of the portal's own thumbnails or previews, or the small copy of a platform size
     for its mock, shown inline (never the original, never a full download)."""
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    asset = get_object_or_404(visible_assets(request), slug=slug)
     made = asset.served_rendition(preset)
     if made is None:
         raise Http404("No such preview is ready.")

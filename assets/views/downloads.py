@@ -42,7 +42,7 @@ DOWNLOAD_CONTENT_TYPES = {
 @require_safe
 @role_required("assets.view_asset")
 def original(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    asset = get_object_or_404(visible_assets(request), slug=slug)
     if not file_stored(asset.original):
         logger.error("The original of asset %s is missing from storage.", asset.pk)
         return file_missing(
@@ -58,7 +58,7 @@ def original(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @role_required("assets.view_asset")
 def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    asset = get_object_or_404(visible_assets(request), slug=slug)
     made = asset.served_rendition(preset)
     if made is None:
         raise Http404("This size is not ready yet.")
@@ -91,7 +91,7 @@ def signature_image(request: HttpRequest, slug: str) -> FileResponse:
 @require_safe
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
-    asset = get_object_or_404(visible_assets(request.user), slug=slug)
+    asset = get_object_or_404(visible_assets(request), slug=slug)
     folders, files = _zip_contents(asset, asset.served_renditions())
     if not files:
         raise Http404("No sizes are ready yet.")

@@ -27,6 +27,7 @@ from assets.services import (
     renditions_request,
     renditions_retry,
 )
+from assets.views.access import takes_originals
 from assets.views.listing import listing_page
 
 
@@ -40,6 +41,7 @@ def library(request: HttpRequest) -> HttpResponse:
     return listing_page(request, assets, "assets/library.html", status_choices=Asset.Status.choices)
 
 
+@takes_originals
 @role_required("assets.add_asset")
 def upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -94,12 +96,16 @@ def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = KindForm(request.POST)
     wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+    if form.is_valid():
+        try:
+            asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
+        except ImageRefused as refusal:
+            form.add_error("kind", f"{str(refusal)[:1].upper()}{str(refusal)[1:]}.")
     if not form.is_valid():
         if wants_json:
             return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-        messages.error(request, "Choose photo, logo or illustration.")
+        messages.error(request, " ".join(form.errors["kind"]))
         return redirect("assets:upload")
-    asset_set_kind(asset=asset, kind=form.cleaned_data["kind"])
     if wants_json:
         return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
     messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
@@ -149,6 +155,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "assets/edit.html", context)
 
 
+@takes_originals
 @require_POST
 @role_required("assets.change_asset")
 def replace_file(request: HttpRequest, slug: str) -> HttpResponse:

@@ -120,16 +120,19 @@
       saved.textContent = " Saving…";
       fetch(added.kind_url, { method: "POST", body: body, headers: { Accept: "application/json" } })
         .then(function (response) {
-          if (!response.ok) throw new Error(response.status);
-          return response.json();
+          return response.json().then(function (answer) {
+            // A refusal says why (a frame needs its transparent hole); anything else: try again.
+            if (!response.ok) throw new Error(answer.errors ? answer.errors.kind[0].message : "");
+            return answer;
+          });
         })
         .then(
           function (answer) {
             saved.textContent = " Saved: " + answer.label.toLowerCase() + "; its sizes are being made again.";
             badge.textContent = answer.label;
           },
-          function () {
-            saved.textContent = " Not saved. Try again.";
+          function (error) {
+            saved.textContent = " Not saved. " + (error.message || "Try again.");
           }
         );
     });

@@ -96,6 +96,24 @@ def test_the_login_page_links_to_password_reset(client):
     assert "Forgot your password?" in page
 
 
+def test_without_a_mail_server_the_login_page_says_password_reset_is_off(client, settings):
+    settings.MAIL_ENABLED = False
+    page = client.get(LOGIN).content.decode()
+    assert "Forgot your password?" not in page
+    assert "Reset by email is off on this portal" in page
+
+
+def test_without_a_mail_server_the_reset_page_says_it_is_off_and_sends_nothing(
+    client, employee, settings, django_capture_on_commit_callbacks
+):
+    settings.MAIL_ENABLED = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/password-reset/", {"email": "erin@example.com"})
+    assert "Password reset by email is off" in response.content.decode()
+    assert "who can set a new password for you" in response.content.decode()
+    assert mail.outbox == []
+
+
 @pytest.fixture
 def reset_request(client, django_capture_on_commit_callbacks):
     """Ask for a reset link; the queued task runs in-process after the commit."""

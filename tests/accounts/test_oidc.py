@@ -215,6 +215,37 @@ def test_a_sign_in_cancelled_at_the_provider_gets_a_plain_page(client, oidc):
     assert_plain_page(response, 403, "Signing in with Example Corp did not work")
 
 
+def test_a_provider_error_from_a_link_elsewhere_leaves_a_password_user_signed_in(
+    client, oidc, employee
+):
+    client.force_login(employee)
+    response = client.get("/accounts/oidc/callback/?error=access_denied")
+    assert client.session.get("_auth_user_id") == str(employee.pk)
+    assert client.get("/").status_code == 200
+    assert_plain_page(response, 400, "This sign-in link has expired")
+
+
+def test_a_provider_error_with_a_guessed_state_leaves_a_provider_user_signed_in(client, oidc):
+    sign_in(client, oidc, new_sub())
+    response = client.get("/accounts/oidc/callback/?error=access_denied&state=guessed")
+    assert client.get("/").status_code == 200
+    assert response.status_code == 400
+
+
+def test_a_sign_in_cancelled_at_the_provider_ends_only_that_attempt(client, oidc, employee):
+    client.force_login(employee)
+    authorize = client.get(START)
+    answer = requests.post(
+        authorize["Location"], data={"action": "deny"}, allow_redirects=False, timeout=10
+    )
+    back = urlsplit(answer.headers["Location"])
+    cancelled = f"{back.path}?{back.query}"
+    assert_plain_page(client.get(cancelled), 403, "Signing in with Example Corp did not work")
+    assert client.session.get("_auth_user_id") == str(employee.pk)
+    assert client.session["oidc_states"] == {}
+    assert client.get(cancelled).status_code == 400  # that attempt is over
+
+
 def test_signing_out_ends_the_session_and_links_to_the_providers_sign_out(client, oidc):
     sign_in(client, oidc, new_sub())
     response = client.post("/accounts/logout/")

@@ -1,10 +1,12 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from assets.models import Asset
+from assets.renditions.rendering import renditions_make
 from tests.factories import make_asset
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +61,51 @@ def test_the_openapi_schema_describes_the_asset_endpoints(client, employee):
     assert response.status_code == 200
     schema = response.content.decode()
     assert "/api/v1/assets/{slug}/" in schema
+
+
+FILES = ["original/", "sizes/x-header/", "all-sizes.zip", "preview/"]
+
+
+def marketers_token(marketer) -> dict:
+    return {"Authorization": f"Token {Token.objects.create(user=marketer).key}"}
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_a_marketers_token_reaches_no_file_of_a_draft_though_their_browser_does(
+    client, marketer, path
+):
+    draft = make_asset(title="Secret", status=Asset.Status.DRAFT)
+    renditions_make(asset=draft)
+    url = f"/assets/{draft.slug}/{path}"
+    client.force_login(marketer)
+    assert client.get(url).status_code == 200
+    assert Client().get(url, headers=marketers_token(marketer)).status_code == 404
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_a_marketers_token_downloads_what_the_api_lists(marketer, path):
+    live = make_asset(title="Live")
+    renditions_make(asset=live)
+    response = Client().get(f"/assets/{live.slug}/{path}", headers=marketers_token(marketer))
+    assert response.status_code == 200
+
+
+def test_the_schema_declares_the_slug_pattern_its_route_matches(client, employee):
+    client.force_login(employee)
+    schema = client.get("/api/v1/schema/?format=json").json()
+    (slug,) = schema["paths"]["/api/v1/assets/{slug}/"]["get"]["parameters"]
+    assert slug["schema"]["pattern"] == "^[-a-zA-Z0-9_]+$"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/assets/h%C3%A4fen/", "/api/v1/nothing/", "/api/"])
+def test_an_api_path_no_route_matches_gets_the_json_404_the_schema_promises(client, employee, path):
+    client.force_login(employee)
+    response = client.get(path)
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
+def test_a_method_the_api_does_not_take_is_refused_in_json(client, employee):
+    client.force_login(employee)
+    response = client.generic("DELETE", "/api/v1/assets/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "DELETE" not allowed.'}

@@ -1,7 +1,11 @@
+import os
+
 import pytest
+from PIL import Image
 
 from assets.models import Asset, Collection
-from tests.factories import image_bytes
+from tests.assets.imagegen import to_bytes
+from tests.factories import image_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +61,48 @@ def test_bad_arguments_exit_with_status_2(import_assets_run, arguments):
     _, status = import_assets_run(*arguments)
     assert status == 2
     assert not Asset.objects.exists()
+
+
+def deep_grey_png() -> bytes:
+    """A 16-bit greyscale PNG as scanners and print tools export it."""
+    grey = Image.linear_gradient("L").convert("I;16").resize((600, 400))
+    return to_bytes(grey, "PNG").getvalue()
+
+
+def test_a_16_bit_greyscale_png_is_imported_with_its_kind_guessed_and_so_are_the_files_after_it(
+    import_assets_run, tmp_path
+):
+    (tmp_path / "a-scan.png").write_bytes(deep_grey_png())
+    (tmp_path / "b-team.jpg").write_bytes(image_bytes("JPEG"))
+    output, status = import_assets_run(tmp_path)
+    assert output.splitlines() == [
+        f"ok {tmp_path / 'a-scan.png'} -> a-scan",
+        f"ok {tmp_path / 'b-team.jpg'} -> b-team",
+    ]
+    assert status == 0
+
+
+def test_the_upload_form_guesses_the_kind_of_the_same_16_bit_png(client, marketer):
+    client.force_login(marketer)
+    response = client.post(
+        "/library/upload/",
+        {"files": [upload("scan.png", deep_grey_png())], "kind": ""},
+        headers={"Accept": "application/json"},
+    )
+    (added,) = response.json()["added"]
+    assert added["kind_guessed"]
+
+
+def test_a_file_that_fails_unexpectedly_is_reported_and_the_files_after_it_are_imported(
+    import_assets_run, tmp_path
+):
+    # A name from an old archive that is not UTF-8: the database cannot store it as a title.
+    odd = tmp_path / os.fsdecode(b"a-caf\xe9.png")
+    odd.write_bytes(image_bytes("PNG"))
+    (tmp_path / "b-team.jpg").write_bytes(image_bytes("JPEG"))
+    output, status = import_assets_run(tmp_path)
+    first, second = output.splitlines()
+    assert first.startswith(f"failed {tmp_path}/a-caf\\xe9.png: UnicodeEncodeError")
+    assert second == f"ok {tmp_path / 'b-team.jpg'} -> b-team"
+    assert status == 1
+    assert list(Asset.objects.values_list("slug", flat=True)) == ["b-team"]

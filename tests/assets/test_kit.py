@@ -358,3 +358,15 @@ def test_a_text_box_outside_the_picture_is_refused(client, marketer, photo):
         },
     )
     assert "A box must lie inside the picture." in response.content.decode()
+
+
+def test_the_upload_results_cannot_turn_an_opaque_photo_into_a_frame(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/kind/", {"kind": "frame"}, headers={"Accept": "application/json"}
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["errors"]["kind"]
+    assert "needs a see-through middle" in error["message"]
+    photo.refresh_from_db()
+    assert photo.kind == Asset.Kind.PHOTO

@@ -14,6 +14,7 @@ from PIL import Image
 from assets.models import Asset, Tag
 from assets.renditions.presets import presets_for
 from policies.models import Announcement
+from tests.assets.imagegen import frame_overlay, to_bytes
 from tests.factories import image_bytes, make_asset, upload
 from tests.hostile_corpus import corpus
 from tracking.models import week_of
@@ -34,6 +35,10 @@ def harbour(django_capture_on_commit_callbacks, marketer) -> Asset:
             uploaded_by=marketer,
         )
     return asset
+
+
+def frame_png() -> bytes:
+    return to_bytes(frame_overlay(800), "PNG").getvalue()
 
 
 def new_version(client, asset: Asset, data: bytes, name: str = "harbour-v2.jpg"):
@@ -264,6 +269,29 @@ def test_a_new_version_is_refused_for_the_same_reason_as_an_upload(client, marke
     assert hostile.refused in html.unescape(response.content.decode())
     harbour.refresh_from_db()
     assert harbour.versions.count() == 0 and harbour.width == 900
+
+
+def test_a_new_version_of_a_profile_frame_without_a_transparent_hole_is_refused(client, marketer):
+    frame = make_asset(title="Frame", filename="frame.png", data=frame_png(), kind=Asset.Kind.FRAME)
+    client.force_login(marketer)
+    html = new_version(client, frame, image_bytes("JPEG", (800, 800)), "flat.jpg").content
+    assert "needs a see-through middle" in html.decode()
+    frame.refresh_from_db()
+    assert (frame.format, frame.versions.count()) == ("PNG", 0)
+
+
+def test_an_opaque_earlier_file_is_not_restored_into_a_profile_frame(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, frame_png(), "frame.png")
+        client.post(f"/library/{harbour.slug}/kind/", {"kind": "frame"})
+    opaque = harbour.versions.get()
+    response = client.post(f"/library/{harbour.slug}/versions/{opaque.pk}/restore/", follow=True)
+    assert "needs a see-through middle" in response.content.decode()
+    harbour.refresh_from_db()
+    assert (harbour.kind, harbour.format) == (Asset.Kind.FRAME, "PNG")
 
 
 def test_the_history_shows_each_version_as_a_picture_with_its_date_and_who_added_it(

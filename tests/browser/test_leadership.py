@@ -43,7 +43,7 @@ def test_leadership_reads_the_uptake_page_and_downloads_the_csv(
     expect(page.get_by_role("heading", name="Uptake", exact=True)).to_be_visible()
     artworks = page.locator(".uptake-artwork > tr:first-child th.artwork")
     expect(artworks).to_have_text(["Harbour at dawn", "Team offsite", "Wordmark"])
-    expect(page.get_by_text("4 artworks with fewer than 5 each week.")).to_be_visible()
+    expect(page.get_by_text("4 artworks below the threshold every week.")).to_be_visible()
     expect(page.locator("th.week").first).to_have_text(
         iso_week(uptake - datetime.timedelta(weeks=1))
     )

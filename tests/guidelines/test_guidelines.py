@@ -1,7 +1,11 @@
+import io
+
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from assets.models import Asset, Collection
+from assets.renditions.rendering import renditions_make
 from guidelines.models import Guideline, parse_swatches
 from guidelines.services import guideline_save
 from tests.factories import image_bytes, make_asset
@@ -135,6 +139,7 @@ def test_a_draft_dont_example_is_shown_on_the_guidelines_but_not_offered(
     client, marketer, employee, collection
 ):
     stretched = make_asset(title="Stretched logo", collection=collection, status=Asset.Status.DRAFT)
+    renditions_make(asset=stretched)
     client.force_login(marketer)
     write(client, collection, dont_examples=[stretched.pk])
     client.force_login(employee)
@@ -171,3 +176,70 @@ def test_an_employee_cannot_write_guidelines(client, employee, collection):
     client.force_login(employee)
     assert write(client, collection).status_code == 403
     assert not Guideline.objects.exists()
+
+
+def test_only_drafts_are_offered_as_dont_examples_each_with_its_thumbnail_and_status(
+    client, marketer, collection
+):
+    stretched = make_asset(title="Stretched logo", collection=collection, status="draft")
+    make_asset(title="Summer banner", collection=collection, status="published")
+    renditions_make(asset=stretched)
+    client.force_login(marketer)
+    html = client.get(edit_url(collection)).content.decode()
+    assert "Stretched logo" in html
+    assert "Summer banner" not in html
+    assert f'src="/assets/{stretched.slug}/preview/thumbnail/?v=' in html
+    assert "Draft" in html
+
+
+def test_a_published_asset_cannot_be_saved_as_a_dont_example(client, marketer, collection):
+    banner = make_asset(title="Summer banner", collection=collection, status="published")
+    client.force_login(marketer)
+    response = write(client, collection, dont_examples=[banner.pk])
+    assert "Select a valid choice" in response.content.decode()
+    assert not Guideline.objects.exists()
+
+
+BLUE = (30, 60, 200)
+
+
+@pytest.fixture
+def big_dont(collection) -> Asset:
+    """A draft far larger than any preview, chosen as a "don't" example."""
+    example = make_asset(
+        title="Squashed logo",
+        data=image_bytes("JPEG", (3200, 2400), colour=BLUE),
+        collection=collection,
+        status=Asset.Status.DRAFT,
+    )
+    guideline_save(collection=collection, body="", swatches=[], dont_examples=[example])
+    return example
+
+
+def dont_url(example: Asset) -> str:
+    return reverse("guidelines:dont-image", args=["spring", example.slug])
+
+
+def test_a_dont_example_is_a_reduced_copy_marked_in_red_never_the_original(
+    client, employee, big_dont
+):
+    renditions_make(asset=big_dont)
+    client.force_login(employee)
+    response = client.get(dont_url(big_dont))
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    with big_dont.original.open("rb") as original:
+        assert data != original.read()
+    with Image.open(io.BytesIO(data)) as shown:
+        assert (shown.format, response["Content-Type"]) == ("JPEG", "image/jpeg")
+        assert max(shown.size) <= 1600
+        assert shown.width / shown.height == pytest.approx(3200 / 2400, rel=0.01)
+        band = shown.convert("RGB").getpixel((shown.width // 10, 4))
+        middle = shown.convert("RGB").getpixel((shown.width // 2, shown.height // 2))
+    red = band[0] > 170 and band[1] < 80 and band[2] < 80
+    assert red, f"the band at the top is {band}, not red"
+    assert middle[0] > 150 and middle[2] < 100, "the red strike crosses the middle"
+
+
+def test_a_dont_example_is_not_shown_until_its_preview_is_made(client, employee, big_dont):
+    client.force_login(employee)
+    assert client.get(dont_url(big_dont)).status_code == 404

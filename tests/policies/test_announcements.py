@@ -401,3 +401,35 @@ def test_an_email_whose_worker_stopped_mid_send_is_not_sent_again_and_says_so(
     html = client.get(reverse("policies:announcements")).content.decode()
     assert "stopped before it said whether the mail server took it" in html
     assert mailoutbox == []
+
+
+def test_without_a_mail_server_no_email_is_offered_or_sent_and_the_page_says_so(
+    client, marketer, all_staff_email, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.MAIL_ENABLED = False
+    announcement = make_announcement()
+    client.force_login(marketer)
+    preview = client.get(reverse("policies:announcement", args=[announcement.pk])).content
+    assert 'name="email"' not in preview.decode()
+    assert "Email is off: the portal has no mail server" in preview.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    announcement.refresh_from_db()
+    assert mailoutbox == []
+    assert announcement.email_status == Announcement.EmailStatus.NONE
+
+
+def test_an_email_asked_for_before_mail_was_switched_off_is_recorded_as_failed(
+    client, marketer, all_staff_email, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks() as queued:
+        publish(client, announcement, email="on")
+    settings.MAIL_ENABLED = False
+    for callback in queued:
+        callback()
+    announcement.refresh_from_db()
+    assert mailoutbox == []
+    assert announcement.email_status == Announcement.EmailStatus.FAILED
+    assert announcement.email_error == "no mail server is configured (EMAIL_URL)"

@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from tracking.suppression import calibration
+
 KEPT = reverse("policies:page", args=["what-this-portal-keeps"])
 
 
@@ -34,14 +36,28 @@ def test_page_6_names_the_calendar_week_as_the_reporting_period(client, employee
     assert "no time finer than the week" in html
 
 
-def test_page_6_states_the_privacy_budget_in_force_in_plain_words(client, employee, settings):
+def test_page_6_states_the_privacy_budget_per_person_in_force_in_plain_words(
+    client, employee, settings
+):
     client.force_login(employee)
     settings.TRACKING_EPSILON = 1.0
     html = client.get(KEPT).content.decode()
-    assert "by at most a factor of 2.7 (a privacy budget, ε, of 1.0)" in html
+    assert "by at most a factor of 2.7 (a privacy budget, ε, of 1.0 per person per week" in html
     assert "nobody reading the numbers can tell whether you counted" in html
     settings.TRACKING_EPSILON = 0.5
-    assert "a factor of 1.6 (a privacy budget, ε, of 0.5)" in client.get(KEPT).content.decode()
+    html = client.get(KEPT).content.decode()
+    assert "a factor of 1.6 (a privacy budget, ε, of 0.5 per person per week" in html
+
+
+def test_page_6_states_the_bound_the_noise_and_the_year_from_opendp(client, employee, settings):
+    client.force_login(employee)
+    settings.TRACKING_WEEKLY_TOKENS, settings.TRACKING_EPSILON = 4, 1.0
+    noise = calibration(bound=4, epsilon=1.0)
+    html = client.get(KEPT).content.decode()
+    assert "One person can add at most 4 counts a week" in html
+    assert f"random noise of about ±{round(noise.noise_sd)} to every number" in html
+    assert f"One count alone costs ε = {noise.count_epsilon:.2f}" in html
+    assert f"at most ε = {round(noise.year_epsilon)} in all" in html
 
 
 def test_page_6_says_counts_are_published_once_with_noise(client, employee):

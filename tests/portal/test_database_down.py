@@ -22,21 +22,6 @@ def signed_in(postgresql, client, employee):
     return client
 
 
-@pytest.fixture
-def unreachable_database(unused_port):
-    """Point the connection at a port nobody listens on; call the result to bring it back."""
-    port = connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["PORT"] = unused_port
-
-    def back() -> None:
-        connection.settings_dict["PORT"] = port
-        close_old_connections()  # what the real server does as each request starts
-
-    yield back
-    back()
-
-
 def test_an_unreachable_database_gives_a_503_page_with_retry_after(signed_in, unreachable_database):
     response = signed_in.get("/")
     assert response.status_code == 503

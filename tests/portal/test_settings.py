@@ -1,5 +1,6 @@
 """Start-up behaviour of portal/settings.py, each case in a fresh process."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -19,6 +20,8 @@ OURS = (
     "EMAIL_",
     "OIDC_",
     "LOCAL_SIGN_IN_",
+    "METRICS_",
+    "LOG_FORMAT",
 )
 PRODUCTION = {
     "DEBUG": "false",
@@ -198,11 +201,45 @@ MAIL = (
 )
 
 
+WITHOUT_MAIL = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
+MAIL_OFF = (
+    "No mail server is set (EMAIL_URL): password reset by email and the announcement email are off."
+)
+
+
 def test_without_debug_the_console_mail_backend_is_refused():
-    without_mail = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_URL"}
-    result = start(**without_mail)
+    result = start(**WITHOUT_MAIL, EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend")
     assert result.returncode != 0
     assert "Mail must go to a real server when DEBUG is off" in result.stderr
+
+
+def test_production_settings_without_a_mail_server_start_and_say_what_is_off():
+    result = start(SHOW.format("settings.MAIL_ENABLED"), **WITHOUT_MAIL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert MAIL_OFF in result.stderr
+
+
+def test_a_build_step_collects_static_files_without_a_mail_server(tmp_path):
+    command = (
+        "from django.core.management import call_command; "
+        "call_command('collectstatic', '--noinput', '--dry-run', verbosity=0)"
+    )
+    result = start(command, **WITHOUT_MAIL)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_deployment_signing_in_only_through_oidc_starts_without_a_mail_server():
+    oidc_only = {**ISSUER, **CLIENT, "OIDC_CLIENT_SECRET": "s", "LOCAL_SIGN_IN_ADMINS_ONLY": "true"}
+    result = start(**WITHOUT_MAIL, **oidc_only)
+    assert result.returncode == 0, result.stderr
+    assert MAIL_OFF in result.stderr
+
+
+def test_with_a_mail_server_nothing_is_said_about_mail():
+    result = start(**PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "mail" not in result.stderr.lower()
 
 
 def test_without_debug_the_locmem_mail_backend_is_refused():
@@ -274,3 +311,42 @@ def test_with_s3_the_pages_may_show_images_from_the_bucket_and_nowhere_else():
             "https://brand-assets.s3.internal:9000",
         ]
     )
+
+
+@pytest.mark.parametrize("token", [{}, {"METRICS_TOKEN": "short"}])
+def test_metrics_enabled_without_a_long_token_stops_start_up(token):
+    result = start(METRICS_ENABLED="true", **token)
+    assert result.returncode != 0
+    assert "METRICS_TOKEN (or METRICS_TOKEN_FILE) must hold a random value" in result.stderr
+
+
+def test_the_metrics_token_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "metrics-token"
+    secret.write_text("t" * 40 + "\n")
+    result = start(
+        SHOW.format("len(settings.METRICS_TOKEN)"),
+        METRICS_ENABLED="true",
+        METRICS_TOKEN_FILE=str(secret),
+    )
+    assert result.stdout.strip() == "40", result.stderr
+
+
+def test_log_format_json_writes_each_record_as_one_json_line():
+    code = (
+        "import logging; log = logging.getLogger('assets');\n"
+        "try:\n    1 / 0\nexcept ZeroDivisionError:\n    log.exception('two\\nlines')"
+    )
+    result = start(code, LOG_FORMAT="json", REDIS_URL="redis://127.0.0.1:6379/0")
+    [line] = result.stderr.splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"], record["message"]) == (
+        "ERROR",
+        "assets",
+        "two\nlines",
+    )
+    assert "ZeroDivisionError" in record["exception"]
+
+
+def test_an_unknown_log_format_stops_start_up():
+    result = start(LOG_FORMAT="xml")
+    assert "LOG_FORMAT must be plain or json, not 'xml'." in result.stderr

@@ -1,18 +1,20 @@
 """Redis as the README says to run it: a restart loses no count, and it keeps no time or order."""
 
+import datetime
 import shutil
 import time
 
 import pytest
 import redis
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.conftest import missing_service
 from tests.factories import make_asset
 from tests.test_faults import PrivateRedis
-from tracking.models import week_of
-from tracking.services import count_token
-from tracking.tally import pending_push, week_counts, week_key
+from tracking.models import Release, week_of
+from tracking.services import count_token, week_release, weeks_release
+from tracking.tally import cell_field, pending_push, tally_add, week_counts, week_key
 from tracking.tasks import release_closed_weeks
 
 # The same lines as the README's "Running Redis for counts".
@@ -27,6 +29,7 @@ PRODUCTION_OPTIONS = (
     "0",
 )
 THIS_WEEK = week_of(timezone.localdate())
+LAST_WEEK = THIS_WEEK - datetime.timedelta(weeks=1)
 
 
 @pytest.fixture
@@ -121,3 +124,61 @@ def test_redis_keeps_no_idle_time_for_the_waiting_numbers(durable_redis, client,
     store = redis.Redis.from_url(durable_redis.url)
     with pytest.raises(redis.ResponseError, match="idle time not tracked"):
         store.object("idletime", week_key(THIS_WEEK))
+
+
+def _every_log_file(server: PrivateRedis, store: redis.Redis) -> bytes:
+    """What a replay of the append-only files would read: every file in their folder."""
+    _wait_for_rewrite(store)
+    folder = server.folder / store.config_get("appenddirname")["appenddirname"]
+    # Redis unlinks the files a rewrite replaced from a background thread.
+    deadline = time.monotonic() + 5
+    while True:
+        manifest = next(folder.glob("*.manifest"))
+        listed = manifest.read_text()
+        if all(path.name in listed for path in folder.iterdir() if path != manifest):
+            break
+        assert time.monotonic() < deadline, "Redis kept the files a rewrite replaced"
+        time.sleep(0.05)
+    return b"".join(path.read_bytes() for path in folder.iterdir())
+
+
+def _by_hand(week: datetime.date) -> None:
+    call_command("release_closed_weeks")
+
+
+def _hourly_task(week: datetime.date) -> None:
+    release_closed_weeks.delay()
+
+
+def _one_week(week: datetime.date) -> None:
+    week_release(week=week)
+
+
+def _after_the_retention_period(week: datetime.date) -> None:
+    # Too old to release: the week is discarded without a release.
+    weeks_release(today=week + datetime.timedelta(days=800))
+
+
+@pytest.mark.parametrize(
+    "release", [_by_hand, _hourly_task, _one_week, _after_the_retention_period]
+)
+def test_a_released_or_discarded_week_leaves_no_raw_number_in_any_aof_file(
+    durable_redis, db, release
+):
+    store = redis.Redis.from_url(durable_redis.url)
+    asset = make_asset(created_at=timezone.now() - datetime.timedelta(weeks=8))
+    for _ in range(7):
+        assert tally_add(asset_slug=asset.slug, kind="download", preset="x-header", today=LAST_WEEK)
+    assert pending_push() == 0
+    field = cell_field("download", asset.pk, "x-header").encode()
+    # The push's own rewrite put the week's numbers into the base file.
+    assert field in _every_log_file(durable_redis, store)
+    release(LAST_WEEK)
+    log = _every_log_file(durable_redis, store)
+    assert field not in log and week_key(LAST_WEEK).encode() not in log
+    durable_redis.kill()
+    durable_redis.start()  # Redis replays its files
+    assert week_counts(LAST_WEEK) == {}
+    assert Release.objects.filter(week=LAST_WEEK).count() == (
+        release is not _after_the_retention_period
+    )

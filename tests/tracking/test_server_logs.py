@@ -47,6 +47,11 @@ def test_the_access_log_names_no_client_and_skips_counts(capsys):
     assert _access_log("/count/", capsys) == ""
 
 
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
+def test_the_access_log_skips_health_checks_and_metrics_scrapes(capsys, path):
+    assert _access_log(path, capsys) == ""
+
+
 @pytest.mark.parametrize(
     ("path", "logged"),
     [
@@ -62,6 +67,17 @@ def test_the_access_log_names_no_artwork_and_no_size(capsys, path, logged):
     line = _access_log(path, capsys)
     assert f'"GET {logged} HTTP/1.1" 200' in line
     assert "spring" not in line and "linkedin" not in line and "abcdef" not in line
+
+
+def test_the_error_log_names_no_artwork_either(capsys):
+    config = Config()
+    config.set("errorlog", "-")
+    logger = CONF["PortalLogger"](config)
+    capsys.readouterr()
+    logger.error("Error handling request %s", "/collections/spring/guidelines/dont/stretched/")
+    line = capsys.readouterr().err
+    assert "Error handling request /collections/-/guidelines/dont/-/" in line
+    assert "spring" not in line and "stretched" not in line
 
 
 def test_the_count_middleware_leaves_the_servers_environ_to_any_access_logger(db, capsys):

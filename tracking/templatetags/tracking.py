@@ -5,8 +5,9 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from tracking.models import iso_week
-from tracking.services import NOT_RELEASED, Cell, count_day
+from tracking.services import NOT_RELEASED, NOT_SUMMED, Cell, count_day
 from tracking.services import count_token as _count_token
+from tracking.suppression import Calibration, calibration
 
 register = template.Library()
 
@@ -26,14 +27,20 @@ def min_count() -> int:
     return settings.TRACKING_MIN_COUNT
 
 
+@register.simple_tag
+def calibration_in_force() -> Calibration:
+    """The noise the next weeks are released with, so the policy page states the code's own."""
+    return calibration(bound=settings.TRACKING_WEEKLY_TOKENS, epsilon=settings.TRACKING_EPSILON)
+
+
 register.filter("iso_week", iso_week)
 
 
 def _cell_html(cell: Cell) -> str:
     if cell.n is not None:
         return f"<td>{cell.n}</td>"
-    if cell.status == NOT_RELEASED:
-        return '<td class="hidden-cell"><abbr title="not released yet">–</abbr></td>'
+    if cell.status in (NOT_RELEASED, NOT_SUMMED):
+        return f'<td class="hidden-cell"><abbr title="{cell.text}">–</abbr></td>'
     return f'<td class="hidden-cell"><abbr title="fewer than {cell.k}">&lt;{cell.k}</abbr></td>'
 
 

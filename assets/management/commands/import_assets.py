@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,10 +8,16 @@ from assets.models import Asset, Collection
 from assets.services import DuplicateAsset, asset_create, asset_replace_file
 
 
+def _shown(path: Path) -> str:
+    """The path as it can be printed: a name that is not UTF-8 (from an old archive) shows its
+    odd bytes as \\xNN instead of making the output itself fail."""
+    return os.fsencode(path).decode(errors="backslashreplace")
+
+
 class Command(BaseCommand):
     help = (
         "Import image files and folders into the library, with the same checks as the "
-        "upload page. Prints one line per file; exits 1 if any file was rejected. "
+        "upload page. Prints one line per file; exits 1 if any file was rejected or failed. "
         "Hidden files are skipped. With --replace SLUG, the one file given becomes a new "
         "version of that asset instead."
     )
@@ -53,8 +60,9 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"no collection with the slug {collection!r}", returncode=2)
 
-        rejected = 0
+        rejected = failed = 0
         for path in self.files(paths):
+            shown = _shown(path)
             try:
                 with path.open("rb") as file:
                     asset = asset_create(
@@ -66,14 +74,21 @@ class Command(BaseCommand):
                         publish=publish,
                     )
             except DuplicateAsset as duplicate:
-                self.stdout.write(f"exists {path} -> {duplicate.existing.slug}")
+                self.stdout.write(f"exists {shown} -> {duplicate.existing.slug}")
             except (ImageRefused, OSError) as error:
                 rejected += 1
-                self.stdout.write(f"rejected {path}: {error}")
+                self.stdout.write(f"rejected {shown}: {error}")
+            except Exception as error:  # noqa: BLE001
+                # A fault of the portal's, not of the file: this file's transaction is rolled
+                # back, and one bad file must not cost the rest of a batch of thousands.
+                failed += 1
+                self.stdout.write(f"failed {shown}: {type(error).__name__}: {error}")
             else:
-                self.stdout.write(f"ok {path} -> {asset.slug}")
-        if rejected:
-            raise CommandError(f"{rejected} file(s) rejected", returncode=1)
+                self.stdout.write(f"ok {shown} -> {asset.slug}")
+        if rejected or failed:
+            raise CommandError(
+                f"{rejected} file(s) rejected, {failed} failed (a fault to report)", returncode=1
+            )
 
     def replace(self, slug: str, paths: list[Path]) -> None:
         if len(paths) != 1 or not paths[0].is_file():
@@ -86,9 +101,9 @@ class Command(BaseCommand):
             with path.open("rb") as file:
                 asset_replace_file(asset=asset, file=file, filename=path.name, replaced_by=None)
         except (ImageRefused, OSError) as error:
-            self.stdout.write(f"rejected {path}: {error}")
+            self.stdout.write(f"rejected {_shown(path)}: {error}")
             raise CommandError("1 file(s) rejected", returncode=1) from None
-        self.stdout.write(f"replaced {path} -> {slug}")
+        self.stdout.write(f"replaced {_shown(path)} -> {slug}")
 
     def files(self, paths: list[Path]):
         for path in paths:
