@@ -34,7 +34,9 @@ class UploadForm(forms.Form):
         help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many.",
         allow_empty_file=True,
     )
-    collection = forms.ModelChoiceField(Collection.objects.all(), required=False)
+    collection = forms.ModelChoiceField(
+        Collection.objects.all(), required=False, empty_label="No collection"
+    )
     kind = forms.ChoiceField(
         choices=[("", "Guess from each file"), *Asset.Kind.choices],
         required=False,
@@ -91,8 +93,13 @@ class AssetForm(forms.ModelForm):
             "focal_y",
             "background",
             "ring_text",
+            "text_box",
             "text_area",
+            "text_align",
+            "text_max_lines",
             "text_colour",
+            "text_light_colour",
+            "text_dark_colour",
             "signature_public",
             "signature_link",
             "crop_overrides",
@@ -102,28 +109,48 @@ class AssetForm(forms.ModelForm):
             # Set by dragging a box on the picture (static/js/focal-point.js).
             "crop_overrides": forms.HiddenInput(),
             "keep_box": forms.HiddenInput(),
+            "text_box": forms.HiddenInput(),
             "available_until": forms.DateInput(attrs={"type": "date"}),
-            "focal_x": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
-            "focal_y": forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "1"}),
+            # Set by a click or the arrow keys on the picture (static/js/focal-point.js).
+            "focal_x": forms.HiddenInput(),
+            "focal_y": forms.HiddenInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "usage_notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
-            "focal_x": "Focal point, across (0–1)",
-            "focal_y": "Focal point, down (0–1)",
+            "focal_x": "Focal point, across",
+            "focal_y": "Focal point, down",
             "ring_text": "Ring text",
-            "text_area": "Where employees' own text goes",
+            "text_area": "Employees' own text: lines sit at the",
+            "text_align": "Lines are aligned to the",
+            "text_max_lines": "Lines at most",
             "text_colour": "Colour of employees' own text",
+            "text_light_colour": "The brand's light colour",
+            "text_dark_colour": "The brand's dark colour",
         }
+
+    # A form or script that does not send these keeps what the asset has.
+    KEPT_WHEN_MISSING = (
+        "text_area",
+        "text_align",
+        "text_max_lines",
+        "text_light_colour",
+        "text_dark_colour",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["text_area"].required = False
+        for name in self.KEPT_WHEN_MISSING:
+            self.fields[name].required = False
+        self.fields["collection"].empty_label = "No collection"
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
     def clean(self) -> dict:
         data = super().clean()
+        for name in self.KEPT_WHEN_MISSING:
+            if data.get(name) in ("", None) and name not in self.errors:
+                data[name] = getattr(self.instance, name)
         if data.get("kind") == Asset.Kind.FRAME and self.instance.pk:
             with self.instance.original.open("rb") as original:
                 try:
@@ -131,10 +158,6 @@ class AssetForm(forms.ModelForm):
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
         return data
-
-    def clean_text_area(self) -> str:
-        # A form or script that does not send it keeps what the asset has.
-        return self.cleaned_data["text_area"] or self.instance.text_area
 
     def clean_crop_overrides(self) -> dict[str, dict[str, float]]:
         """Per size, a box inside the picture: x, y, w, h as fractions."""
@@ -147,6 +170,13 @@ class AssetForm(forms.ModelForm):
     def clean_keep_box(self) -> dict[str, float] | None:
         """The part of an illustration no crop may cut, or None."""
         value = self.cleaned_data["keep_box"]
+        if not value:
+            return None
+        return _box(value)
+
+    def clean_text_box(self) -> dict[str, float] | None:
+        """Where employees' own text goes, or None for each size's safe zone."""
+        value = self.cleaned_data["text_box"]
         if not value:
             return None
         return _box(value)

@@ -14,9 +14,16 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.renditions.engine import ENGINE_VERSION
+from assets.renditions.engine import (
+    ENGINE_VERSION,
+    RenderedImage,
+    RenderError,
+    UnsafeSVG,
+    plan_preset,
+    render_presets,
+)
 from assets.renditions.platforms import Platform, Slot, load_platforms
-from assets.renditions.presets import Preset, platform_presets, presets_for
+from assets.renditions.presets import Preset, get_preset, platform_presets, presets_for
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -145,23 +152,51 @@ class Asset(models.Model):
     )
 
     class TextArea(models.TextChoices):
-        BOTTOM = "bottom", "Bottom of the safe zone"
-        MIDDLE = "middle", "Middle of the safe zone"
-        TOP = "top", "Top of the safe zone"
+        BOTTOM = "bottom", "Bottom of the text box"
+        MIDDLE = "middle", "Middle of the text box"
+        TOP = "top", "Top of the text box"
 
-    # Where an employee's own name and title go on a banner or call background. Drawn in their
-    # browser only: the portal never sees the text.
+    class TextAlign(models.TextChoices):
+        START = "start", "Start of the line (left, or right in Arabic and Hebrew)"
+        CENTER = "center", "Centred"
+        END = "end", "End of the line"
+
+    # Where an employee's own name and title go on a banner or call background: a box on the
+    # picture (fractions x, y, w, h of the upright original), mapped into each size's crop.
+    # Drawn in their browser only: the portal never sees the text.
+    text_box = models.JSONField(
+        null=True, blank=True, help_text="The box marketing drew; empty: the size's safe zone."
+    )
     text_area = models.CharField(
         max_length=10,
         choices=TextArea.choices,
         default=TextArea.BOTTOM,
-        help_text="Where an employee's name goes on banners and call backgrounds.",
+        help_text="Where the lines sit in the box.",
+    )
+    text_align = models.CharField(
+        max_length=10, choices=TextAlign.choices, default=TextAlign.CENTER
+    )
+    text_max_lines = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="A long name wraps onto at most this many lines, the job title included.",
     )
     text_colour = models.CharField(
         max_length=7,
         blank=True,
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
-        help_text="Colour of that name; empty picks black or white, whichever reads better.",
+        help_text="Colour of that text; empty, or too faint on the artwork there (under WCAG's "
+        "4.5:1), picks the brand's light or dark colour, whichever reads better.",
+    )
+    text_light_colour = models.CharField(
+        max_length=7,
+        default="#ffffff",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
+    )
+    text_dark_colour = models.CharField(
+        max_length=7,
+        default="#111111",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
     )
     # Mail clients fetch a signature's image without the portal's cookie, so a banner that
     # needed sign-in would show as a broken image to every reader: offered means public.
@@ -304,6 +339,42 @@ class Asset(models.Model):
             for slug, box in (self.crop_overrides or {}).items()
         }
 
+    def text_slot(self, preset: Preset) -> tuple[float, float, float, float]:
+        """Where employees' own text goes on ``preset``'s file: x, y, w, h as fractions of it.
+
+        Marketing's box, carried through the crop the engine plans for that size and cut to
+        the file; the size's safe zone when there is no box, the asset is a logo (its mark is
+        placed, not cropped) or too little of the box is in this crop.
+        """
+        zone = preset.safe_zone
+        fallback = (zone.x, zone.y, zone.w, zone.h)
+        if not self.text_box or self.engine_kind == self.Kind.LOGO:
+            return fallback
+        plan = plan_preset(
+            preset,
+            (self.width, self.height),
+            self.engine_kind,
+            self.focal_x,
+            self.focal_y,
+            keep=self.keep_fractions,
+            crop=self.crop_fractions.get(preset.slug),
+        )
+        left, top, right, bottom = plan.crop
+        scale_x, scale_y = plan.size[0] / (right - left), plan.size[1] / (bottom - top)
+        box = self.text_box
+        edges = (
+            (box["x"] * self.width - left) * scale_x + plan.position[0],
+            (box["y"] * self.height - top) * scale_y + plan.position[1],
+            ((box["x"] + box["w"]) * self.width - left) * scale_x + plan.position[0],
+            ((box["y"] + box["h"]) * self.height - top) * scale_y + plan.position[1],
+        )
+        x0, x1 = (min(max(edge / preset.width, 0.0), 1.0) for edge in edges[::2])
+        y0, y1 = (min(max(edge / preset.height, 0.0), 1.0) for edge in edges[1::2])
+        # A sliver left by the crop could hold no readable name.
+        if (x1 - x0) < 0.1 or (y1 - y0) < 0.1:
+            return fallback
+        return (round(x0, 4), round(y0, 4), round(x1 - x0, 4), round(y1 - y0, 4))
+
     def rendition_key(self, preset: Preset) -> str:
         """A name for one output that changes whenever the output would.
 
@@ -433,6 +504,18 @@ class AssetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset} ({self.added_at:%Y-%m-%d})"
+
+    def thumbnail(self) -> RenderedImage | None:
+        """A card-sized picture of this earlier file, made now (earlier files have no sizes);
+        None if it cannot be read any more."""
+        try:
+            with self.file.open("rb") as source:
+                (made,) = render_presets(
+                    source, [get_preset("thumbnail")], kind=self.asset.engine_kind
+                )
+        except (OSError, RenderError, UnsafeSVG):
+            return None
+        return made if isinstance(made, RenderedImage) else None
 
 
 def delete_file_unless_used(storage, name: str) -> None:

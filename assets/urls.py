@@ -23,6 +23,11 @@ urlpatterns = [
         library.restore_version,
         name="restore-version",
     ),
+    path(
+        "library/<slug:slug>/versions/<int:pk>/thumbnail/",
+        library.version_thumbnail,
+        name="version-thumbnail",
+    ),
     path("library/<slug:slug>/publish/", library.publish, name="publish"),
     path("library/<slug:slug>/archive/", library.archive, name="archive"),
     path("library/<slug:slug>/kind/", library.set_kind, name="set-kind"),

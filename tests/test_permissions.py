@@ -70,6 +70,7 @@ EXPECTED = {
     "assets:retry-renditions": MARKETING_ACTION,
     "assets:replace-file": MARKETING_ACTION,
     "assets:restore-version": MARKETING_ACTION,
+    "assets:version-thumbnail": MARKETING_READS,
     # An empty POST sends marketing back to the upload page with a message.
     "assets:set-kind": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
@@ -215,7 +216,7 @@ def url_with_data(name: str) -> str:
         "uidb64": "MQ",
         "token": "x-y",
     }
-    if name == "assets:restore-version":
+    if name in ("assets:restore-version", "assets:version-thumbnail"):
         replaced = asset_replace_file(
             asset=asset, file=upload(), filename="new.jpg", replaced_by=None
         )

@@ -7,6 +7,7 @@ so a changed setting page or step is an edit of data, not of templates. Pure Pyt
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from assets.renditions.presets import Preset, get_preset
 PLATFORMS_FILE = Path(__file__).with_name("platforms.json")
 # What an employee may make on their device for a slot, besides downloading the file.
 PERSONAL_TOOLS = ("", "frame", "banner", "background", "signature")
+# Windows refuses these in a file name (and every system refuses "/" and NUL).
+UNSAFE_IN_FILE_NAMES = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,20 @@ class Slot:
     preset: Preset
     steps: tuple[str, ...]
     personal: str = ""
+    # Where the file goes, as a sentence says it; empty: "your <platform> <slot>".
+    where: str = ""
+    # A frame slot's plain file, the artwork itself as the photo, and how to set it: the ZIP
+    # holds finished files, and the frame is made over the person's own photo on the page.
+    plain: Preset | None = None
+    plain_steps: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return self.name[:1].upper() + self.name[1:]
+
+    def place(self, platform: "Platform") -> str:
+        """Where the file goes, for a sentence: "your LinkedIn banner"."""
+        return self.where or f"your {platform.name} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,9 @@ def _parse(entry: dict[str, Any]) -> Platform:
                 preset=get_preset(slot["preset"]),
                 steps=tuple(slot["steps"]),
                 personal=slot.get("personal", ""),
+                where=slot.get("where", ""),
+                plain=get_preset(slot["plain"]["preset"]) if "plain" in slot else None,
+                plain_steps=tuple(slot["plain"]["steps"]) if "plain" in slot else (),
             )
             for slot in entry["slots"]
         )
@@ -106,20 +122,38 @@ def get_platform(slug: str) -> Platform:
     raise KeyError(slug)
 
 
-def file_name(platform: Platform, slot: Slot, extension: str) -> str:
-    """The name a person sees: ``LinkedIn - banner - 1584x396.jpg``."""
-    preset = slot.preset
-    return f"{platform.name} - {slot.name} - {preset.width}x{preset.height}.{extension}"
+def safe_file_name(text: str) -> str:
+    """``text`` without what Windows refuses in a file name, spaces collapsed, no trailing dot."""
+    return " ".join(UNSAFE_IN_FILE_NAMES.sub("", text).split()).rstrip(". ")
 
 
-def name_for(preset_slug: str, extension: str, *, platform: str = "") -> str:
+def file_name(
+    platform: Platform, slot: Slot, extension: str, *, title: str, preset: Preset | None = None
+) -> str:
+    """The name a person sees, led by the artwork's title so two artworks never collide:
+    ``Spring sailings - LinkedIn - banner - 1584x396.jpg``. ``preset`` when the file is not
+    the slot's own (a frame slot's plain photo)."""
+    preset = preset or slot.preset
+    size = f"{preset.width}x{preset.height}"
+    return shared_file_name(title, f"{platform.name} - {slot.name}", size, extension)
+
+
+def shared_file_name(title: str, what: str, size: str, extension: str) -> str:
+    """``<title> - <what> - <size>.<extension>`` made safe; the title is left out if nothing of
+    it is allowed in a file name."""
+    parts = [safe_file_name(part) for part in (title, what, size)]
+    return " - ".join(part for part in parts if part) + f".{extension}"
+
+
+def name_for(preset_slug: str, extension: str, *, title: str, platform: str = "") -> str:
     """The person's file name for a preset, as offered for ``platform`` (or the first that
     takes it); empty when no platform slot takes the preset."""
     fallback = ""
     for candidate in load_platforms():
         for slot in candidate.slots:
             if slot.preset.slug == preset_slug:
+                name = file_name(candidate, slot, extension, title=title)
                 if candidate.slug == platform:
-                    return file_name(candidate, slot, extension)
-                fallback = fallback or file_name(candidate, slot, extension)
+                    return name
+                fallback = fallback or name
     return fallback

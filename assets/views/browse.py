@@ -14,8 +14,8 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
-from assets.renditions.platforms import name_for
-from assets.renditions.presets import Preset, get_preset, internal_presets
+from assets.renditions.platforms import Slot, name_for, shared_file_name
+from assets.renditions.presets import get_preset, internal_presets
 from assets.services import (
     renditions_request,
 )
@@ -27,6 +27,8 @@ RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
 SVG_PREVIEW_PRESET = Asset.SVG_PREVIEW_PRESET
 FRAME_PRESET = "frame-overlay"
 SIGNATURE_PRESET = "email-signature"
+# How a slot's preview is sketched, by the tool it offers; any other wide file is a banner.
+MOCKS = {"background": "call", "signature": "signature"}
 
 
 @require_safe
@@ -73,7 +75,7 @@ def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
     return [
         (
             platform,
-            [(slot, made, _preview(slot.preset, made) if made else None) for slot, made in slots],
+            [(slot, made, _preview(slot, made) if made else None) for slot, made in slots],
         )
         for platform, slots in asset.platform_kit(ready)
     ]
@@ -81,11 +83,14 @@ def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
 
 def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
     """How the frame tool frames a photo: under an overlay file, or in a ring drawn around it."""
+    filename = shared_file_name(asset.title, "profile photo", "framed", "png")
     if asset.kind == Asset.Kind.LOGO and SVG_PREVIEW_PRESET in ready:
         # The built-in ring: drawn in the browser, so the mark and the ring text stay sharp.
-        return {"mode": "ring", "preset": SVG_PREVIEW_PRESET}
+        return {"mode": "ring", "preset": SVG_PREVIEW_PRESET, "filename": filename}
     overlay = FRAME_PRESET if asset.kind == Asset.Kind.FRAME else "avatar-frame"
-    return {"mode": "overlay", "preset": overlay} if overlay in ready else None
+    return (
+        {"mode": "overlay", "preset": overlay, "filename": filename} if overlay in ready else None
+    )
 
 
 def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
@@ -94,24 +99,34 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
     for platform, slots in asset.platform_kit(ready):
         for slot, made in slots:
             if made and slot.personal in ("banner", "background"):
-                zone = slot.preset.safe_zone
                 entry = sizes.setdefault(
                     slot.preset.slug,
                     {
                         "preset": slot.preset,
                         "names": [],
-                        "zone": f"{zone.x},{zone.y},{zone.w},{zone.h}",
-                        "filename": name_for(slot.preset.slug, "jpg", platform=platform.slug),
+                        "zone": ",".join(str(part) for part in asset.text_slot(slot.preset)),
+                        "filename": name_for(
+                            slot.preset.slug, "jpg", title=asset.title, platform=platform.slug
+                        ),
                     },
                 )
                 entry["names"].append(f"{platform.name} {slot.name}")
     return list(sizes.values())
 
 
-def _preview(preset: Preset, made: Rendition) -> dict:
-    """How a slot shows its file: the safe zone in output pixels, drawn over it on demand."""
+def _preview(slot: Slot, made: Rendition) -> dict:
+    """How a slot shows its file: in a sketch of the place it lands (a round photo beside a
+    name, a banner behind a profile, a call with someone in front), and the safe zone in
+    output pixels, drawn over it on demand."""
+    preset = slot.preset
+    mock = "avatar" if preset.shown_as_circle else MOCKS.get(slot.personal, "banner")
     zone = preset.safe_zone
-    return {"made": made, "zone": zone.shape, "outline": zone.outline(preset.width, preset.height)}
+    return {
+        "made": made,
+        "mock": mock,
+        "zone": zone.shape,
+        "outline": zone.outline(preset.width, preset.height),
+    }
 
 
 @require_safe

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
-from assets.renditions.platforms import file_name, name_for
+from assets.renditions.platforms import file_name, name_for, safe_file_name, shared_file_name
 from assets.views.access import token_or_session, visible_assets
 from assets.views.files import file_missing, file_response, file_stored, sizes_remaking
 
@@ -63,7 +63,7 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     if made is None:
         raise Http404("This size is not ready yet.")
     # ?for= only picks which platform's name the file gets; the bytes are the same for all.
-    name = name_for(preset, made.extension, platform=request.GET.get("for", ""))
+    name = name_for(preset, made.extension, title=asset.title, platform=request.GET.get("for", ""))
     if not file_stored(made.file):
         return sizes_remaking(request, asset, [made])
     return file_response(made.file, name or made.download_name, RASTER_CONTENT_TYPES[made.format])
@@ -92,21 +92,7 @@ def signature_image(request: HttpRequest, slug: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request), slug=slug)
-    ready = asset.served_renditions()
-    # The frame is put over the person's own photo in the browser; the ZIP holds finished files.
-    kit = [
-        (
-            platform,
-            [
-                (slot, made, file_name(platform, slot, made.extension))
-                for slot, made in slots
-                if made and slot.personal != "frame"
-            ],
-            [slot for slot, _ in slots if slot.personal == "frame"],
-        )
-        for platform, slots in asset.platform_kit(ready)
-    ]
-    files = [(f"{p.name}/{name}", made) for p, named, _ in kit for _, made, name in named]
+    folders, files = _zip_contents(asset, asset.served_renditions())
     if not files:
         raise Http404("No sizes are ready yet.")
     # Checked before the first byte: once a 200 has started, a gap would be a corrupt ZIP.
@@ -116,7 +102,7 @@ def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
         "assets/zip_readme.txt",
         {
             "asset": asset,
-            "kit": kit,
+            "folders": folders,
             "page_url": request.build_absolute_uri(asset.get_absolute_url()),
         },
     )
@@ -124,9 +110,61 @@ def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
         _zip_stream(files, readme.encode()), content_type="application/zip"
     )
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{asset.title} - every platform.zip"
+        True, f"{safe_file_name(asset.title) or asset.slug} - every platform.zip"
     )
     return response
+
+
+def _zip_contents(asset: Asset, ready: dict[str, Rendition]) -> tuple[list[dict], list]:
+    """The ZIP's folders as the README describes them, and its (path, rendition) entries.
+
+    A folder per platform with a file per slot; a frame slot (the frame is put over the
+    person's own photo on the page) holds the artwork as a plain profile photo instead; and the
+    video-call apps, which all take the same file, share one folder with one call background.
+    """
+    folders: list[dict] = []
+    calls: dict = {"name": "Video calls", "entries": [], "frames": [], "links": [], "apps": []}
+    for platform, slots in asset.platform_kit(ready):
+        folder = {"name": platform.name, "entries": [], "frames": [], "links": []}
+        for slot, made in slots:
+            if slot.personal == "background":
+                if made and not calls["entries"]:
+                    size = f"{slot.preset.width}x{slot.preset.height}"
+                    name = shared_file_name(asset.title, "call background", size, made.extension)
+                    calls["entries"].append({"name": name, "made": made, "steps": []})
+                if made:
+                    calls["apps"].append(platform.name)
+                    calls["entries"][0]["steps"].append((platform.name, slot.steps))
+                    calls["links"] += [platform.link] if platform.link else []
+                continue
+            preset, steps = slot.preset, slot.steps
+            if slot.personal == "frame":
+                folder["frames"].append(slot.place(platform))
+                made = ready.get(slot.plain.slug) if slot.plain else None
+                preset, steps = slot.plain, slot.plain_steps
+            if made:
+                name = file_name(platform, slot, made.extension, title=asset.title, preset=preset)
+                folder["entries"].append(
+                    {
+                        "name": name,
+                        "made": made,
+                        "place": slot.place(platform),
+                        "steps": [("", steps)],
+                    }
+                )
+        if folder["entries"] or folder["frames"]:
+            folder["links"] = [platform.link] if platform.link else []
+            folders.append(folder)
+    if calls["entries"]:
+        apps = calls["apps"]
+        listed = ", ".join(apps[:-1]) + f" and {apps[-1]}" if len(apps) > 1 else apps[0]
+        every = {1: "it", 2: "both", 3: "all three"}.get(len(apps), "all of them")
+        calls["entries"][0]["place"] = f"your background in {listed}; this one file serves {every}"
+        folders.append(calls)
+    files = [
+        (f"{f['name']}/{entry['name']}", entry["made"]) for f in folders for entry in f["entries"]
+    ]
+    return folders, files
 
 
 class _Chunks(io.RawIOBase):

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -83,6 +84,9 @@ def _added(asset: Asset, *, guessed: bool) -> dict:
         "url": asset.get_absolute_url(),
         "kind": asset.kind,
         "kind_guessed": guessed,
+        "kind_label": asset.get_kind_display(),
+        # Ready at once when the sizes are made in-process; the page shows the file itself until.
+        "thumbnail": asset.preview_url("thumbnail"),
         "kind_url": reverse("assets:set-kind", args=[asset.slug]),
         "kinds": [{"value": value, "label": label} for value, label in Asset.Kind.choices],
     }
@@ -235,3 +239,19 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, f"Deleted “{asset.title}” and its files.")
         return redirect("assets:library")
     return render(request, "assets/confirm_delete.html", {"asset": asset})
+
+
+@require_safe
+@role_required("assets.change_asset")
+def version_thumbnail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A small picture of an earlier file, so versions can be told apart in the history."""
+    version = get_object_or_404(
+        AssetVersion.objects.select_related("asset"), asset__slug=slug, pk=pk
+    )
+    made = version.thumbnail()
+    if made is None:
+        raise Http404("That file can no longer be shown.")
+    response = HttpResponse(made.data, content_type=Asset.RASTER_CONTENT_TYPES[made.format])
+    # A version's file never changes; the page is marketing's alone.
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

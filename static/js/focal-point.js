@@ -99,8 +99,10 @@
   var reset = override.querySelector("[data-crop-reset]");
   var overridesInput = document.getElementById("id_crop_overrides");
   var keepInput = document.getElementById("id_keep_box");
+  var textInput = document.getElementById("id_text_box");
   var overrides = parseJSON(overridesInput.value) || {};
   var keep = parseJSON(keepInput.value);
+  var text = parseJSON(textInput.value);
   var drag = document.createElement("span");
   drag.className = "crop-drag";
   drag.hidden = true;
@@ -121,7 +123,7 @@
   function chosen() {
     var option = select.options[select.selectedIndex];
     if (!option || !option.value) return null;
-    if (option.value === "keep") return { slug: "keep", aspect: null };
+    if (option.value === "keep" || option.value === "text") return { slug: option.value, aspect: null };
     // The slot's shape in picture fractions: w/h of the box, in fractions, not pixels.
     var aspect = (Number(option.getAttribute("data-width")) / Number(option.getAttribute("data-height"))) * (height / width);
     return { slug: option.value, aspect: aspect };
@@ -155,11 +157,13 @@
 
   function current(target) {
     if (target.slug === "keep") return keep;
+    if (target.slug === "text") return text;
     return overrides[target.slug];
   }
 
   function automatic(target) {
     if (target.slug === "keep") return { x: 0.1, y: 0.1, w: 0.8, h: 0.8 };
+    if (target.slug === "text") return { x: 0.35, y: 0.65, w: 0.6, h: 0.3 };
     var option = select.options[select.selectedIndex];
     var box = crop(Number(option.getAttribute("data-width")), Number(option.getAttribute("data-height")), fraction(inputX), fraction(inputY));
     return { x: box.left, y: box.top, w: box.width, h: box.height };
@@ -175,10 +179,12 @@
 
   function store(target, box) {
     if (target.slug === "keep") keep = box;
+    else if (target.slug === "text") text = box;
     else if (box) overrides[target.slug] = box;
     else delete overrides[target.slug];
     overridesInput.value = JSON.stringify(overrides);
     keepInput.value = keep ? JSON.stringify(keep) : "";
+    textInput.value = text ? JSON.stringify(text) : "";
   }
 
   function show() {
@@ -233,6 +239,34 @@
     window.addEventListener("pointermove", move);
     window.addEventListener("pointerup", end);
   }
+
+  // The keyboard does what the mouse does: arrows move the box, Shift and arrows resize it.
+  drag.tabIndex = 0;
+  drag.setAttribute("role", "group");
+  drag.setAttribute("aria-label", "The box: arrow keys move it, Shift and the arrow keys resize it");
+  drag.addEventListener("keydown", function (event) {
+    var target = chosen();
+    var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };
+    if (!target || !moves[event.key]) return;
+    event.preventDefault();
+    event.stopPropagation(); // not the focal point's keys
+    var step = 0.01;
+    var dx = moves[event.key][0] * step;
+    var dy = moves[event.key][1] * step;
+    var box = current(target) || automatic(target);
+    var next;
+    if (event.shiftKey) {
+      var w = Math.max(0.02, box.w + dx);
+      var h = target.aspect ? w / target.aspect : Math.max(0.02, box.h + dy);
+      if (target.aspect && !dx) w = Math.max(0.02, box.w + dy * target.aspect);
+      if (target.aspect && !dx) h = w / target.aspect;
+      next = slotShaped({ x: box.x, y: box.y, w: Math.min(w, 1 - box.x), h: Math.min(h, 1 - box.y) }, target.aspect);
+    } else {
+      next = slotShaped({ x: box.x + dx, y: box.y + dy, w: box.w, h: box.h }, target.aspect);
+    }
+    store(target, round(next));
+    show();
+  });
 
   drag.addEventListener("pointerdown", function (event) {
     startDrag(event, event.target === handle);

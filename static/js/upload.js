@@ -42,7 +42,7 @@
     outcome.textContent = "Waiting";
     item.append(name, " ", bar, " ", outcome);
     list.appendChild(item);
-    return { item: item, bar: bar, outcome: outcome };
+    return { item: item, bar: bar, outcome: outcome, file: file };
   }
 
   function link(href, text) {
@@ -65,7 +65,8 @@
       entry.item.classList.add("ok");
       entry.outcome.textContent = "added. ";
       entry.outcome.appendChild(link(data.added[0].url, "Open " + data.added[0].title));
-      entry.item.appendChild(kindChoice(data.added[0]));
+      var badge = thumbnail(entry, data.added[0]);
+      entry.item.appendChild(kindChoice(data.added[0], badge));
     } else if (data && data.refused && data.refused.length) {
       var refusal = data.refused[0];
       entry.item.classList.add("refused");
@@ -81,8 +82,25 @@
     }
   }
 
+  // The file's picture, first in its row, with the kind written on it: a wrong guess shows at
+  // a glance. The portal's thumbnail when it is made already, else the file from this device.
+  function thumbnail(entry, added) {
+    var frame = document.createElement("span");
+    frame.className = "upload-thumb";
+    var picture = document.createElement("img");
+    picture.alt = added.title;
+    picture.src = added.thumbnail || URL.createObjectURL(entry.file);
+    var badge = document.createElement("span");
+    badge.className = "upload-kind";
+    badge.setAttribute("data-upload-kind", "");
+    badge.textContent = added.kind_label + (added.kind_guessed ? " (guessed)" : "");
+    frame.append(picture, badge);
+    entry.item.insertBefore(frame, entry.item.firstChild);
+    return badge;
+  }
+
   // The kind picks each size's layout rule; the guess (or the batch default) is changed here.
-  function kindChoice(added) {
+  function kindChoice(added, badge) {
     var label = document.createElement("label");
     label.className = "kind-choice";
     label.textContent = added.kind_guessed ? "Kind (guessed) " : "Kind ";
@@ -111,6 +129,7 @@
         .then(
           function (answer) {
             saved.textContent = " Saved: " + answer.label.toLowerCase() + "; its sizes are being made again.";
+            badge.textContent = answer.label;
           },
           function (error) {
             saved.textContent = " Not saved. " + (error.message || "Try again.");

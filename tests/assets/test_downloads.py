@@ -84,7 +84,7 @@ def test_the_zip_streams_every_size(client, employee, photo):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.testzip() is None
     assert "README.txt" in archive.namelist()
-    assert "LinkedIn/LinkedIn - banner - 1584x396.jpg" in archive.namelist()
+    assert "LinkedIn/Harbour - LinkedIn - banner - 1584x396.jpg" in archive.namelist()
 
 
 def test_a_missing_original_gets_a_clear_page_not_a_500(client, employee):

@@ -56,7 +56,7 @@ def test_after_a_preset_version_bump_the_sweep_makes_current_sizes_while_old_fil
         ) as image:
             assert image.size == preset.size
     archive = zipfile.ZipFile(io.BytesIO(downloaded(client, f"/assets/{photo.slug}/all-sizes.zip")))
-    assert "X/X - header - 1500x500.jpg" in archive.namelist()
+    assert "X/Harbour - X - header - 1500x500.jpg" in archive.namelist()
     page = client.get(photo.get_absolute_url()).content.decode()
     assert f"/assets/{photo.slug}/sizes/x-header/?for=x" in page, "the earlier file is offered"
 
@@ -90,7 +90,10 @@ def test_an_admin_edit_of_the_kind_makes_new_sizes(
     client.force_login(staff)
     form = {"title": photo.title, "slug": photo.slug, "kind": "illustration"}
     form |= {"status": photo.status, "focal_x": "0.5", "focal_y": "0.5", "crop_overrides": "{}"}
-    form |= {"text_area": photo.text_area}  # the admin always sends its select
+    # The admin always sends its selects and fields with defaults.
+    form |= {"text_area": photo.text_area, "text_align": photo.text_align}
+    form |= {"text_max_lines": photo.text_max_lines, "text_light_colour": "#ffffff"}
+    form |= {"text_dark_colour": "#111111"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/admin/assets/asset/{photo.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]

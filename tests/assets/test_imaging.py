@@ -267,26 +267,31 @@ CLEAR_LINE_ART = {
 
 
 @pytest.mark.parametrize("source", LOGO_SOURCES)
-def test_transparent_logo_corners_stay_transparent_in_png_and_white_in_jpeg(source):
+def test_a_transparent_logos_profile_photo_and_banner_lie_on_white_never_black(source):
     png, jpeg = render_presets(
         LOGO_SOURCES[source](),
         [get_preset("avatar-large"), get_preset("x-header")],
         kind="logo",
     )
 
-    assert open_output(png).convert("RGBA").getpixel((3, 3))[3] == 0
+    # Platforms show profile photos in dark mode too: a transparent one would lose its mark.
+    assert open_output(png).convert("RGBA").getpixel((3, 3)) == (255, 255, 255, 255)
     assert close(open_output(jpeg).getpixel((3, 3)), (255, 255, 255), tolerance=3)
 
 
 @pytest.mark.parametrize("source", CLEAR_LINE_ART)
 def test_a_line_art_logo_with_a_clear_background_stays_clear_inside_its_outline(source):
+    # The profile photo is flattened on its ground: "clear" is the ground showing through.
     image = open_output(render_one(CLEAR_LINE_ART[source](), "avatar-large", kind="logo"))
 
-    alpha = image.convert("RGBA").getchannel("A")
-    left, top, right, bottom = alpha.getbbox()
+    image = image.convert("RGB")
+    ground = image.getpixel((3, 3))
+    ink = ImageChops.difference(image, Image.new("RGB", image.size, ground)).convert("L")
+    ink = ink.point(lambda v: 255 * (v > 20))
+    left, top, right, bottom = ink.getbbox()
     # The disc's centre, a quarter across the artwork (its outline spans 5% to 45%).
     centre = (round(left + (right - left) * 0.2 / 0.9), (top + bottom) // 2)
-    assert alpha.getpixel(centre) == 0
+    assert ink.getpixel(centre) == 0
 
 
 HAIRLINE_ART = {
@@ -315,6 +320,18 @@ def test_a_hairline_outline_of_a_1_bit_logo_is_not_trimmed_off_in_the_large_avat
     assert 0.35 < edge / (bottom - top) < 0.55
 
 
+def test_a_white_logos_profile_photo_lies_on_a_dark_ground_it_stands_out_on():
+    white_mark = Image.new("RGBA", (1600, 800), (0, 0, 0, 0))
+    ImageDraw.Draw(white_mark).ellipse((200, 100, 1400, 700), fill=(255, 255, 255, 255))
+    (png,) = render_presets(
+        imagegen.make_png(0, 0, image=white_mark), [get_preset("avatar-large")], kind="logo"
+    )
+
+    image = open_output(png).convert("RGBA")
+    assert image.getpixel((3, 3)) == (29, 35, 48, 255)
+    assert image.getpixel((512, 512)) == (255, 255, 255, 255)
+
+
 def test_a_chosen_background_colour_fills_both_png_and_jpeg():
     png, jpeg = render_presets(
         imagegen.make_png(1600, 800),
@@ -331,7 +348,9 @@ def test_a_logo_on_a_round_avatar_stays_inside_the_circle():
     preset = get_preset("avatar-large")
     image = open_output(render_one(imagegen.make_png(1600, 800), preset.slug, kind="logo"))
 
-    left, top, right, bottom = image.getchannel("A").getbbox()
+    ground = Image.new("RGB", image.size, image.convert("RGB").getpixel((0, 0)))
+    ink = ImageChops.difference(image.convert("RGB"), ground).convert("L")
+    left, top, right, bottom = ink.point(lambda value: value > 40 and 255).getbbox()
     radius = 0.48 * preset.width  # the visible circle, with air
     for x, y in [(left, top), (right, top), (left, bottom), (right, bottom)]:
         assert math.hypot(x - preset.width / 2, y - preset.height / 2) <= radius

@@ -12,7 +12,7 @@ from PIL import Image
 
 from assets.models import Asset, Rendition
 from assets.renditions.platforms import load_platforms
-from assets.renditions.presets import internal_presets
+from assets.renditions.presets import get_preset, internal_presets
 from assets.services import renditions_request
 from tests.assets.imagegen import frame_overlay, picture, to_bytes
 from tests.factories import image_bytes, make_asset, upload
@@ -72,7 +72,7 @@ def test_one_download_is_named_for_the_platform_it_was_offered_for(client, emplo
     client.force_login(employee)
     response = client.get(f"/assets/{photo.slug}/sizes/avatar-large/?for=slack")
     assert response["Content-Disposition"] == (
-        'attachment; filename="Slack - profile photo - 1024x1024.jpg"'
+        'attachment; filename="Harbour - Slack - profile photo - 1024x1024.jpg"'
     )
 
 
@@ -83,18 +83,93 @@ def test_the_zip_has_platform_folders_with_peoples_names_and_a_readme(client, em
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     assert names[0] == "README.txt"
-    assert "LinkedIn/LinkedIn - banner - 1584x396.jpg" in names
-    assert "X/X - profile photo - 400x400.jpg" in names
-    assert "Zoom/Zoom - background - 1920x1080.jpg" in names
-    assert "Microsoft Teams/Microsoft Teams - background - 1920x1080.jpg" in names
+    assert "LinkedIn/Harbour - LinkedIn - banner - 1584x396.jpg" in names
+    assert "X/Harbour - X - profile photo - 400x400.jpg" in names
     assert not [name for name in names if "harbour" in name or "frame" in name]
     readme = archive.read("README.txt").decode()
     assert "your choice: nobody checks" in readme
     for name in names[1:]:
         assert name.split("/", 1)[1] in readme
     assert "Open your LinkedIn profile: https://www.linkedin.com/in/me/" in readme
-    with Image.open(io.BytesIO(archive.read("X/X - header - 1500x500.jpg"))) as header:
+    with Image.open(io.BytesIO(archive.read("X/Harbour - X - header - 1500x500.jpg"))) as header:
         assert header.size == (1500, 500)
+
+
+def zip_of(client, asset) -> zipfile.ZipFile:
+    response = client.get(f"/assets/{asset.slug}/all-sizes.zip")
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_two_artworks_downloaded_for_the_same_slot_never_share_a_file_name(
+    client, employee, photo, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        other = make_asset(title="Spring sailings", data=image_bytes("JPEG", (3000, 2000)))
+    client.force_login(employee)
+    names = {
+        client.get(f"/assets/{asset.slug}/sizes/linkedin-banner/?for=linkedin")[
+            "Content-Disposition"
+        ]
+        for asset in (photo, other)
+    }
+    assert names == {
+        'attachment; filename="Harbour - LinkedIn - banner - 1584x396.jpg"',
+        'attachment; filename="Spring sailings - LinkedIn - banner - 1584x396.jpg"',
+    }
+
+
+def test_characters_windows_refuses_in_file_names_are_left_out_of_the_title(
+    client, employee, photo
+):
+    photo.title = 'Spring: "sailings" <2027> / North|South?*'
+    photo.save()
+    client.force_login(employee)
+    response = client.get(f"/assets/{photo.slug}/sizes/x-header/?for=x")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="Spring sailings 2027 NorthSouth - X - header - 1500x500.jpg"'
+    )
+    names = zip_of(client, photo).namelist()
+    assert "X/Spring sailings 2027 NorthSouth - X - header - 1500x500.jpg" in names
+
+
+def test_the_zip_holds_one_call_background_that_the_readme_gives_to_every_call_app(
+    client, employee, photo
+):
+    client.force_login(employee)
+    archive = zip_of(client, photo)
+    backgrounds = [name for name in archive.namelist() if "1920x1080" in name]
+    assert backgrounds == ["Video calls/Harbour - call background - 1920x1080.jpg"]
+    readme = archive.read("README.txt").decode()
+    assert (
+        "Where it goes: your background in Microsoft Teams, Zoom and Google Meet; "
+        "this one file serves all three." in readme
+    )
+    assert "How to set it in Zoom:" in readme
+    assert "Open Zoom settings: https://zoom.us/profile/setting" in readme
+
+
+def test_the_zip_has_a_plain_profile_photo_for_linkedin_and_facebook_beside_the_frame_line(
+    client, employee, photo
+):
+    client.force_login(employee)
+    archive = zip_of(client, photo)
+    for platform in ("LinkedIn", "Facebook"):
+        name = f"{platform}/Harbour - {platform} - profile photo - 1024x1024.jpg"
+        with Image.open(io.BytesIO(archive.read(name))) as profile:
+            assert profile.size == (1024, 1024)
+    readme = archive.read("README.txt").decode()
+    assert (
+        "Or put the frame over your own photo on the portal page and use that as your "
+        "LinkedIn profile photo." in readme
+    )
+
+
+def test_the_zip_readme_says_where_each_file_goes_in_plain_words(client, employee, photo):
+    client.force_login(employee)
+    readme = zip_of(client, photo).read("README.txt").decode()
+    assert "Where it goes: the banner in your email signature." in readme
+    assert "Where it goes: your LinkedIn banner." in readme
+    assert "signature signature" not in readme
 
 
 def test_a_signature_banner_is_served_to_mail_readers_by_default_without_cookies_or_counting(
@@ -230,6 +305,59 @@ def test_a_logo_gets_the_built_in_ring_with_marketings_ring_text(
     assert 'data-mode="ring"' in page
     assert 'data-ring-text="Spring sailings"' in page
     assert Rendition.objects.filter(asset=logo, preset="avatar-large", status="ready").exists()
+
+
+def test_marketings_text_box_lands_on_the_same_part_of_the_picture_in_each_banner(photo):
+    photo.text_box = {"x": 0.5, "y": 0.5, "w": 0.25, "h": 0.125}
+    # A 3000x2000 photo: the LinkedIn banner keeps the full width and the middle 750 rows.
+    assert photo.text_slot(get_preset("linkedin-banner")) == (0.5, 0.5, 0.25, 0.3333)
+
+
+def test_without_a_text_box_or_for_a_logo_the_text_goes_in_the_safe_zone(photo):
+    zone = get_preset("linkedin-banner").safe_zone
+    assert photo.text_slot(get_preset("linkedin-banner")) == (zone.x, zone.y, zone.w, zone.h)
+    photo.text_box, photo.kind = {"x": 0.5, "y": 0.5, "w": 0.25, "h": 0.125}, Asset.Kind.LOGO
+    assert photo.text_slot(get_preset("linkedin-banner")) == (zone.x, zone.y, zone.w, zone.h)
+
+
+def test_the_edit_page_keeps_the_text_box_marketing_drew_and_its_style(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/",
+        {
+            "title": "Harbour",
+            "kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "text_box": '{"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}',
+            "text_align": "start",
+            "text_max_lines": "2",
+            "text_light_colour": "#fff4d0",
+            "text_dark_colour": "#0b2545",
+        },
+    )
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.text_box == {"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}
+    assert (photo.text_align, photo.text_max_lines) == ("start", 2)
+    page = client.get(photo.get_absolute_url()).content.decode()
+    # The 3:2 photo's banner keeps its middle rows: the box's lower part is cut off there.
+    assert 'data-zone="0.4,0.7667,0.5,0.2333"' in page
+
+
+def test_a_text_box_outside_the_picture_is_refused(client, marketer, photo):
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{photo.slug}/edit/",
+        {
+            "title": "Harbour",
+            "kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+            "text_box": '{"x": 0.8, "y": 0.6, "w": 0.5, "h": 0.3}',
+        },
+    )
+    assert "A box must lie inside the picture." in response.content.decode()
 
 
 def test_the_upload_results_cannot_turn_an_opaque_photo_into_a_frame(client, marketer, photo):

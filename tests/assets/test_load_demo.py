@@ -5,7 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.http import HttpRequest
 
+from assets.management.commands.load_demo import demo_assets
 from assets.models import Asset, Collection, Rendition
+from assets.renditions.presets import get_preset
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +81,15 @@ def test_demo_users_are_refused_when_debug_is_off(settings):
     with pytest.raises(CommandError, match="refused when DEBUG is off"):
         call_command("load_demo")
     assert not Asset.objects.exists()
+
+
+def test_the_demo_banners_put_employees_names_on_the_sea_never_on_the_words():
+    banners = [item for item in demo_assets() if item.get("text_box")]
+    assert len(banners) == 2
+    for item in banners:
+        text, words = item["text_box"], item["keep_box"]
+        assert text["y"] >= words["y"] + words["h"]  # below the title and the tagline
+        asset = Asset(width=3168, height=792, kind=item["kind"], keep_box=words, text_box=text)
+        x, y, w, h = asset.text_slot(get_preset("linkedin-banner"))
+        zone = get_preset("linkedin-banner").safe_zone
+        assert zone.x <= x and x + w <= zone.x + zone.w  # clear of the profile photo

@@ -67,7 +67,10 @@ def test_marketing_sees_each_size_with_its_advice_and_spec_date(client, marketer
 def test_an_employee_downloads_one_size_as_an_attachment(client, employee, photo):
     client.force_login(employee)
     response = client.get(f"/assets/{photo.slug}/sizes/x-header/")
-    assert response["Content-Disposition"] == 'attachment; filename="X - header - 1500x500.jpg"'
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="Harbour - X - header - 1500x500.jpg"'
+    )
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as image:
         assert image.size == (1500, 500)
 
@@ -78,7 +81,7 @@ def test_all_sizes_download_as_one_streamed_zip(client, employee, photo):
     assert response.streaming
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.testzip() is None
-    assert "LinkedIn/LinkedIn - banner - 1584x396.jpg" in archive.namelist()
+    assert "LinkedIn/Harbour - LinkedIn - banner - 1584x396.jpg" in archive.namelist()
 
 
 def test_running_the_task_twice_leaves_one_file_per_size(photo, settings):

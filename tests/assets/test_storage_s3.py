@@ -70,7 +70,10 @@ def test_one_size_redirects_to_a_signed_link_that_downloads_as_an_attachment(
 ):
     response = client.get(f"/assets/{photo.slug}/sizes/x-header/")
     headers, body = from_the_bucket(response, s3_server)
-    assert headers["Content-Disposition"] == 'attachment; filename="X - header - 1500x500.jpg"'
+    assert (
+        headers["Content-Disposition"]
+        == 'attachment; filename="Harbour - X - header - 1500x500.jpg"'
+    )
     assert headers["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(body)).size == (1500, 500)
 
@@ -98,7 +101,10 @@ def test_an_api_token_client_is_redirected_to_the_same_signed_link(photo, s3_ser
         f"/assets/{photo.slug}/sizes/x-header/", headers={"Authorization": f"Token {key}"}
     )
     headers, _ = from_the_bucket(response, s3_server)
-    assert headers["Content-Disposition"] == 'attachment; filename="X - header - 1500x500.jpg"'
+    assert (
+        headers["Content-Disposition"]
+        == 'attachment; filename="Harbour - X - header - 1500x500.jpg"'
+    )
 
 
 def test_a_size_missing_from_the_bucket_says_so_and_is_made_again(
@@ -127,14 +133,14 @@ def test_a_zip_with_a_size_missing_from_the_bucket_is_never_a_200(
     again = client.get(f"/assets/{photo.slug}/all-sizes.zip")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(again.streaming_content)))
     assert archive.testzip() is None
-    assert "X/X - profile photo - 400x400.jpg" in archive.namelist()
+    assert "X/Harbour - X - profile photo - 400x400.jpg" in archive.namelist()
 
 
 def test_all_sizes_stream_from_the_bucket_as_one_zip(client, photo):
     response = client.get(f"/assets/{photo.slug}/all-sizes.zip")
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert archive.testzip() is None
-    assert {"README.txt", "X/X - header - 1500x500.jpg"} <= set(archive.namelist())
+    assert {"README.txt", "X/Harbour - X - header - 1500x500.jpg"} <= set(archive.namelist())
 
 
 def test_deleting_an_asset_empties_the_bucket_only_after_the_commit(

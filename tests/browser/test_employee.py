@@ -81,7 +81,7 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     with page.expect_download() as saved:
         page.get_by_role("button", name="Save as PNG").click()
     framed_bytes = Path(saved.value.path()).read_bytes()
-    assert saved.value.suggested_filename == "harbour-at-dawn-framed.png"
+    assert saved.value.suggested_filename == "Harbour at dawn - profile photo - framed.png"
 
     framed = Image.open(io.BytesIO(framed_bytes)).convert("RGB")
     assert framed.size == (SIZE, SIZE)
@@ -98,7 +98,7 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     page.get_by_label("Count this anonymously").check()
     with page.expect_download() as banner:
         page.locator('#platform-linkedin a[data-count-preset="linkedin-banner"]').click()
-    assert banner.value.suggested_filename == "LinkedIn - banner - 1584x396.jpg"
+    assert banner.value.suggested_filename == "Harbour at dawn - LinkedIn - banner - 1584x396.jpg"
 
     portal = urlsplit(live_server.url).netloc
     for request in requests:

@@ -65,3 +65,27 @@ def test_guideline_pages_have_no_accessibility_violations(browser_as, marketer, 
         "/?collection=spring",
     ]:
         assert violations(page, path) == [], path
+
+
+def test_a_marketer_sets_a_colour_with_the_picker_or_its_hex_field_row_by_row(
+    browser_as, marketer, spring
+):
+    page = browser_as(marketer, viewport={"width": 1100, "height": 900}).new_page()
+    page.goto("/collections/spring/guidelines/edit/")
+    expect(page.get_by_label("Colours")).to_be_hidden()  # the rows write it
+    expect(page.get_by_label("Name")).to_have_count(2)
+    expect(page.get_by_label("HEX").first).to_have_value("#1A4FD8")
+    expect(page.get_by_label("Colour", exact=True).first).to_have_value("#1a4fd8")
+
+    page.get_by_role("button", name="Add a colour").click()
+    page.get_by_label("Name").nth(2).fill("Sea")
+    page.get_by_label("HEX").nth(2).fill("#13807A")
+    expect(page.get_by_label("Colour", exact=True).nth(2)).to_have_value("#13807a")
+    page.get_by_label("C M Y K").nth(2).fill("85 0 40 50")
+    page.get_by_label("Colour", exact=True).nth(1).fill("#f2e3c6")  # the picker, on Paper
+    expect(page.get_by_label("HEX").nth(1)).to_have_value("#F2E3C6")
+    page.get_by_role("button", name="Save").click()
+
+    page.goto("/collections/spring/guidelines/")
+    for value in ("#1A4FD8", "#F2E3C6", "#13807A"):
+        expect(page.get_by_role("button", name=value)).to_be_visible()

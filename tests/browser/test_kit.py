@@ -224,7 +224,10 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     personal_tool.get_by_label("Job title, or any text").fill(SENTINEL_TITLE)
     with page.expect_download() as saved:
         personal_tool.get_by_role("button", name="Save the file").click()
-    assert saved.value.suggested_filename == "LinkedIn - banner - 1584x396 - personal.jpg"
+    assert (
+        saved.value.suggested_filename
+        == "Campaign banner - LinkedIn - banner - 1584x396 - personal.jpg"
+    )
     personal = Image.open(saved.value.path()).convert("RGB")
     assert personal.size == (1584, 396)
     plain_row = banner_art.current_renditions().get(preset="linkedin-banner")
@@ -234,7 +237,6 @@ def test_names_typed_into_the_banner_and_signature_tools_never_leave_the_device(
     zone = (int(0.35 * 1584), int(0.55 * 396), int(0.95 * 1584), int(0.9 * 396))
     assert _changed(personal.crop(zone), plain.crop(zone)) > 0.02
     assert _changed(personal.crop((0, 0, 400, 396)), plain.crop((0, 0, 400, 396))) < 0.01
-    screenshot(page, "personal-banner", page.locator("#personal-tool"))
 
     page.get_by_role("heading", name="Make your email signature").click()
     signature_tool = page.locator("#signature-tool")
@@ -307,10 +309,10 @@ def test_the_zip_from_the_page_has_folders_peoples_names_and_a_readme(
     assert saved.value.suggested_filename == "Campaign banner - every platform.zip"
     archive = zipfile.ZipFile(saved.value.path())
     names = archive.namelist()
-    assert "Bluesky/Bluesky - banner - 3000x1000.jpg" in names
-    assert "Mastodon/Mastodon - header - 3000x1000.jpg" in names
+    assert "Bluesky/Campaign banner - Bluesky - banner - 3000x1000.jpg" in names
+    assert "Mastodon/Campaign banner - Mastodon - header - 3000x1000.jpg" in names
     readme = archive.read("README.txt").decode()
-    assert "Bluesky - banner - 3000x1000.jpg" in readme
+    assert "Campaign banner - Bluesky - banner - 3000x1000.jpg" in readme
     assert "Using any of these files is your choice" in readme
 
 
@@ -351,3 +353,140 @@ def test_nothing_is_wider_than_a_phone_for_marketing(browser_as, marketer, banne
     page.goto(edit)
     expect(page.locator("[data-focal-picker]")).to_be_visible()
     assert page.locator("[data-focal-picker]").bounding_box()["width"] <= 390
+
+
+def _box(locator) -> dict:
+    box = locator.bounding_box()
+    assert box, "not shown"
+    return box
+
+
+def _luminance(pixel) -> float:
+    return 0.2126 * pixel[0] + 0.7152 * pixel[1] + 0.0722 * pixel[2]
+
+
+def test_each_file_is_shown_in_a_sketch_of_its_slot_with_an_edge_on_light_and_dark(
+    browser_as, employee, screenshot
+):
+    white = make_asset(
+        title="White wordmark",
+        kind=Asset.Kind.LOGO,
+        filename="wordmark.png",
+        data=to_bytes(logo(600, 300), "PNG").getvalue(),
+        background="#ffffff",
+    )
+    renditions_request(asset=white)
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(white.get_absolute_url())
+
+    # A banner sits behind a profile, the round photo overlapping its bottom-left.
+    banner = page.locator('#platform-linkedin .slot[data-preset="linkedin-banner"] .slot-shot')
+    file, face = _box(banner.locator(".mock-file")), _box(banner.locator(".mock-face"))
+    assert face["y"] < file["y"] + file["height"] < face["y"] + face["height"]
+    assert file["x"] <= face["x"] < file["x"] + file["width"] * 0.25
+    # The white banner on the white profile still shows where it ends: an edge runs round it.
+    banner.scroll_into_view_if_needed()
+    page.wait_for_load_state("networkidle")
+    shot = Image.open(io.BytesIO(banner.screenshot())).convert("RGB")
+    shot_box, file = _box(banner), _box(banner.locator(".mock-file"))
+    middle, top = int(file["x"] - shot_box["x"] + 10), round(file["y"] - shot_box["y"])
+    assert _luminance(shot.getpixel((middle, top + 3))) > 240  # the file is white there
+    edge = min(_luminance(shot.getpixel((middle, y))) for y in range(top - 3, top + 2))
+    assert edge < 200
+
+    # A call background has someone in front of it; a profile photo is round.
+    call = page.locator("#platform-zoom .slot-shot")
+    file, caller = _box(call.locator(".mock-file")), _box(call.locator(".mock-caller"))
+    assert file["x"] < caller["x"] < caller["x"] + caller["width"] < file["x"] + file["width"]
+    assert caller["y"] + caller["height"] == pytest.approx(file["y"] + file["height"], abs=1)
+    avatar = page.locator("#platform-instagram .mock-file")
+    assert avatar.evaluate("node => getComputedStyle(node).borderRadius") == "50%"
+
+    # On dark, the stage around the round photo turns dark and the edge is light.
+    corner = page.locator("#platform-instagram .slot-shot")
+    light = Image.open(io.BytesIO(corner.screenshot())).convert("RGB").getpixel((3, 3))
+    page.get_by_label("Show on dark").check()
+    dark = Image.open(io.BytesIO(corner.screenshot())).convert("RGB").getpixel((3, 3))
+    assert _luminance(light) > 200 and _luminance(dark) < 40
+    page.locator("#platform-linkedin").evaluate("card => card.scrollIntoView()")
+    screenshot(page, "previews-dark", page.locator(".platform-grid"))
+
+
+TEXT_BOX = {"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}
+LONG_NAME = "Maximiliana Wolfeschlegelsteinhausen-Ode"  # 40 characters
+
+
+def _personal_banner(page, name: str, title: str) -> Image.Image:
+    tool = page.locator("#personal-tool")
+    tool.get_by_label("Your name").fill(name)
+    tool.get_by_label("Job title, or any text").fill(title)
+    with page.expect_download() as saved:
+        tool.get_by_role("button", name="Save the file").click()
+    return Image.open(saved.value.path()).convert("RGB")
+
+
+def _outside(image: Image.Image, box: tuple[int, int, int, int]) -> list[Image.Image]:
+    left, top, right, bottom = box
+    width, height = image.size
+    return [
+        image.crop((0, 0, width, top)),
+        image.crop((0, bottom, width, height)),
+        image.crop((0, top, left, bottom)),
+        image.crop((right, top, width, bottom)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        (LONG_NAME, "Senior Harbour Operations Coordinator, North"),
+        ("ليلى عبد الرحمن", "מנהלת תפעול נמל"),
+    ],
+    ids=["forty-characters", "arabic-and-hebrew"],
+)
+def test_a_name_stays_inside_marketings_text_box_however_long_or_right_to_left(
+    browser_as, employee, banner_art, name, title, screenshot
+):
+    assert len(LONG_NAME) == 40
+    banner_art.text_box = TEXT_BOX
+    banner_art.save()
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(banner_art.get_absolute_url())
+    page.locator("#platform-linkedin").get_by_role("link", name="Add your name").click()
+    # Saved once without text: the same drawing and encoding, so any difference is the text.
+    plain = _personal_banner(page, "", "")
+    personal = _personal_banner(page, name, title)
+    width, height = plain.size
+    box = (
+        round(TEXT_BOX["x"] * width),
+        round(TEXT_BOX["y"] * height),
+        round((TEXT_BOX["x"] + TEXT_BOX["w"]) * width),
+        round((TEXT_BOX["y"] + TEXT_BOX["h"]) * height),
+    )
+    assert _changed(personal.crop(box), plain.crop(box)) > 0.01  # the text is there
+    # A JPEG: its 8x8 blocks astride the box's edge may ring a little.
+    block = (box[0] - 8, box[1] - 8, box[2] + 8, box[3] + 8)
+    for part, before in zip(_outside(personal, block), _outside(plain, block), strict=True):
+        assert _changed(part, before) == 0  # and nowhere else
+    if name == LONG_NAME:
+        screenshot(page, "personal-banner", page.locator("#personal-tool"))
+
+
+def test_a_text_colour_that_would_not_read_on_the_artwork_switches_to_the_brands_light_one(
+    browser_as, employee
+):
+    navy = make_asset(
+        title="Navy banner",
+        kind=Asset.Kind.ILLUSTRATION,
+        data=to_bytes(Image.new("RGB", (3168, 792), (11, 37, 69)), "JPEG").getvalue(),
+        text_box=TEXT_BOX,
+        text_colour="#1d2330",  # dark on navy: about 1.2:1
+        text_light_colour="#fff4d0",
+    )
+    page = browser_as(employee, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(navy.get_absolute_url())
+    page.locator("#platform-linkedin").get_by_role("link", name="Add your name").click()
+    personal = _personal_banner(page, "Ada Lovelace", "Engineer")
+    inside = personal.crop((640, 240, 1420, 380)).get_flattened_data()
+    light = [pixel for pixel in inside if near(pixel, (0xFF, 0xF4, 0xD0), tolerance=30)]
+    assert len(light) > 500

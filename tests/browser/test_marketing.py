@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
-from assets.models import Asset, Rendition
+from assets.models import Asset, Collection, Rendition
 from assets.renditions.engine import plan_preset
 from assets.renditions.presets import platform_presets, presets_for
 from assets.renditions.rendering import renditions_make
@@ -55,7 +55,18 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     expect(rows.nth(2)).to_have_class("result refused")
     expect(rows.nth(2)).to_contain_text("notes.png refused, ")
     assert Asset.objects.count() == 2
+    # Each added file's picture, with the kind guessed for it written on it.
+    for number, kind in ((0, "Photo (guessed)"), (1, "Logo (guessed)")):
+        thumb = rows.nth(number).locator(".upload-thumb")
+        expect(thumb.locator("[data-upload-kind]")).to_have_text(kind)
+        expect(thumb.locator("img")).to_have_js_property("complete", True)
+        assert thumb.locator("img").evaluate("image => image.naturalWidth") > 0
     screenshot(page, "upload")
+    rows.nth(1).get_by_label("Kind (guessed)").select_option("illustration")
+    # Saving the kind makes the sizes again first, in-process here.
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Illustration", timeout=30_000)
+    rows.nth(1).get_by_label("Kind (guessed)").select_option("logo")
+    expect(rows.nth(1).locator("[data-upload-kind]")).to_have_text("Logo", timeout=30_000)
 
     rows.nth(0).get_by_role("link", name="Open Quay at noon").click()
     page.get_by_role("link", name="Edit").click()
@@ -64,8 +75,8 @@ def test_a_marketer_drags_in_files_and_sets_a_focal_point(browser_as, marketer, 
     image = picker.locator("img")
     box = image.bounding_box()
     image.click(position={"x": box["width"] * 0.25, "y": box["height"] * 0.4})
-    expect(page.get_by_label("Focal point, across (0–1)")).to_have_value("0.25")
-    expect(page.get_by_label("Focal point, down (0–1)")).to_have_value("0.40")
+    expect(page.locator("#id_focal_x")).to_have_value("0.25")
+    expect(page.locator("#id_focal_y")).to_have_value("0.40")
 
     # Each box is the engine's own cover crop for that shape, as fractions of the picture.
     shown = picker.locator(".crop-box").evaluate_all(
@@ -150,7 +161,7 @@ def test_a_marketer_drags_a_crop_box_for_one_size_and_the_preview_and_file_follo
     assert drawn["x"] == 0 and drawn["y"] == 0
     assert 0.3 < drawn["w"] < 0.45, "the corner made it smaller"
     # Dragging is not clicking: the focal point stays where it was.
-    expect(page.get_by_label("Focal point, across (0–1)")).to_have_value("0.5")
+    expect(page.locator("#id_focal_x")).to_have_value("0.5")
     # Grown to the header's 3:1 shape, measured in pixels of the picture.
     assert drawn["w"] * 1200 / (drawn["h"] * 800) == pytest.approx(3, rel=0.02)
     picker = page.locator("[data-focal-picker]")
@@ -169,3 +180,54 @@ def test_a_marketer_drags_a_crop_box_for_one_size_and_the_preview_and_file_follo
     facebook = asset.current_renditions().get(preset="facebook-cover")
     with facebook.file.open("rb") as file, Image.open(file) as image:
         assert image.convert("RGB").getpixel((image.width // 2, image.height // 2))[0] < 200
+
+
+def test_the_edit_form_offers_a_real_collection_choice_and_sets_the_focal_point_on_the_picture(
+    browser_as, marketer
+):
+    Collection.objects.create(name="Spring sailings", slug="spring")
+    asset = make_asset(title="Pier", data=to_bytes(picture(900, 600), "JPEG").getvalue())
+    page = browser_as(marketer, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"/library/{asset.slug}/edit/")
+    options = page.get_by_label("Collection").locator("option").all_inner_texts()
+    assert options == ["No collection", "Spring sailings"]
+    # No 0–1 fields to type in: the picture sets both.
+    for field in ("#id_focal_x", "#id_focal_y"):
+        expect(page.locator(field)).to_have_attribute("type", "hidden")
+    expect(page.get_by_text("Focal point, across")).to_have_count(0)
+    page.goto("/library/upload/")
+    options = page.get_by_label("Collection").locator("option").all_inner_texts()
+    assert "---------" not in options
+
+
+@pytest.mark.parametrize("target", ["x-header", "text"])
+def test_the_crop_box_and_the_text_box_move_and_resize_by_keyboard(browser_as, marketer, target):
+    asset = make_asset(
+        title="Pier",
+        kind=Asset.Kind.ILLUSTRATION,
+        data=to_bytes(picture(1200, 800), "JPEG").getvalue(),
+    )
+    page = browser_as(marketer, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto(f"/library/{asset.slug}/edit/")
+    page.get_by_label("Crop one size yourself").select_option(target)
+    box = page.get_by_role("group", name="The box: arrow keys move it")
+    box.focus()
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowLeft")  # smaller first, so it has room to move
+    before = json.loads(page.locator("[data-crop-preview]").get_attribute("data-box"))
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowDown")
+    moved = json.loads(page.locator("[data-crop-preview]").get_attribute("data-box"))
+    assert moved["x"] == pytest.approx(max(0, before["x"] - 0.05), abs=0.001)
+    assert moved["w"] == pytest.approx(before["w"], abs=0.001)
+    page.keyboard.press("Shift+ArrowRight")
+    grown = json.loads(page.locator("[data-crop-preview]").get_attribute("data-box"))
+    assert grown["w"] == pytest.approx(moved["w"] + 0.01, abs=0.002)
+    expect(page.locator("#id_focal_x")).to_have_value("0.5")  # the keys moved the box only
+
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved.")).to_be_visible()
+    asset.refresh_from_db()
+    saved = asset.text_box if target == "text" else asset.crop_overrides[target]
+    assert saved == grown

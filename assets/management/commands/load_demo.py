@@ -71,6 +71,8 @@ class Command(BaseCommand):
             for field in ("description", "usage_notes", "ring_text", "background"):
                 setattr(asset, field, item.get(field, ""))
             asset.keep_box = item.get("keep_box")
+            asset.text_box = item.get("text_box")
+            asset.text_dark_colour = NAVY
             asset.save()
             renditions_request(asset=asset)  # a background changes the files
             asset.tags.set(
@@ -185,6 +187,7 @@ def demo_assets() -> list[dict]:
             "campaign, say that you work at Fjordlight.",
             "tags": ["campaign", "spring", "banner"],
             "keep_box": BANNER_WORDS,
+            "text_box": BANNER_TEXT,
         },
         {
             "title": "Night crossing banner",
@@ -196,6 +199,7 @@ def demo_assets() -> list[dict]:
             "usage_notes": "Reads well in dark mode and as a video-call background.",
             "tags": ["campaign", "banner", "dark"],
             "keep_box": BANNER_WORDS,
+            "text_box": BANNER_TEXT,
         },
         *[
             {
@@ -315,6 +319,9 @@ def _waves(image: Image.Image, colour: str, rows: int, seed: int) -> None:
 
 # The lighthouse and the words of banner(), which no crop of a wider or taller size may cut.
 BANNER_WORDS = {"x": 0.15, "y": 0.18, "w": 0.72, "h": 0.45}
+# Where employees' own names go on banner(): the teal sea below the words, right of the
+# lighthouse and of where profile photos sit.
+BANNER_TEXT = {"x": 0.38, "y": 0.68, "w": 0.56, "h": 0.28}
 
 
 def banner(title: str, tagline: str, paper: str, ink: str) -> Image.Image:

@@ -15,6 +15,11 @@ def compose(
     preset = plan.preset
     if preset.overlay and plan.canvas is None:
         return _frame(preset, tile, plan, fill)
+    if fill is None and preset.shown_as_circle and tile.mode == "RGBA":
+        # A transparent profile photo takes the page's colour, and platforms have dark modes
+        # too: a navy mark would vanish there. So it lies on a ground, the brand's or one it
+        # stands out on.
+        fill = ground_for(tile)
     if kind == "photo" or plan.canvas is not None:
         return _flatten(tile, fill) if preset.format == "JPEG" or fill else tile
     if plan.backdrop:
@@ -202,8 +207,37 @@ def _ring_cover(size: tuple[int, int], ring: float) -> Image.Image:
     return _ring_mask(size, ring).point(lambda value: 255 if value else 0)
 
 
-def _dominant_colour(tile: Image.Image) -> tuple[int, int, int]:
-    """The most common clearly visible, non-white colour of the artwork (dark grey if none)."""
+# The ground for a mark with no brand background: white, unless the mark does not stand out on
+# white (under WCAG's 3:1 for graphics, a yellow or white logo), then the portal's dark ink.
+LIGHT_GROUND = (255, 255, 255)
+DARK_GROUND = (29, 35, 48)
+GRAPHICS_CONTRAST = 3.0
+
+
+def ground_for(tile: Image.Image) -> tuple[int, int, int]:
+    """The colour a transparent mark is flattened on when marketing set no background."""
+    mark = _dominant_colour(tile, keep_white=True)
+    return LIGHT_GROUND if contrast(mark, LIGHT_GROUND) >= GRAPHICS_CONTRAST else DARK_GROUND
+
+
+def contrast(one: tuple[int, int, int], other: tuple[int, int, int]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (1 to 21)."""
+    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    def linear(value: int) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (linear(value) for value in colour)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _dominant_colour(tile: Image.Image, *, keep_white: bool = False) -> tuple[int, int, int]:
+    """The most common clearly visible colour of the artwork, not white unless ``keep_white``
+    (dark grey if none)."""
     small = tile.convert("RGBA")
     small.thumbnail((64, 64))
     paletted = small.quantize(8, method=Image.Quantize.FASTOCTREE)
@@ -211,6 +245,6 @@ def _dominant_colour(tile: Image.Image) -> tuple[int, int, int]:
     counts = sorted(paletted.getcolors() or [], reverse=True)
     for _, index in counts:
         r, g, b, a = palette[index * 4 : index * 4 + 4]
-        if a >= 128 and (r + g + b) < 3 * 230:
+        if a >= 128 and (keep_white or (r + g + b) < 3 * 230):
             return (r, g, b)
     return (68, 68, 68)
