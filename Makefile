@@ -36,6 +36,9 @@ $(VENV)/.installed: requirements.txt
 		|| [ "$$(id -u)" != 0 ] || (apt-get update -qq && apt-get install -y -qq libcairo2)
 	@test -x /usr/bin/chromium || [ "$$(id -u)" != 0 ] \
 		|| (apt-get update -qq && apt-get install -y -qq chromium)
+	@# rsync copies the stored files in the backup and restore test, as docs/operations.md does.
+	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] \
+		|| (apt-get update -qq && apt-get install -y -qq rsync)
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt
