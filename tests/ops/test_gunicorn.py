@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,13 +77,17 @@ def test_every_scrape_shows_the_requests_of_all_workers(gunicorn, tmp_path):
         PROMETHEUS_MULTIPROC_DIR=str(folder),
         GUNICORN_ACCESS_LOG="",
     )
-    for _ in range(30):
-        get(f"{base}/accounts/login/")
-    line = 'portal_responses_total{status="200",view="accounts:login"} 30.0'
+    # Requests in parallel until at least two workers have answered some (each writes its
+    # numbers to a file of its own there), so the scrapes below must add files up.
+    sent = 0
+    with ThreadPoolExecutor(max_workers=WORKERS * 2) as pool:
+        while sent < 30 or len(list(folder.glob("counter_*.db"))) < 2:
+            assert sent < 600, "one worker answered every request"
+            list(pool.map(get, [f"{base}/accounts/login/"] * 10))
+            sent += 10
+    line = f'portal_responses_total{{status="200",view="accounts:login"}} {float(sent)}'
     for _ in range(10):  # each scrape may be answered by any worker
         assert line in get(f"{base}/metrics", Authorization=f"Bearer {TOKEN}")
-    # Each worker wrote its numbers to a file of its own there.
-    assert len(list(folder.glob("counter_*.db"))) > 1
 
 
 def test_access_and_error_lines_are_json_with_log_format_json(real_services, gunicorn, tmp_path):
