@@ -37,12 +37,15 @@ from assets.renditions.engine.plan import (
     plan_scale,
     to_stored,
 )
+from assets.renditions.engine.pyramid import (
+    REDUCING_GAP,
+    Job,
+    box_within,
+    pyramid_order,
+    resample_filter,
+)
 from assets.renditions.engine.results import RenderedImage, RenderFailure, RenderResult
 from assets.renditions.presets import Preset
-
-# Final LANCZOS step shrinks by at most this factor after the integer reduce(); 1.0 is fastest
-# and, after JPEG encoding, within a fraction of a dB of a full LANCZOS (performance-anchors.md).
-REDUCING_GAP = 1.0
 
 # Pillow allocates an image in blocks of up to 16 MB. Freed, blocks of every size are handed
 # out again by glibc's heap and fragment it: over five renders of a 24 MP photo the peak grew
@@ -258,20 +261,21 @@ def _render_raster(
             min(max(v * factor, 0.0), limit) for v, limit in zip(box, base.size * 2, strict=True)
         )
         size = (plan.size[1], plan.size[0]) if swaps else plan.size
-        jobs.append(_Job(index, plan, box, size))
-    order = _schedule(jobs)
-    children: dict[int, list[_Job]] = {}
+        jobs.append(Job(index, plan, box, size))
+    order = pyramid_order(jobs)
+    children: dict[int, list[Job]] = {}
     for job in order:
         if job.parent is not None:
             children.setdefault(job.parent, []).append(job)
     results: list[RenderResult | None] = [None] * len(plans)
 
-    def finish_tree(job: _Job, tile: Image.Image) -> None:
+    def finish_tree(job: Job, tile: Image.Image) -> None:
         """The job's result and those of the sizes shrunk from its tile, which is then freed."""
         for child in children.get(job.index, []):
-            box = _box_within(child.box, job.box, tile.size)
+            box = box_within(child.box, job.box, tile.size)
             finish_tree(
-                child, tile.resize(child.size, _filter(child), box=box, reducing_gap=REDUCING_GAP)
+                child,
+                tile.resize(child.size, resample_filter(child), box=box, reducing_gap=REDUCING_GAP),
             )
         tile = to_srgb(tile, transform)
         if turn != 1:
@@ -291,7 +295,8 @@ def _render_raster(
     # The other resizes that read the decode run next, so it is freed before their colour,
     # rotation and encoding work (which all need memory of their own).
     tiles = [
-        base.resize(job.size, _filter(job), box=job.box, reducing_gap=REDUCING_GAP) for job in roots
+        base.resize(job.size, resample_filter(job), box=job.box, reducing_gap=REDUCING_GAP)
+        for job in roots
     ]
     base = None
     for job in roots:
@@ -353,90 +358,4 @@ def _finish(
         display, display_format = display_copy(canvas)
     return RenderedImage(
         preset.slug, data, canvas.width, canvas.height, preset.format, low, display, display_format
-    )
-
-
-@dataclass
-class _Job:
-    """One preset's resize, in stored orientation and decoded-pixel coordinates."""
-
-    index: int
-    plan: Plan
-    box: tuple[float, ...]
-    size: tuple[int, int]
-    parent: int | None = None  # index of the job whose tile this one shrinks, None = the decode
-    children: int = 0
-
-    @property
-    def density(self) -> float:
-        return max(
-            self.size[0] / (self.box[2] - self.box[0]), self.size[1] / (self.box[3] - self.box[1])
-        )
-
-
-def _filter(job: _Job) -> Image.Resampling:
-    # The portal's own previews are seen on its pages only, and bicubic costs about a third
-    # less than LANCZOS: the 1600 px preview of a 24 MP photo is the largest shrink of all.
-    return Image.Resampling.BICUBIC if job.plan.preset.internal else Image.Resampling.LANCZOS
-
-
-def _schedule(jobs: list[_Job]) -> list[_Job]:
-    """Order the resizes as a pyramid: a preset shrinks an earlier, larger tile when that tile
-    covers its crop at enough resolution and reading it is cheaper than reading the decode.
-
-    Shrinking a 2560-wide tile to 1920 costs a fraction of shrinking the decode again, and
-    after JPEG encoding the extra resampling step costs at most 0.4 dB (bench/renditions.py,
-    "vs q85"). Requiring a bigger saving before using a tile halved that loss but cost 9 MB of
-    peak memory and 5% more time on the 24 MP photo.
-    """
-    order = sorted(jobs, key=lambda job: job.density, reverse=True)
-    for position, job in enumerate(order):
-        best = _read_cost(job.box, job.size, 1.0)
-        for earlier in order[:position]:
-            if not _covers(earlier, job):
-                continue
-            scale = earlier.size[0] / (earlier.box[2] - earlier.box[0])
-            cost = _read_cost(job.box, job.size, scale)
-            if cost < best:
-                best, job.parent = cost, earlier.index
-        if job.parent is not None:
-            jobs[job.parent].children += 1
-    # By density, so a parent always comes before its children.
-    return order
-
-
-def _read_cost(box: tuple[float, ...], size: tuple[int, int], scale: float) -> float:
-    """Rough cost of resizing ``box`` (seen at ``scale``) to ``size``: pixels the filter reads."""
-    width, height = (box[2] - box[0]) * scale, (box[3] - box[1]) * scale
-    reduce = max(1, int(min(width / size[0], height / size[1]) / REDUCING_GAP))
-    # reduce() itself reads every pixel once, but far more cheaply than the LANCZOS passes.
-    return width * height / reduce**2 + (width * height / 8 if reduce > 1 else 0.0)
-
-
-def _covers(tile: _Job, job: _Job) -> bool:
-    # A crop that sticks out of the tile by under 1% (e.g. 1640x924 is not quite 16:9) is
-    # trimmed to the tile; nobody can see that difference.
-    slack_x = 0.01 * (job.box[2] - job.box[0])
-    slack_y = 0.01 * (job.box[3] - job.box[1])
-    return (
-        job.box[0] >= tile.box[0] - slack_x
-        and job.box[1] >= tile.box[1] - slack_y
-        and job.box[2] <= tile.box[2] + slack_x
-        and job.box[3] <= tile.box[3] + slack_y
-        and tile.size[0] / (tile.box[2] - tile.box[0]) >= job.size[0] / (job.box[2] - job.box[0])
-        and tile.size[1] / (tile.box[3] - tile.box[1]) >= job.size[1] / (job.box[3] - job.box[1])
-    )
-
-
-def _box_within(
-    box: tuple[float, ...], outer: tuple[float, ...], size: tuple[int, int]
-) -> tuple[float, float, float, float]:
-    """``box`` (decode coordinates) in the pixel coordinates of a tile made from ``outer``."""
-    scale_x = size[0] / (outer[2] - outer[0])
-    scale_y = size[1] / (outer[3] - outer[1])
-    return (
-        max(0.0, (box[0] - outer[0]) * scale_x),
-        max(0.0, (box[1] - outer[1]) * scale_y),
-        min(float(size[0]), (box[2] - outer[0]) * scale_x),
-        min(float(size[1]), (box[3] - outer[1]) * scale_y),
     )
