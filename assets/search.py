@@ -144,6 +144,19 @@ def vector_sql(language: str) -> str:
     )
 
 
+def asset_document(asset) -> tuple:
+    """The document parts of one asset, fetched with its collection and tags (a historical
+    model from a migration works as well as the real one)."""
+    return document_parts(
+        title=asset.title,
+        description=asset.description,
+        usage_notes=asset.usage_notes,
+        kind=asset.kind,
+        tags=[tag.name for tag in asset.tags.all()],
+        collection=asset.collection.name if asset.collection else "",
+    )
+
+
 def search_index_update(*, asset_ids: list[int], using: str = "default") -> None:
     """Write the documents of these assets again (after a change the receivers do not see,
     such as ``bulk_create`` or a queryset ``update``)."""
@@ -153,23 +166,7 @@ def search_index_update(*, asset_ids: list[int], using: str = "default") -> None
         .select_related("collection")
         .prefetch_related("tags")
     )
-    documents_write(
-        [
-            (
-                asset.pk,
-                document_parts(
-                    title=asset.title,
-                    description=asset.description,
-                    usage_notes=asset.usage_notes,
-                    kind=asset.kind,
-                    tags=[tag.name for tag in asset.tags.all()],
-                    collection=asset.collection.name if asset.collection else "",
-                ),
-            )
-            for asset in assets
-        ],
-        using=using,
-    )
+    documents_write([(asset.pk, asset_document(asset)) for asset in assets], using=using)
 
 
 @dataclass(frozen=True)

@@ -32,16 +32,18 @@ UNLOGGED_PATHS = frozenset({COUNT_PATH, "/healthz", "/readyz", "/metrics"})
 class PortalLogger(Logger):
     def setup(self, cfg) -> None:
         super().setup(cfg)  # also run again on a reload, with new handlers
-        json_lines = os.environ.get("LOG_FORMAT", "").strip().lower() == "json"
-        if json_lines:
+        # The same handlers gunicorn chose (stdout, a file), one JSON object a line if asked.
+        formatter = None
+        if os.environ.get("LOG_FORMAT", "").strip().lower() == "json":
             from ops.logs import JsonLinesFormatter
+
+            formatter = JsonLinesFormatter()
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
                 if not any(isinstance(f, PathRedaction) for f in handler.filters):
                     handler.addFilter(PathRedaction())
-                if json_lines:
-                    # The same handlers gunicorn chose (stdout, a file), one JSON object a line.
-                    handler.setFormatter(JsonLinesFormatter())
+                if formatter:
+                    handler.setFormatter(formatter)
 
     def access(self, resp, req, environ, request_time) -> None:
         if environ.get("PATH_INFO") in UNLOGGED_PATHS:

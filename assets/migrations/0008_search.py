@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from assets.search import document_parts, documents_write
+from assets.search import asset_document, documents_write
 
 # Neither index can be said in Meta.indexes for both databases: a GIN index does not exist on
 # SQLite, and the FTS5 table is SQLite's own.
@@ -39,20 +39,7 @@ def write_documents(apps, schema_editor) -> None:
     Asset = apps.get_model("assets", "Asset")
     using = schema_editor.connection.alias
     assets = Asset.objects.using(using).select_related("collection").prefetch_related("tags")
-    rows = [
-        (
-            asset.pk,
-            document_parts(
-                title=asset.title,
-                description=asset.description,
-                usage_notes=asset.usage_notes,
-                kind=asset.kind,
-                tags=[tag.name for tag in asset.tags.all()],
-                collection=asset.collection.name if asset.collection else "",
-            ),
-        )
-        for asset in assets.iterator(chunk_size=500)
-    ]
+    rows = [(asset.pk, asset_document(asset)) for asset in assets.iterator(chunk_size=500)]
     documents_write(rows, using=using)
 
 

@@ -34,6 +34,13 @@ def downloads_on(page: str) -> list[str]:
     return re.findall(r'<a class="button[^"]*" href="([^"]+)" download', page)
 
 
+def edit(client, photo: Asset, **fields):
+    """Marketing saves the asset's edit page: its title and kind, the focal point centred,
+    and ``fields``."""
+    form = {"title": photo.title, "kind": photo.kind, "focal_x": "0.5", "focal_y": "0.5"}
+    return client.post(reverse("assets:edit", args=[photo.slug]), form | fields)
+
+
 def test_each_platform_slot_gets_one_download_and_the_original_is_a_quiet_link(
     client, employee, photo
 ):
@@ -209,16 +216,13 @@ def test_the_edit_page_says_the_banner_is_served_without_sign_in_and_takes_its_l
     html = client.get(reverse("assets:edit", args=[photo.slug])).content.decode()
     assert "Offer as an email-signature banner" in html
     assert "no sign-in, no cookie, never counted" in html
-    form = {
-        "title": photo.title,
-        "kind": photo.kind,
-        "focal_x": "0.5",
-        "focal_y": "0.5",
-        "text_area": photo.text_area,
-        "signature_public": "on",
-        "signature_link": "https://example.com/spring",
-    }
-    client.post(reverse("assets:edit", args=[photo.slug]), form)
+    edit(
+        client,
+        photo,
+        text_area=photo.text_area,
+        signature_public="on",
+        signature_link="https://example.com/spring",
+    )
     photo.refresh_from_db()
     assert photo.signature_link == "https://example.com/spring"
     page = client.get(photo.get_absolute_url()).content.decode()
@@ -273,16 +277,7 @@ def test_an_opaque_image_is_refused_as_a_frame_with_what_to_do(client, marketer)
 
 def test_marketing_cannot_turn_an_opaque_photo_into_a_frame(client, marketer, photo):
     client.force_login(marketer)
-    response = client.post(
-        f"/library/{photo.slug}/edit/",
-        {
-            "title": photo.title,
-            "kind": "frame",
-            "focal_x": 0.5,
-            "focal_y": 0.5,
-            "text_area": "bottom",
-        },
-    )
+    response = edit(client, photo, kind="frame", text_area="bottom")
     assert "needs a see-through middle" in response.content.decode()
     photo.refresh_from_db()
     assert photo.kind == Asset.Kind.PHOTO
@@ -322,19 +317,14 @@ def test_without_a_text_box_or_for_a_logo_the_text_goes_in_the_safe_zone(photo):
 
 def test_the_edit_page_keeps_the_text_box_marketing_drew_and_its_style(client, marketer, photo):
     client.force_login(marketer)
-    response = client.post(
-        f"/library/{photo.slug}/edit/",
-        {
-            "title": "Harbour",
-            "kind": "photo",
-            "focal_x": "0.5",
-            "focal_y": "0.5",
-            "text_box": '{"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}',
-            "text_align": "start",
-            "text_max_lines": "2",
-            "text_light_colour": "#fff4d0",
-            "text_dark_colour": "#0b2545",
-        },
+    response = edit(
+        client,
+        photo,
+        text_box='{"x": 0.4, "y": 0.6, "w": 0.5, "h": 0.3}',
+        text_align="start",
+        text_max_lines="2",
+        text_light_colour="#fff4d0",
+        text_dark_colour="#0b2545",
     )
     assert response.status_code == 302
     photo.refresh_from_db()
@@ -347,16 +337,7 @@ def test_the_edit_page_keeps_the_text_box_marketing_drew_and_its_style(client, m
 
 def test_a_text_box_outside_the_picture_is_refused(client, marketer, photo):
     client.force_login(marketer)
-    response = client.post(
-        f"/library/{photo.slug}/edit/",
-        {
-            "title": "Harbour",
-            "kind": "photo",
-            "focal_x": "0.5",
-            "focal_y": "0.5",
-            "text_box": '{"x": 0.8, "y": 0.6, "w": 0.5, "h": 0.3}',
-        },
-    )
+    response = edit(client, photo, text_box='{"x": 0.8, "y": 0.6, "w": 0.5, "h": 0.3}')
     assert "A box must lie inside the picture." in response.content.decode()
 
 
