@@ -43,7 +43,6 @@ import threading
 import time
 from urllib.parse import urlencode
 
-import psycopg
 import redis
 
 from bench.harness import (
@@ -64,22 +63,33 @@ ASSET_SLUG = "bench-asset"
 SIZES = ["", "linkedin-banner", "x-header", "avatar-small", "video-background"]
 
 
-def insert_assets(db: psycopg.Connection, count: int, *, first: int = 1) -> None:
-    """Published assets straight in SQL, made two years ago: the benchmark needs rows, not files."""
-    db.execute(
-        """
-        INSERT INTO assets_asset (title, slug, description, usage_notes, kind, status,
-            original, width, height, byte_size, sha256, format, focal_x, focal_y,
-            background, crop_overrides, text_area, text_colour, signature_public, signature_link,
-            ring_text, created_at, updated_at)
-        SELECT 'Bench artwork ' || i, CASE WHEN i = 1 THEN %s ELSE 'bench-' || i END,
-            '', '', 'photo', 'published', 'originals/x.jpg', 1200, 800, 1000,
-            md5(i::text) || md5((i + 1)::text), 'JPEG', 0.5, 0.5, '', '{}', 'bottom', '', false, '',
-            '', now() - interval '2 years', now()
-        FROM generate_series(%s::int, %s::int) AS i
-        """,
-        [ASSET_SLUG, first, first + count - 1],
+def insert_assets(count: int) -> None:
+    """Published assets made two years ago, through the ORM so every column gets its default:
+    the benchmark needs rows, not files."""
+    from django.utils import timezone
+
+    from assets.models import Asset
+
+    made = timezone.now() - datetime.timedelta(days=730)
+    Asset.objects.bulk_create(
+        [
+            Asset(
+                title=f"Bench artwork {i}",
+                slug=ASSET_SLUG if i == 1 else f"bench-{i}",
+                kind=Asset.Kind.PHOTO,
+                status=Asset.Status.PUBLISHED,
+                original="originals/x.jpg",
+                width=1200,
+                height=800,
+                byte_size=1000,
+                sha256=hashlib.sha256(str(i).encode()).hexdigest(),
+                format="JPEG",
+            )
+            for i in range(1, count + 1)
+        ],
+        batch_size=1000,
     )
+    Asset.objects.update(created_at=made)  # auto_now_add ignores a value given on create
 
 
 def forget_counts() -> None:
@@ -341,14 +351,12 @@ def main() -> None:
 
     recreate_database(ENV)
     forget_counts()
-    with psycopg.connect(ENV["DATABASE_URL"]) as db:
-        insert_assets(db, options.artworks)
-        db.commit()
     sys.path.insert(0, str(ROOT))
     os.environ.update(ENV)
     import django
 
     django.setup()
+    insert_assets(options.artworks)
     try:
         measure_endpoints(options)
         from django.conf import settings
