@@ -54,7 +54,15 @@ redis.call('EXPIREAT', KEYS[1], ARGV[4])
 return grant
 """
 
-_clients: dict[str, tuple[redis.Redis, object]] = {}
+# KEYS[1] the week's spent set; ARGV: the nonce, expiry. One command and one reply per count
+# (a MULTI/EXEC pipeline costs four replies).
+_SPEND = """
+local added = redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIREAT', KEYS[1], ARGV[2])
+return added
+"""
+
+_clients: dict[str, tuple[redis.Redis, object, object]] = {}
 # Without Redis (a laptop's single development process) the same records live here.
 _local_lock = threading.Lock()
 LOCAL_RECORDS: dict[str, dict] = {}
@@ -72,11 +80,12 @@ class BudgetSpent(TokenRefused):
     """The account has had this week's tokens already."""
 
 
-def _redis() -> tuple[redis.Redis, object]:
+def _redis() -> tuple[redis.Redis, object, object]:
+    """The client, the grant script and the spend script."""
     url = settings.REDIS_URL
     if url not in _clients:
         client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=2)
-        _clients[url] = (client, client.register_script(_GRANT))
+        _clients[url] = (client, client.register_script(_GRANT), client.register_script(_SPEND))
     return _clients[url]
 
 
@@ -140,7 +149,7 @@ def _grant(*, week: datetime.date, field: str, wanted: int) -> int:
     budget = settings.TRACKING_WEEKLY_TOKENS
     key = ISSUED_PREFIX + _week_name(week)
     if settings.REDIS_URL:
-        _, grant = _redis()
+        _, grant, _ = _redis()
         expiry = _expire_at(week, weeks_after=1)
         try:
             return int(grant(keys=[key], args=[field, wanted, budget, expiry]))
@@ -194,12 +203,9 @@ def batch_issue(*, account_id: int, request: bytes, today: datetime.date | None 
 def _spend(*, week: datetime.date, nonce: bytes) -> bool:
     key = SPENT_PREFIX + _week_name(week)
     if settings.REDIS_URL:
-        client, _ = _redis()
+        _, _, spend = _redis()
         try:
-            with client.pipeline(transaction=True) as pipe:
-                pipe.sadd(key, nonce)
-                pipe.expireat(key, _expire_at(week, weeks_after=2))
-                added, _ = pipe.execute()
+            added = spend(keys=[key], args=[nonce, _expire_at(week, weeks_after=2)])
         except redis.RedisError as error:
             # Without the spent set a token could be spent twice: refuse for now, unspent.
             raise TokensUnavailable("the spent tokens are out of reach") from error
