@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
@@ -79,6 +80,12 @@ class AssetForm(forms.ModelForm):
     )
     # A bare "campaign.example.com" is taken as https, the default Django 6 moves to.
     signature_link = Asset._meta.get_field("signature_link").formfield(assume_scheme="https")
+    allowed_uses = forms.MultipleChoiceField(
+        label=_("Allowed uses"),
+        choices=Asset.Use.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Asset
@@ -88,6 +95,11 @@ class AssetForm(forms.ModelForm):
             "usage_notes",
             "collection",
             "kind",
+            "credit_photographer",
+            "credit_agency",
+            "licence",
+            "allowed_uses",
+            "not_before",
             "available_until",
             "focal_x",
             "focal_y",
@@ -110,6 +122,7 @@ class AssetForm(forms.ModelForm):
             "crop_overrides": forms.HiddenInput(),
             "keep_box": forms.HiddenInput(),
             "text_box": forms.HiddenInput(),
+            "not_before": forms.DateInput(attrs={"type": "date"}),
             "available_until": forms.DateInput(attrs={"type": "date"}),
             # Set by a click or the arrow keys on the picture (static/js/focal-point.js).
             "focal_x": forms.HiddenInput(),
@@ -157,6 +170,9 @@ class AssetForm(forms.ModelForm):
                     check_frame(original)
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
+        not_before, until = data.get("not_before"), data.get("available_until")
+        if not_before and until and until < not_before:
+            self.add_error("available_until", _("“Usable until” comes before the embargo ends."))
         return data
 
     def clean_crop_overrides(self) -> dict[str, dict[str, float]]:

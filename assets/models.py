@@ -13,6 +13,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assets.renditions.engine import (
     ENGINE_VERSION,
@@ -66,11 +67,26 @@ class SearchTerm(models.Model):
 
 class AssetQuerySet(models.QuerySet):
     def published(self) -> "AssetQuerySet":
-        """What employees see: published and not past its end date."""
+        """What employees see: published, past its embargo and not past its end date."""
         today = timezone.localdate()
-        return self.filter(Q(available_until__isnull=True) | Q(available_until__gte=today)).filter(
-            status=Asset.Status.PUBLISHED
+        return self.filter(
+            Q(available_until__isnull=True) | Q(available_until__gte=today),
+            Q(not_before__isnull=True) | Q(not_before__lte=today),
+            status=Asset.Status.PUBLISHED,
         )
+
+    def expiring(self, *, within_days: int = 30) -> "AssetQuerySet":
+        """Published artwork whose "usable until" day comes within the next ``within_days``."""
+        today = timezone.localdate()
+        return self.filter(
+            status=Asset.Status.PUBLISHED,
+            available_until__gte=today,
+            available_until__lte=today + timedelta(days=within_days),
+        )
+
+    def past_usable_until(self) -> "AssetQuerySet":
+        """Published artwork whose last usable day has passed: the sweep archives it."""
+        return self.filter(status=Asset.Status.PUBLISHED, available_until__lt=timezone.localdate())
 
     def counts_by(self, *fields: str) -> list[tuple]:
         """Each combination of values of ``fields`` (a relation's too) with how many assets
@@ -126,8 +142,32 @@ class Asset(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="assets")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PHOTO)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    class Use(models.TextChoices):
+        INTERNAL = "internal", _("Internal")
+        SOCIAL = "social", _("Social media")
+        PRINT = "print", _("Print")
+        ADS = "ads", _("Paid ads")
+
+    # Rights: who made it, on what terms, and when it may be used.
+    credit_photographer = models.CharField(_("photographer"), max_length=120, blank=True)
+    credit_agency = models.CharField(_("agency"), max_length=120, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=200, blank=True, help_text=_("For example: royalty-free, 2 years.")
+    )
+    # A list of Use values (JSON, so SQLite runs it as PostgreSQL does).
+    allowed_uses = models.JSONField(_("allowed uses"), default=list, blank=True)
+    not_before = models.DateField(
+        _("embargo: not before"),
+        null=True,
+        blank=True,
+        help_text=_("Employees do not see the asset before this day, even when it is published."),
+    )
     available_until = models.DateField(
-        null=True, blank=True, help_text="After this day employees no longer see the asset."
+        _("usable until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it may be used; the next day it is archived."),
     )
 
     original = models.FileField(upload_to=original_upload_to, max_length=200)
@@ -292,6 +332,19 @@ class Asset(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def credit(self) -> str:
+        """The credit line employees copy: photographer and agency, as far as known."""
+        return " / ".join(name for name in (self.credit_photographer, self.credit_agency) if name)
+
+    @property
+    def embargoed(self) -> bool:
+        return self.not_before is not None and self.not_before > timezone.localdate()
+
+    def allowed_uses_display(self) -> list[str]:
+        labels = dict(self.Use.choices)
+        return [str(labels[use]) for use in self.allowed_uses if use in labels]
 
     @property
     def file_added_at(self) -> datetime:

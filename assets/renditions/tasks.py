@@ -40,7 +40,12 @@ def make_renditions(self, asset_id: int) -> None:
 def sweep_renditions(older_than: float = 120) -> int:
     """Queue the sizes a changed recipe left missing (``rendering.renditions_heal``), and again
     the assets whose pending renditions nobody has worked on for ``older_than`` seconds.
-    Returns how many assets were queued. Called directly, it runs here and now."""
+    Returns how many assets were queued. Called directly, it runs here and now.
+
+    It also archives the artwork whose "usable until" day has passed: the home page hides
+    it from that day on already, and archiving shows marketing it is over."""
+    for asset in Asset.objects.past_usable_until():
+        asset.archive()
     later = settings.RENDITIONS_SWEEP_PRIORITY  # behind every upload's sizes
     healed = rendering.renditions_heal()
     for asset_id in healed:

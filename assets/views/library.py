@@ -41,6 +41,7 @@ def library(request: HttpRequest) -> HttpResponse:
         "assets/library.html",
         order_by=("-updated_at", "-id"),
         with_status=True,
+        expiring=Asset.objects.expiring().order_by("available_until", "title"),
     )
 
 
