@@ -25,6 +25,8 @@ from assets.renditions.engine import (
 )
 from assets.renditions.platforms import Platform, Slot, load_platforms
 from assets.renditions.presets import Preset, get_preset, platform_presets, presets_for
+from audit.models import AuditEntry
+from audit.services import audit_record
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 
@@ -34,6 +36,11 @@ class Collection(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    requires_review = models.BooleanField(
+        _("requires review"),
+        default=False,
+        help_text=_("A brand lead approves each version of its artwork before it is published."),
+    )
 
     class Meta:
         ordering = ["order", "name"]
@@ -301,7 +308,10 @@ class Asset(models.Model):
             models.Index(fields=["-created_at", "-id"], name="asset_newest_first"),
             models.Index(fields=["-updated_at"], name="asset_recently_updated"),
         ]
-        permissions = [("publish_asset", "Can publish and archive assets")]
+        permissions = [
+            ("publish_asset", "Can publish and archive assets"),
+            ("review_asset", "Can approve assets or send them back"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
@@ -355,13 +365,34 @@ class Asset(models.Model):
     def file_added_by(self) -> AbstractBaseUser | None:
         return self.replaced_by if self.replaced_at else self.uploaded_by
 
+    @property
+    def needs_review(self) -> bool:
+        return self.collection is not None and self.collection.requires_review
+
+    def current_review(self) -> "Review | None":
+        """The latest review step of the current file: an earlier file's approval is not its."""
+        return self.reviews.filter(at__gte=self.file_added_at).first()
+
+    @property
+    def review_state(self) -> str:
+        """A Review.Action of the current file, or "" when it was never submitted."""
+        review = self.current_review()
+        return review.action if review else ""
+
+    @property
+    def may_be_published(self) -> bool:
+        return not self.needs_review or self.review_state == Review.Action.APPROVED
+
     def publish(self) -> None:
         self.status = self.Status.PUBLISHED
         self.save(update_fields=["status", "updated_at"])
 
-    def archive(self) -> None:
+    def archive(self, *, by: AbstractBaseUser | None = None, why: str = "") -> None:
+        """Archive it and say so in the audit log; ``by`` None is the portal (the sweep)."""
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
+        target = f"{self} ({why})" if why else self
+        audit_record(actor=by, action=AuditEntry.Action.ARCHIVED, target=target)
 
     @property
     def engine_kind(self) -> str:
@@ -569,6 +600,30 @@ class AssetVersion(models.Model):
         except (OSError, RenderError, UnsafeSVG):
             return None
         return made if isinstance(made, RenderedImage) else None
+
+
+class Review(models.Model):
+    """One step of an asset's review, for marketing and brand leads only: never shown to
+    employees, never sent to anyone."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset}: {self.get_action_display()}"
 
 
 def delete_file_unless_used(storage, name: str) -> None:

@@ -7,6 +7,7 @@ from django.db import DatabaseError
 
 from assets.models import Asset, Rendition
 from assets.renditions import rendering
+from audit.services import audit_prune
 
 # Worth another try: storage or database hiccups. A bad image is not.
 TRANSIENT_ERRORS = (OSError, DatabaseError)
@@ -45,7 +46,8 @@ def sweep_renditions(older_than: float = 120) -> int:
     It also archives the artwork whose "usable until" day has passed: the home page hides
     it from that day on already, and archiving shows marketing it is over."""
     for asset in Asset.objects.past_usable_until():
-        asset.archive()
+        asset.archive(by=None, why="its usable-until day has passed")
+    audit_prune()  # one indexed delete; old entries go within a minute of their time
     later = settings.RENDITIONS_SWEEP_PRIORITY  # behind every upload's sizes
     healed = rendering.renditions_heal()
     for asset_id in healed:

@@ -9,6 +9,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
@@ -19,7 +20,9 @@ from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
 from assets.services import (
     DuplicateAsset,
+    ReviewRefused,
     asset_create,
+    asset_delete,
     asset_publish,
     asset_replace_file,
     asset_set_kind,
@@ -209,7 +212,11 @@ def _crop_shapes(asset: Asset) -> list[list[Preset]]:
 @role_required("assets.publish_asset")
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
-    asset_publish(asset=asset)
+    try:
+        asset_publish(asset=asset, by=request.user)
+    except ReviewRefused as refusal:
+        messages.error(request, _("Not published: %(reason)s.") % {"reason": refusal})
+        return redirect(asset)
     messages.success(request, f"“{asset.title}” is published: employees can see it now.")
     return redirect(asset)
 
@@ -218,7 +225,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required("assets.publish_asset")
 def archive(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
-    asset.archive()
+    asset.archive(by=request.user)
     messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
     return redirect(asset)
 
@@ -236,7 +243,7 @@ def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
 def delete(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     if request.method == "POST":
-        asset.delete()
+        asset_delete(asset=asset, by=request.user)
         messages.success(request, f"Deleted “{asset.title}” and its files.")
         return redirect("assets:library")
     return render(request, "assets/confirm_delete.html", {"asset": asset})
