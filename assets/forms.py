@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from assets.intake.validation import ImageRefused, check_frame
-from assets.models import Asset, Collection, Tag
+from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
 from assets.search import Search, platform_kinds, search_for
@@ -240,6 +240,7 @@ class AssetFilterForm(forms.Form):
         "platform": "kind",
         "orientation": "orientation",
         "status": "status",
+        "review": "review_now",
     }
 
     q = forms.CharField(label="Search", required=False, max_length=100)
@@ -250,8 +251,13 @@ class AssetFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=Asset.Kind.choices, required=False)
     platform = forms.ChoiceField(required=False)
     orientation = forms.ChoiceField(choices=Asset.Orientation.choices, required=False)
-    # Marketing's library only. The review state (another issue) becomes a facet beside it.
+    # Marketing's library only (its assets come with_review_state).
     status = forms.ChoiceField(choices=Asset.Status.choices, required=False)
+    review = forms.ChoiceField(
+        label=_("Review"),
+        choices=[(REVIEW_NONE, _("Not submitted")), *Review.Action.choices],
+        required=False,
+    )
 
     def __init__(
         self, *args, assets: QuerySet[Asset], names_from_assets: bool, with_status: bool, **kwargs
@@ -263,7 +269,7 @@ class AssetFilterForm(forms.Form):
         self.assets = assets
         self.fields["platform"].choices = [(p.slug, p.name) for p in load_platforms()]
         if not with_status:
-            del self.fields["status"]
+            del self.fields["status"], self.fields["review"]
         if names_from_assets:
             shown = assets.values("pk")
             self.fields["collection"].queryset = Collection.objects.filter(
@@ -312,6 +318,7 @@ class AssetFilterForm(forms.Form):
         columns = ["collection__name", *dict.fromkeys(self.ROW_FACETS.values())]
         if "status" not in self.fields:
             columns.remove("status")
+            columns.remove("review_now")
         rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
         combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
         facets = []

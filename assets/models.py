@@ -7,7 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -29,6 +30,8 @@ from audit.models import AuditEntry
 from audit.services import audit_record
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+# The review state of a file never submitted (AssetQuerySet.with_review_state).
+REVIEW_NONE = "none"
 
 
 class Collection(models.Model):
@@ -94,6 +97,19 @@ class AssetQuerySet(models.QuerySet):
     def past_usable_until(self) -> "AssetQuerySet":
         """Published artwork whose last usable day has passed: the sweep archives it."""
         return self.filter(status=Asset.Status.PUBLISHED, available_until__lt=timezone.localdate())
+
+    def with_review_state(self) -> "AssetQuerySet":
+        """Each asset with ``review_now``: its current file's latest review step (a
+        Review.Action), or "none"; one subquery, so the library can filter and count by it."""
+        latest = (
+            Review.objects.filter(
+                asset=OuterRef("pk"),
+                at__gte=Coalesce(OuterRef("replaced_at"), OuterRef("created_at")),
+            )
+            .order_by("-at", "-id")
+            .values("action")[:1]
+        )
+        return self.annotate(review_now=Coalesce(Subquery(latest), Value(REVIEW_NONE)))
 
     def counts_by(self, *fields: str) -> list[tuple]:
         """Each combination of values of ``fields`` (a relation's too) with how many assets

@@ -129,6 +129,10 @@ class SameFile(ImageRefused):
 
 
 def _keep_current_file(asset: Asset) -> AssetVersion:
+    # The approval was of the file going into the history, not of the one coming in: in a
+    # reviewed collection the artwork is a draft again until a brand lead approves the new one.
+    if asset.needs_review and asset.is_published:
+        asset.status = Asset.Status.DRAFT
     return asset.versions.create(
         file=asset.original.name,
         width=asset.width,
@@ -316,6 +320,10 @@ def asset_delete(*, asset: Asset, by: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def asset_review_submit(*, asset: Asset, by: AbstractBaseUser) -> Review:
+    # Locked: two clicks, or a brand lead deciding meanwhile, see one state each.
+    asset = (
+        Asset.objects.select_for_update(of=("self",)).select_related("collection").get(pk=asset.pk)
+    )
     if not asset.needs_review or asset.is_published:
         raise ReviewRefused(_("only a draft in a collection that requires review is submitted"))
     if asset.review_state in (Review.Action.SUBMITTED, Review.Action.APPROVED):
@@ -329,6 +337,7 @@ def asset_review_decide(
     *, asset: Asset, by: AbstractBaseUser, approve: bool, comment: str = ""
 ) -> Review:
     """A brand lead approves the submitted version, or sends it back saying why."""
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
     if asset.review_state != Review.Action.SUBMITTED:
         raise ReviewRefused(_("this version is not waiting for review"))
     if not approve and not comment.strip():

@@ -40,7 +40,7 @@ def library(request: HttpRequest) -> HttpResponse:
     # What changed last comes first: that is what marketing is working on.
     return listing_page(
         request,
-        Asset.objects.all(),
+        Asset.objects.with_review_state(),
         "assets/library.html",
         order_by=("-updated_at", "-id"),
         with_status=True,
@@ -172,11 +172,22 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose the file of the new version.")
         return redirect("assets:edit", asset.slug)
     upload = form.cleaned_data["file"]
+    was_published = asset.is_published
     try:
-        asset_replace_file(asset=asset, file=upload, filename=upload.name, replaced_by=request.user)
+        asset = asset_replace_file(
+            asset=asset, file=upload, filename=upload.name, replaced_by=request.user
+        )
     except ImageRefused as error:
         messages.error(request, f"The new version was not taken: {error}.")
         return redirect("assets:edit", asset.slug)
+    if was_published and not asset.is_published:
+        messages.warning(
+            request,
+            _(
+                "Its collection requires review: it is a draft again until a brand lead approves "
+                "the new version."
+            ),
+        )
     messages.success(
         request,
         "New version saved. Each size is made again; until it is ready the previous one "

@@ -120,3 +120,27 @@ def test_the_identity_provider_maps_the_brand_lead_role(django_user_model):
     user = provider_user_sign_in(issuer="https://id.example", subject="x", roles={MARKETING})
     assert list(user.groups.values_list("name", flat=True)) == [MARKETING]
     assert Group.objects.filter(name=BRAND_LEAD).exists()
+
+
+def test_a_new_version_of_published_reviewed_artwork_waits_as_a_draft(
+    client, marketer, reviewed, employee
+):
+    live = make_asset(title="Live", collection=reviewed)
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")}, follow=True
+    )
+    assert "a draft again until a brand lead approves" in response.content.decode()
+    assert status_of(live) == Asset.Status.DRAFT
+    client.force_login(employee)
+    assert client.get(live.get_absolute_url()).status_code == 404
+
+
+def test_the_library_filters_and_counts_by_review_state(client, marketer, brand_lead, reviewed):
+    waiting = make_asset(title="Waiting", collection=reviewed, status=Asset.Status.DRAFT)
+    make_asset(title="Untouched", collection=reviewed, status=Asset.Status.DRAFT)
+    post(client, marketer, f"/library/{waiting.slug}/review/submit/")
+    response = client.get("/library/?review=submitted")
+    assert [a.title for a in response.context["page"].object_list] == ["Waiting"]
+    (facet,) = [f for f in response.context["facets"] if f.name == "review"]
+    assert {(o.value, o.count) for o in facet.options} == {("none", 1), ("submitted", 1)}
