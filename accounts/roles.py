@@ -1,4 +1,4 @@
-"""The portal's three roles and the one check every view uses."""
+"""The portal's four roles and the one check every view uses."""
 
 from collections.abc import Callable
 from functools import wraps
@@ -11,7 +11,9 @@ from django.shortcuts import render
 EMPLOYEES = "Employees"
 MARKETING = "Marketing"
 LEADERSHIP = "Leadership"
-ROLES = (EMPLOYEES, MARKETING, LEADERSHIP)
+# Approves artwork in collections that require review; usually held beside Marketing.
+BRAND_LEAD = "Brand lead"
+ROLES = (EMPLOYEES, MARKETING, LEADERSHIP, BRAND_LEAD)
 
 
 def has_any_role(user: AbstractBaseUser | AnonymousUser) -> bool:

@@ -5,7 +5,9 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 
-from accounts.roles import ROLES
+from accounts.roles import EMPLOYEES, ROLES
+from audit.models import AuditEntry
+from audit.services import audit_record
 
 
 def provider_username(*, issuer: str, subject: str) -> str:
@@ -26,6 +28,14 @@ def provider_user_sign_in(*, issuer: str, subject: str, roles: set[str]) -> Abst
         username=provider_username(issuer=issuer, subject=subject),
         defaults={"password": make_password(None)},
     )
+    before = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
     user.groups.remove(*user.groups.filter(name__in=ROLES).exclude(name__in=roles))
     user.groups.add(*Group.objects.filter(name__in=roles))
+    after = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    # Staff roles only: an employee's sign-in (Employees alone, every time) is never written down.
+    if before - {EMPLOYEES} != after - {EMPLOYEES}:
+        change = (
+            f"{', '.join(sorted(before)) or 'no role'} → {', '.join(sorted(after)) or 'no role'}"
+        )
+        audit_record(actor=None, action=AuditEntry.Action.ROLES_CHANGED, target=f"{user}: {change}")
     return user

@@ -6,7 +6,7 @@ from assets.services import renditions_request
 
 @admin.register(Collection)
 class CollectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "order"]
+    list_display = ["name", "slug", "order", "requires_review"]
     prepopulated_fields = {"slug": ["name"]}
 
 

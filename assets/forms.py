@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from assets.intake.validation import ImageRefused, check_frame
-from assets.models import Asset, Collection, Tag
+from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
 from assets.search import Search, platform_kinds, search_for
@@ -79,6 +80,12 @@ class AssetForm(forms.ModelForm):
     )
     # A bare "campaign.example.com" is taken as https, the default Django 6 moves to.
     signature_link = Asset._meta.get_field("signature_link").formfield(assume_scheme="https")
+    allowed_uses = forms.MultipleChoiceField(
+        label=_("Allowed uses"),
+        choices=Asset.Use.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = Asset
@@ -88,6 +95,11 @@ class AssetForm(forms.ModelForm):
             "usage_notes",
             "collection",
             "kind",
+            "credit_photographer",
+            "credit_agency",
+            "licence",
+            "allowed_uses",
+            "not_before",
             "available_until",
             "focal_x",
             "focal_y",
@@ -110,6 +122,7 @@ class AssetForm(forms.ModelForm):
             "crop_overrides": forms.HiddenInput(),
             "keep_box": forms.HiddenInput(),
             "text_box": forms.HiddenInput(),
+            "not_before": forms.DateInput(attrs={"type": "date"}),
             "available_until": forms.DateInput(attrs={"type": "date"}),
             # Set by a click or the arrow keys on the picture (static/js/focal-point.js).
             "focal_x": forms.HiddenInput(),
@@ -157,6 +170,9 @@ class AssetForm(forms.ModelForm):
                     check_frame(original)
                 except ImageRefused as refusal:
                     self.add_error("kind", str(refusal)[:1].upper() + str(refusal)[1:] + ".")
+        not_before, until = data.get("not_before"), data.get("available_until")
+        if not_before and until and until < not_before:
+            self.add_error("available_until", _("“Usable until” comes before the embargo ends."))
         return data
 
     def clean_crop_overrides(self) -> dict[str, dict[str, float]]:
@@ -224,6 +240,7 @@ class AssetFilterForm(forms.Form):
         "platform": "kind",
         "orientation": "orientation",
         "status": "status",
+        "review": "review_now",
     }
 
     q = forms.CharField(label="Search", required=False, max_length=100)
@@ -234,8 +251,13 @@ class AssetFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=Asset.Kind.choices, required=False)
     platform = forms.ChoiceField(required=False)
     orientation = forms.ChoiceField(choices=Asset.Orientation.choices, required=False)
-    # Marketing's library only. The review state (another issue) becomes a facet beside it.
+    # Marketing's library only (its assets come with_review_state).
     status = forms.ChoiceField(choices=Asset.Status.choices, required=False)
+    review = forms.ChoiceField(
+        label=_("Review"),
+        choices=[(REVIEW_NONE, _("Not submitted")), *Review.Action.choices],
+        required=False,
+    )
 
     def __init__(
         self, *args, assets: QuerySet[Asset], names_from_assets: bool, with_status: bool, **kwargs
@@ -247,7 +269,7 @@ class AssetFilterForm(forms.Form):
         self.assets = assets
         self.fields["platform"].choices = [(p.slug, p.name) for p in load_platforms()]
         if not with_status:
-            del self.fields["status"]
+            del self.fields["status"], self.fields["review"]
         if names_from_assets:
             shown = assets.values("pk")
             self.fields["collection"].queryset = Collection.objects.filter(
@@ -296,6 +318,7 @@ class AssetFilterForm(forms.Form):
         columns = ["collection__name", *dict.fromkeys(self.ROW_FACETS.values())]
         if "status" not in self.fields:
             columns.remove("status")
+            columns.remove("review_now")
         rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
         combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
         facets = []

@@ -7,12 +7,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThan
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from assets.renditions.engine import (
     ENGINE_VERSION,
@@ -24,8 +26,12 @@ from assets.renditions.engine import (
 )
 from assets.renditions.platforms import Platform, Slot, load_platforms
 from assets.renditions.presets import Preset, get_preset, platform_presets, presets_for
+from audit.models import AuditEntry
+from audit.services import audit_record
 
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
+# The review state of a file never submitted (AssetQuerySet.with_review_state).
+REVIEW_NONE = "none"
 
 
 class Collection(models.Model):
@@ -33,6 +39,11 @@ class Collection(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
     order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    requires_review = models.BooleanField(
+        _("requires review"),
+        default=False,
+        help_text=_("A brand lead approves each version of its artwork before it is published."),
+    )
 
     class Meta:
         ordering = ["order", "name"]
@@ -66,11 +77,39 @@ class SearchTerm(models.Model):
 
 class AssetQuerySet(models.QuerySet):
     def published(self) -> "AssetQuerySet":
-        """What employees see: published and not past its end date."""
+        """What employees see: published, past its embargo and not past its end date."""
         today = timezone.localdate()
-        return self.filter(Q(available_until__isnull=True) | Q(available_until__gte=today)).filter(
-            status=Asset.Status.PUBLISHED
+        return self.filter(
+            Q(available_until__isnull=True) | Q(available_until__gte=today),
+            Q(not_before__isnull=True) | Q(not_before__lte=today),
+            status=Asset.Status.PUBLISHED,
         )
+
+    def expiring(self, *, within_days: int = 30) -> "AssetQuerySet":
+        """Published artwork whose "usable until" day comes within the next ``within_days``."""
+        today = timezone.localdate()
+        return self.filter(
+            status=Asset.Status.PUBLISHED,
+            available_until__gte=today,
+            available_until__lte=today + timedelta(days=within_days),
+        )
+
+    def past_usable_until(self) -> "AssetQuerySet":
+        """Published artwork whose last usable day has passed: the sweep archives it."""
+        return self.filter(status=Asset.Status.PUBLISHED, available_until__lt=timezone.localdate())
+
+    def with_review_state(self) -> "AssetQuerySet":
+        """Each asset with ``review_now``: its current file's latest review step (a
+        Review.Action), or "none"; one subquery, so the library can filter and count by it."""
+        latest = (
+            Review.objects.filter(
+                asset=OuterRef("pk"),
+                at__gte=Coalesce(OuterRef("replaced_at"), OuterRef("created_at")),
+            )
+            .order_by("-at", "-id")
+            .values("action")[:1]
+        )
+        return self.annotate(review_now=Coalesce(Subquery(latest), Value(REVIEW_NONE)))
 
     def counts_by(self, *fields: str) -> list[tuple]:
         """Each combination of values of ``fields`` (a relation's too) with how many assets
@@ -126,8 +165,32 @@ class Asset(models.Model):
     tags = models.ManyToManyField(Tag, blank=True, related_name="assets")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PHOTO)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+
+    class Use(models.TextChoices):
+        INTERNAL = "internal", _("Internal")
+        SOCIAL = "social", _("Social media")
+        PRINT = "print", _("Print")
+        ADS = "ads", _("Paid ads")
+
+    # Rights: who made it, on what terms, and when it may be used.
+    credit_photographer = models.CharField(_("photographer"), max_length=120, blank=True)
+    credit_agency = models.CharField(_("agency"), max_length=120, blank=True)
+    licence = models.CharField(
+        _("licence"), max_length=200, blank=True, help_text=_("For example: royalty-free, 2 years.")
+    )
+    # A list of Use values (JSON, so SQLite runs it as PostgreSQL does).
+    allowed_uses = models.JSONField(_("allowed uses"), default=list, blank=True)
+    not_before = models.DateField(
+        _("embargo: not before"),
+        null=True,
+        blank=True,
+        help_text=_("Employees do not see the asset before this day, even when it is published."),
+    )
     available_until = models.DateField(
-        null=True, blank=True, help_text="After this day employees no longer see the asset."
+        _("usable until"),
+        null=True,
+        blank=True,
+        help_text=_("The last day it may be used; the next day it is archived."),
     )
 
     original = models.FileField(upload_to=original_upload_to, max_length=200)
@@ -261,7 +324,10 @@ class Asset(models.Model):
             models.Index(fields=["-created_at", "-id"], name="asset_newest_first"),
             models.Index(fields=["-updated_at"], name="asset_recently_updated"),
         ]
-        permissions = [("publish_asset", "Can publish and archive assets")]
+        permissions = [
+            ("publish_asset", "Can publish and archive assets"),
+            ("review_asset", "Can approve assets or send them back"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1),
@@ -294,6 +360,19 @@ class Asset(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def credit(self) -> str:
+        """The credit line employees copy: photographer and agency, as far as known."""
+        return " / ".join(name for name in (self.credit_photographer, self.credit_agency) if name)
+
+    @property
+    def embargoed(self) -> bool:
+        return self.not_before is not None and self.not_before > timezone.localdate()
+
+    def allowed_uses_display(self) -> list[str]:
+        labels = dict(self.Use.choices)
+        return [str(labels[use]) for use in self.allowed_uses if use in labels]
+
+    @property
     def file_added_at(self) -> datetime:
         """When the current file came into the library."""
         return self.replaced_at or self.created_at
@@ -302,13 +381,34 @@ class Asset(models.Model):
     def file_added_by(self) -> AbstractBaseUser | None:
         return self.replaced_by if self.replaced_at else self.uploaded_by
 
+    @property
+    def needs_review(self) -> bool:
+        return self.collection is not None and self.collection.requires_review
+
+    def current_review(self) -> "Review | None":
+        """The latest review step of the current file: an earlier file's approval is not its."""
+        return self.reviews.filter(at__gte=self.file_added_at).first()
+
+    @property
+    def review_state(self) -> str:
+        """A Review.Action of the current file, or "" when it was never submitted."""
+        review = self.current_review()
+        return review.action if review else ""
+
+    @property
+    def may_be_published(self) -> bool:
+        return not self.needs_review or self.review_state == Review.Action.APPROVED
+
     def publish(self) -> None:
         self.status = self.Status.PUBLISHED
         self.save(update_fields=["status", "updated_at"])
 
-    def archive(self) -> None:
+    def archive(self, *, by: AbstractBaseUser | None = None, why: str = "") -> None:
+        """Archive it and say so in the audit log; ``by`` None is the portal (the sweep)."""
         self.status = self.Status.ARCHIVED
         self.save(update_fields=["status", "updated_at"])
+        target = f"{self} ({why})" if why else self
+        audit_record(actor=by, action=AuditEntry.Action.ARCHIVED, target=target)
 
     @property
     def engine_kind(self) -> str:
@@ -516,6 +616,30 @@ class AssetVersion(models.Model):
         except (OSError, RenderError, UnsafeSVG):
             return None
         return made if isinstance(made, RenderedImage) else None
+
+
+class Review(models.Model):
+    """One step of an asset's review, for marketing and brand leads only: never shown to
+    employees, never sent to anyone."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted for review")
+        APPROVED = "approved", _("Approved")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.asset}: {self.get_action_display()}"
 
 
 def delete_file_unless_used(storage, name: str) -> None:

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from assets.intake.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 from assets.models import (
@@ -16,10 +17,13 @@ from assets.models import (
     AssetVersion,
     Collection,
     Rendition,
+    Review,
     delete_file_unless_used,
     original_upload_to,
 )
 from assets.renditions import tasks
+from audit.models import AuditEntry
+from audit.services import audit_record
 
 
 class DuplicateAsset(ImageRefused):
@@ -72,7 +76,10 @@ def asset_create(
         slug=unique_slug(title),
         kind=kind or facts.kind_guess,
         collection=collection,
-        status=Asset.Status.PUBLISHED if publish else Asset.Status.DRAFT,
+        # A collection that requires review keeps its new artwork a draft until approved.
+        status=Asset.Status.PUBLISHED
+        if publish and not (collection and collection.requires_review)
+        else Asset.Status.DRAFT,
         width=facts.width,
         height=facts.height,
         byte_size=facts.byte_size,
@@ -122,6 +129,10 @@ class SameFile(ImageRefused):
 
 
 def _keep_current_file(asset: Asset) -> AssetVersion:
+    # The approval was of the file going into the history, not of the one coming in: in a
+    # reviewed collection the artwork is a draft again until a brand lead approves the new one.
+    if asset.needs_review and asset.is_published:
+        asset.status = Asset.Status.DRAFT
     return asset.versions.create(
         file=asset.original.name,
         width=asset.width,
@@ -167,6 +178,7 @@ def asset_replace_file(
         raise ImageRefused(
             "another upload of the same file came in at the same moment; try again"
         ) from None
+    audit_record(actor=replaced_by, action=AuditEntry.Action.VERSION_ADDED, target=asset)
     return asset
 
 
@@ -188,6 +200,7 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     # Its file is the asset's again, so deleting the row leaves the file alone.
     version.delete()
     renditions_request(asset=asset)
+    audit_record(actor=restored_by, action=AuditEntry.Action.VERSION_RESTORED, target=asset)
     return asset
 
 
@@ -285,10 +298,54 @@ def asset_set_kind(*, asset: Asset, kind: str) -> None:
     renditions_request(asset=asset)
 
 
+class ReviewRefused(Exception):
+    """A publish or review step that the asset's review state does not allow; the message
+    says why, for the person who tried."""
+
+
 @transaction.atomic
-def asset_publish(*, asset: Asset) -> None:
+def asset_publish(*, asset: Asset, by: AbstractBaseUser | None) -> None:
+    if not asset.may_be_published:
+        raise ReviewRefused(_("its collection requires a brand lead's approval of this version"))
     asset.publish()
     renditions_request(asset=asset)
+    audit_record(actor=by, action=AuditEntry.Action.PUBLISHED, target=asset)
+
+
+@transaction.atomic
+def asset_delete(*, asset: Asset, by: AbstractBaseUser) -> None:
+    audit_record(actor=by, action=AuditEntry.Action.DELETED, target=asset)
+    asset.delete()
+
+
+@transaction.atomic
+def asset_review_submit(*, asset: Asset, by: AbstractBaseUser) -> Review:
+    # Locked: two clicks, or a brand lead deciding meanwhile, see one state each.
+    asset = (
+        Asset.objects.select_for_update(of=("self",)).select_related("collection").get(pk=asset.pk)
+    )
+    if not asset.needs_review or asset.is_published:
+        raise ReviewRefused(_("only a draft in a collection that requires review is submitted"))
+    if asset.review_state in (Review.Action.SUBMITTED, Review.Action.APPROVED):
+        raise ReviewRefused(_("this version is submitted already"))
+    audit_record(actor=by, action=AuditEntry.Action.SUBMITTED, target=asset)
+    return asset.reviews.create(action=Review.Action.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def asset_review_decide(
+    *, asset: Asset, by: AbstractBaseUser, approve: bool, comment: str = ""
+) -> Review:
+    """A brand lead approves the submitted version, or sends it back saying why."""
+    asset = Asset.objects.select_for_update().get(pk=asset.pk)
+    if asset.review_state != Review.Action.SUBMITTED:
+        raise ReviewRefused(_("this version is not waiting for review"))
+    if not approve and not comment.strip():
+        raise ReviewRefused(_("say what to change when sending it back"))
+    action = Review.Action.APPROVED if approve else Review.Action.SENT_BACK
+    done = AuditEntry.Action.APPROVED if approve else AuditEntry.Action.SENT_BACK
+    audit_record(actor=by, action=done, target=asset)
+    return asset.reviews.create(action=action, by=by, comment=comment.strip())
 
 
 @transaction.atomic

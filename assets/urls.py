@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assets.views import browse, downloads, library
+from assets.views import browse, downloads, library, review
 
 app_name = "assets"
 
@@ -33,4 +33,18 @@ urlpatterns = [
     path("library/<slug:slug>/kind/", library.set_kind, name="set-kind"),
     path("library/<slug:slug>/retry/", library.retry_renditions, name="retry-renditions"),
     path("library/<slug:slug>/delete/", library.delete, name="delete"),
+    path("review/", review.queue, name="review-queue"),
+    path("library/<slug:slug>/review/submit/", review.submit, name="review-submit"),
+    path(
+        "library/<slug:slug>/review/approve/",
+        review.decide,
+        {"approve": True},
+        name="review-approve",
+    ),
+    path(
+        "library/<slug:slug>/review/send-back/",
+        review.decide,
+        {"approve": False},
+        name="review-send-back",
+    ),
 ]

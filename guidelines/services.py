@@ -1,11 +1,14 @@
 import io
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from assets.models import Asset, Collection
+from audit.models import AuditEntry
+from audit.services import audit_record
 from guidelines.models import Guideline, Swatch
 
 # The internal page preview at most 1600 px on its long side, made by the rendition engine
@@ -19,7 +22,12 @@ DONT_CACHE_SECONDS = 7 * 24 * 60 * 60
 
 @transaction.atomic
 def guideline_save(
-    *, collection: Collection, body: str, swatches: list[Swatch], dont_examples: list[Asset]
+    *,
+    collection: Collection,
+    body: str,
+    swatches: list[Swatch],
+    dont_examples: list[Asset],
+    edited_by: AbstractBaseUser | None = None,
 ) -> Guideline:
     """Write a collection's guidelines, keeping what they said before as a version."""
     guideline, created = Guideline.objects.select_for_update().get_or_create(collection=collection)
@@ -32,6 +40,8 @@ def guideline_save(
         guideline.versions.create(text=before, saved_at=guideline.updated_at)
         guideline.updated_at = timezone.now()
         guideline.save(update_fields=["updated_at"])
+    if created or guideline.as_text() != before:
+        audit_record(actor=edited_by, action=AuditEntry.Action.GUIDELINES_EDITED, target=collection)
     return guideline
 
 

@@ -65,6 +65,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
                 body=data["body"],
                 swatches=data["swatches"],
                 dont_examples=list(data["dont_examples"]),
+                edited_by=request.user,
             )
             messages.success(
                 request, "Saved. What the guidelines said before is in the change log."

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "privacypass",
     "guidelines",
     "ops",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +205,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout"
 # before 9. Each worker process reserves one task at a time, so no swept work waits reserved
 # ahead of a new upload; a worker's -Q and the routes stay as they were.
 RENDITIONS_SWEEP_PRIORITY = 9
+# Days the audit log keeps a staff action; the renditions sweep deletes older entries.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400, minimum=1)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "sweep-renditions": {"task": "assets.tasks.sweep_renditions", "schedule": 60.0},
@@ -344,8 +347,8 @@ OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "your c
 OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "").strip() or "openid"
 OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "").strip() or "groups"
 # Claim value -> role; "*" gives a role to everyone the provider signs in. The names are the
-# three roles of accounts/roles.py (settings load before the apps and cannot import them).
-OIDC_ROLE_MAP = env_map("OIDC_ROLE_MAP", ("Employees", "Marketing", "Leadership"))
+# four roles of accounts/roles.py (settings load before the apps and cannot import them).
+OIDC_ROLE_MAP = env_map("OIDC_ROLE_MAP", ("Employees", "Marketing", "Leadership", "Brand lead"))
 LOCAL_SIGN_IN_ADMINS_ONLY = env_bool("LOCAL_SIGN_IN_ADMINS_ONLY", False)
 if OIDC_ISSUER:
     missing = [

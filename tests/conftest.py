@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection, connections
 from django.test import Client
 
-from accounts.roles import EMPLOYEES, LEADERSHIP, MARKETING
+from accounts.roles import BRAND_LEAD, EMPLOYEES, LEADERSHIP, MARKETING
 from assets.management.commands import check_storage, clean_originals, import_assets
 from portal.celery import app as celery_app
 
@@ -107,6 +107,12 @@ def marketer(db, django_user_model):
 @pytest.fixture
 def leader(db, django_user_model):
     return _user(django_user_model, "lee", LEADERSHIP)
+
+
+@pytest.fixture
+def brand_lead(db, django_user_model):
+    """The Brand lead role alone: reviews, and otherwise browses like an employee."""
+    return _user(django_user_model, "bea", BRAND_LEAD)
 
 
 @pytest.fixture

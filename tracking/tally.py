@@ -102,8 +102,12 @@ def published_refresh() -> None:
     with client.pipeline() as pipe:
         # Watched: a change to an artwork after this line makes execute() fail.
         pipe.watch(GENERATION)
-        rows = Asset.objects.filter(status=Asset.Status.PUBLISHED).values_list(
-            "slug", "id", "available_until"
+        # An embargoed artwork stays off the list: a count for it reads the database,
+        # which lets it in from its first day and asks for this list to be rebuilt.
+        rows = (
+            Asset.objects.filter(status=Asset.Status.PUBLISHED)
+            .exclude(not_before__gt=timezone.localdate())
+            .values_list("slug", "id", "available_until")
         )
         entries = dict([_SENTINEL])
         for slug, pk, until in rows:

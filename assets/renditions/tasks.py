@@ -7,6 +7,7 @@ from django.db import DatabaseError
 
 from assets.models import Asset, Rendition
 from assets.renditions import rendering
+from audit.services import audit_prune
 
 # Worth another try: storage or database hiccups. A bad image is not.
 TRANSIENT_ERRORS = (OSError, DatabaseError)
@@ -40,7 +41,13 @@ def make_renditions(self, asset_id: int) -> None:
 def sweep_renditions(older_than: float = 120) -> int:
     """Queue the sizes a changed recipe left missing (``rendering.renditions_heal``), and again
     the assets whose pending renditions nobody has worked on for ``older_than`` seconds.
-    Returns how many assets were queued. Called directly, it runs here and now."""
+    Returns how many assets were queued. Called directly, it runs here and now.
+
+    It also archives the artwork whose "usable until" day has passed: the home page hides
+    it from that day on already, and archiving shows marketing it is over."""
+    for asset in Asset.objects.past_usable_until():
+        asset.archive(by=None, why="its usable-until day has passed")
+    audit_prune()  # one indexed delete; old entries go within a minute of their time
     later = settings.RENDITIONS_SWEEP_PRIORITY  # behind every upload's sizes
     healed = rendering.renditions_heal()
     for asset_id in healed:

@@ -14,13 +14,18 @@ from assets.models import Asset
 
 
 def visible_assets(request: HttpRequest) -> QuerySet[Asset]:
-    """Marketing in the portal sees every status; everybody else sees what is published today.
+    """Marketing and brand leads in the portal see every status; everybody else sees what
+    is published today.
 
     So does a request signed with an API token, whoever holds it: a token reaches exactly
     what the API lists, never a draft's files, even when it is a marketer's.
     """
     signed_with_token = getattr(request, "api_token", None) is not None  # token_or_session
-    if request.user.has_perm("assets.change_asset") and not signed_with_token:
+    # A brand lead reviews drafts on their pages, so sees every status too.
+    manages = request.user.has_perm("assets.change_asset") or request.user.has_perm(
+        "assets.review_asset"
+    )
+    if manages and not signed_with_token:
         return Asset.objects.all()
     return Asset.objects.published()
 

@@ -9,6 +9,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
@@ -19,7 +20,9 @@ from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
 from assets.services import (
     DuplicateAsset,
+    ReviewRefused,
     asset_create,
+    asset_delete,
     asset_publish,
     asset_replace_file,
     asset_set_kind,
@@ -37,10 +40,11 @@ def library(request: HttpRequest) -> HttpResponse:
     # What changed last comes first: that is what marketing is working on.
     return listing_page(
         request,
-        Asset.objects.all(),
+        Asset.objects.with_review_state(),
         "assets/library.html",
         order_by=("-updated_at", "-id"),
         with_status=True,
+        expiring=Asset.objects.expiring().order_by("available_until", "title"),
     )
 
 
@@ -168,11 +172,22 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, "Choose the file of the new version.")
         return redirect("assets:edit", asset.slug)
     upload = form.cleaned_data["file"]
+    was_published = asset.is_published
     try:
-        asset_replace_file(asset=asset, file=upload, filename=upload.name, replaced_by=request.user)
+        asset = asset_replace_file(
+            asset=asset, file=upload, filename=upload.name, replaced_by=request.user
+        )
     except ImageRefused as error:
         messages.error(request, f"The new version was not taken: {error}.")
         return redirect("assets:edit", asset.slug)
+    if was_published and not asset.is_published:
+        messages.warning(
+            request,
+            _(
+                "Its collection requires review: it is a draft again until a brand lead approves "
+                "the new version."
+            ),
+        )
     messages.success(
         request,
         "New version saved. Each size is made again; until it is ready the previous one "
@@ -208,7 +223,11 @@ def _crop_shapes(asset: Asset) -> list[list[Preset]]:
 @role_required("assets.publish_asset")
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
-    asset_publish(asset=asset)
+    try:
+        asset_publish(asset=asset, by=request.user)
+    except ReviewRefused as refusal:
+        messages.error(request, _("Not published: %(reason)s.") % {"reason": refusal})
+        return redirect(asset)
     messages.success(request, f"“{asset.title}” is published: employees can see it now.")
     return redirect(asset)
 
@@ -217,7 +236,7 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 @role_required("assets.publish_asset")
 def archive(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
-    asset.archive()
+    asset.archive(by=request.user)
     messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
     return redirect(asset)
 
@@ -235,7 +254,7 @@ def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
 def delete(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     if request.method == "POST":
-        asset.delete()
+        asset_delete(asset=asset, by=request.user)
         messages.success(request, f"Deleted “{asset.title}” and its files.")
         return redirect("assets:library")
     return render(request, "assets/confirm_delete.html", {"asset": asset})

@@ -1,0 +1,146 @@
+"""Review in collections that require it: marketing submits, a brand lead decides."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from accounts.roles import BRAND_LEAD, MARKETING
+from accounts.services import provider_user_sign_in
+from assets.models import Asset, Collection, Review
+from assets.services import asset_replace_file
+from tests.factories import make_asset, upload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reviewed():
+    return Collection.objects.create(name="Campaign", slug="campaign", requires_review=True)
+
+
+@pytest.fixture
+def draft(reviewed):
+    return make_asset(title="Poster", collection=reviewed, status=Asset.Status.DRAFT)
+
+
+def post(client, user, path: str, **data):
+    client.force_login(user)
+    return client.post(path, data, follow=True)
+
+
+def status_of(asset: Asset) -> str:
+    asset.refresh_from_db()
+    return asset.status
+
+
+def test_a_draft_in_a_reviewed_collection_cannot_be_published_before_approval(
+    client, marketer, draft
+):
+    response = post(client, marketer, f"/library/{draft.slug}/publish/")
+    assert "approval of this version" in response.content.decode()
+    assert status_of(draft) == Asset.Status.DRAFT
+
+
+def test_submitted_then_approved_it_can_be_published(client, marketer, brand_lead, draft, employee):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    client.force_login(brand_lead)
+    assert [a.title for a in client.get("/review/").context["waiting"]] == ["Poster"]
+    post(client, brand_lead, f"/library/{draft.slug}/review/approve/", comment="Lovely")
+    post(client, marketer, f"/library/{draft.slug}/publish/")
+    assert status_of(draft) == Asset.Status.PUBLISHED
+
+
+def test_sent_back_needs_a_comment_and_shows_it_to_marketing(client, marketer, brand_lead, draft):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    refused = post(client, brand_lead, f"/library/{draft.slug}/review/send-back/", comment=" ")
+    assert "say what to change" in refused.content.decode()
+    post(client, brand_lead, f"/library/{draft.slug}/review/send-back/", comment="Logo too small")
+    client.force_login(marketer)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Logo too small" in page
+    assert "by bea" in page
+    assert "This version was sent back." in page
+    post(client, marketer, f"/library/{draft.slug}/publish/")
+    assert status_of(draft) == Asset.Status.DRAFT
+
+
+def test_a_new_version_needs_a_new_approval(client, marketer, brand_lead, draft):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    post(client, brand_lead, f"/library/{draft.slug}/review/approve/")
+    asset_replace_file(asset=draft, file=upload(), filename="new.jpg", replaced_by=marketer)
+    post(client, marketer, f"/library/{draft.slug}/publish/")
+    assert status_of(draft) == Asset.Status.DRAFT
+    page = post(client, marketer, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert "This version waits for a brand lead." in page
+
+
+def test_only_a_submitted_version_can_be_approved(client, brand_lead, draft):
+    response = post(client, brand_lead, f"/library/{draft.slug}/review/approve/")
+    assert "not waiting for review" in response.content.decode()
+    assert not draft.reviews.exists()
+
+
+def test_publishing_on_upload_keeps_a_reviewed_collections_artwork_a_draft(
+    client, marketer, reviewed
+):
+    client.force_login(marketer)
+    client.post(
+        "/library/upload/", {"files": [upload()], "collection": reviewed.pk, "publish": "on"}
+    )
+    assert Asset.objects.get().status == Asset.Status.DRAFT
+
+
+def test_a_collection_without_review_publishes_as_before(client, marketer):
+    asset = make_asset(status=Asset.Status.DRAFT)
+    post(client, marketer, f"/library/{asset.slug}/publish/")
+    assert status_of(asset) == Asset.Status.PUBLISHED
+
+
+def test_employees_never_see_the_review(client, marketer, brand_lead, employee, reviewed):
+    asset = make_asset(title="Live", collection=reviewed)
+    Review.objects.create(asset=asset, action=Review.Action.APPROVED, by=brand_lead, comment="ok")
+    client.force_login(employee)
+    page = client.get(asset.get_absolute_url()).content.decode()
+    assert "Review" not in page
+    assert "bea" not in page
+
+
+def test_a_brand_lead_sees_a_submitted_draft_page(client, marketer, brand_lead, draft):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    client.force_login(brand_lead)
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Approve" in page
+    assert f"/library/{draft.slug}/publish/" not in page
+
+
+def test_the_identity_provider_maps_the_brand_lead_role(django_user_model):
+    user = provider_user_sign_in(issuer="https://id.example", subject="x", roles={BRAND_LEAD})
+    assert list(user.groups.values_list("name", flat=True)) == [BRAND_LEAD]
+    assert user.has_perm("assets.review_asset")
+    assert not user.has_perm("assets.publish_asset")
+    user = provider_user_sign_in(issuer="https://id.example", subject="x", roles={MARKETING})
+    assert list(user.groups.values_list("name", flat=True)) == [MARKETING]
+    assert Group.objects.filter(name=BRAND_LEAD).exists()
+
+
+def test_a_new_version_of_published_reviewed_artwork_waits_as_a_draft(
+    client, marketer, reviewed, employee
+):
+    live = make_asset(title="Live", collection=reviewed)
+    client.force_login(marketer)
+    response = client.post(
+        f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")}, follow=True
+    )
+    assert "a draft again until a brand lead approves" in response.content.decode()
+    assert status_of(live) == Asset.Status.DRAFT
+    client.force_login(employee)
+    assert client.get(live.get_absolute_url()).status_code == 404
+
+
+def test_the_library_filters_and_counts_by_review_state(client, marketer, brand_lead, reviewed):
+    waiting = make_asset(title="Waiting", collection=reviewed, status=Asset.Status.DRAFT)
+    make_asset(title="Untouched", collection=reviewed, status=Asset.Status.DRAFT)
+    post(client, marketer, f"/library/{waiting.slug}/review/submit/")
+    response = client.get("/library/?review=submitted")
+    assert [a.title for a in response.context["page"].object_list] == ["Waiting"]
+    (facet,) = [f for f in response.context["facets"] if f.name == "review"]
+    assert {(o.value, o.count) for o in facet.options} == {("none", 1), ("submitted", 1)}
