@@ -14,7 +14,7 @@ from sharing.models import MAX_DAYS, ShareLink, secret_hash
 @transaction.atomic
 def share_link_create(
     *,
-    created_by: AbstractBaseUser,
+    created_by: AbstractBaseUser | None,
     name: str,
     collection: Collection | None = None,
     assets: Iterable[Asset] = (),
