@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django import forms
 from django.db.models import QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import Asset, Collection, Tag
@@ -56,6 +57,16 @@ class NewVersionForm(forms.Form):
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("What changed, e.g. “new tagline”. Shown to marketing only."),
+    )
+
+
+class VersionNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 def _box(box: object) -> dict[str, float]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.roles import role_required
 from assets.models import Asset
 from assets.renditions.presets import platform_presets
-from assets.views.files import file_response
+from assets.views.files import DOWNLOAD_CONTENT_TYPES, file_response
 from sharing.forms import PasswordForm, ShareLinkForm
 from sharing.models import ShareLink, secret_hash
 from sharing.services import share_link_create, share_link_revoke
@@ -31,7 +31,6 @@ UNLOCK_SECONDS = 3600
 GUESS_LIMIT, GUESS_WINDOW = 5, 15 * 60
 REQUEST_LIMIT, REQUEST_WINDOW = 600, 10 * 60
 PAGE_PRESET = "thumbnail"
-CONTENT_TYPES = {**Asset.RASTER_CONTENT_TYPES, "HEIF": "image/heic", "TIFF": "image/tiff"}
 
 
 @require_safe
@@ -203,5 +202,5 @@ def original(request: HttpRequest, secret: str, slug: str) -> HttpResponseBase:
     link, asset = found
     if not link.include_originals:
         raise Http404("This link does not give the original files.")
-    content_type = CONTENT_TYPES.get(asset.format, "application/octet-stream")
+    content_type = DOWNLOAD_CONTENT_TYPES[asset.format]
     return _outside(file_response(asset.original, asset.download_name, content_type))

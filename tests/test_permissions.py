@@ -72,6 +72,11 @@ EXPECTED = {
     "assets:replace-file": MARKETING_ACTION,
     "assets:restore-version": MARKETING_ACTION,
     "assets:version-thumbnail": MARKETING_READS,
+    "assets:version-preview": MARKETING_READS,
+    "assets:version-file": MARKETING_READS,
+    "assets:version-note": MARKETING_ACTION,
+    "assets:current-file-note": MARKETING_ACTION,
+    "assets:compare-versions": MARKETING_READS,
     # An empty POST sends marketing back to the upload page with a message.
     "assets:set-kind": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
@@ -232,7 +237,14 @@ def url_with_data(name: str) -> str:
         "uidb64": "MQ",
         "token": "x-y",
     }
-    if name in ("assets:restore-version", "assets:version-thumbnail"):
+    if name in (
+        "assets:restore-version",
+        "assets:version-thumbnail",
+        "assets:version-preview",
+        "assets:version-file",
+        "assets:version-note",
+        "assets:compare-versions",
+    ):
         replaced = asset_replace_file(
             asset=asset, file=upload(), filename="new.jpg", replaced_by=None
         )
