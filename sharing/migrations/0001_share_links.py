@@ -7,33 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assets', '0009_text_slot'),
+        ("assets", "0009_text_slot"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShareLink',
+            name="ShareLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='Who it is for, e.g. “Nordlys agency, spring”.', max_length=120, verbose_name='name')),
-                ('secret_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('include_sizes', models.BooleanField(default=True, verbose_name='platform sizes')),
-                ('include_originals', models.BooleanField(default=False, verbose_name='original files')),
-                ('password', models.CharField(blank=True, editable=False, max_length=128)),
-                ('expires_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('assets', models.ManyToManyField(blank=True, related_name='+', to='assets.asset')),
-                ('collection', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='assets.collection')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="Who it is for, e.g. “Nordlys agency, spring”.",
+                        max_length=120,
+                        verbose_name="name",
+                    ),
+                ),
+                ("secret_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                ("include_sizes", models.BooleanField(default=True, verbose_name="platform sizes")),
+                (
+                    "include_originals",
+                    models.BooleanField(default=False, verbose_name="original files"),
+                ),
+                ("password", models.CharField(blank=True, editable=False, max_length=128)),
+                ("expires_at", models.DateTimeField()),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("assets", models.ManyToManyField(blank=True, related_name="+", to="assets.asset")),
+                (
+                    "collection",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="assets.collection",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['expires_at', 'id'],
+                "ordering": ["expires_at", "id"],
             },
         ),
     ]
