@@ -3,6 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from sharing.services import share_link_create
+from tests.browser.test_accessibility import AXE, violations
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
@@ -34,4 +37,20 @@ def test_a_marketer_makes_a_share_link_and_an_agency_opens_it_without_an_account
 
     assert outside.cookies() == []
     assert not [url for url in requests if "/count" in url or "privacypass" in url]
+    outside.close()
+
+
+def test_share_pages_have_no_accessibility_violations(
+    browser_as, chromium, live_server, marketer, library
+):
+    _, secret = share_link_create(
+        created_by=marketer, name="Nordlys agency", assets=[library["photo"]], days=14
+    )
+    marketing = browser_as(marketer)
+    marketing.add_init_script(path=AXE)
+    page = marketing.new_page()
+    assert violations(page, "/library/share-links/") == []
+    outside = chromium.new_context(base_url=live_server.url)
+    outside.add_init_script(path=AXE)
+    assert violations(outside.new_page(), f"/share/{secret}/") == []
     outside.close()
