@@ -57,6 +57,16 @@ class NewVersionForm(forms.Form):
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("What changed, e.g. “new tagline”. Shown to marketing only."),
+    )
+
+
+class VersionNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 def _box(box: object) -> dict[str, float]:

@@ -287,6 +287,13 @@ class Asset(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Marketing's note on the current file; it moves with the file into the version history.
+    file_note = models.CharField(
+        _("note on the current file"),
+        max_length=300,
+        blank=True,
+        help_text=_("What this file is or what changed in it; shown to marketing only."),
+    )
     # When and by whom the current file replaced an earlier one (a new version or a restore).
     replaced_at = models.DateTimeField(null=True, blank=True, editable=False)
     replaced_by = models.ForeignKey(
@@ -517,6 +524,20 @@ class Asset(models.Model):
                 served[made.preset] = made
         return {slug: served[slug] for slug in keys if slug in served}
 
+    def zip_renditions(self) -> dict[str, "Rendition"] | None:
+        """The sizes one ZIP holds, all made from one file: never old and new files mixed.
+
+        While the sizes are being made from a new file, some are served from the earlier
+        one: then a ZIP waits (None) until they are done. Once nothing is pending, the sizes
+        of the current file that are ready (a failed one is left out rather than mixed in).
+        """
+        served = self.served_renditions()
+        if len({made.source_sha256 for made in served.values()}) <= 1:
+            return served
+        if self.current_renditions().filter(status=Rendition.Status.PENDING).exists():
+            return None
+        return {slug: made for slug, made in served.items() if made.source_sha256 == self.sha256}
+
     def served_rendition(self, preset: str) -> "Rendition | None":
         return self.served_renditions().get(preset)
 
@@ -553,7 +574,7 @@ class Asset(models.Model):
         made = set(self.current_renditions().values_list("preset", flat=True))
         Rendition.objects.bulk_create(
             [
-                Rendition(asset=self, preset=p, source_key=k)
+                Rendition(asset=self, preset=p, source_key=k, source_sha256=self.sha256)
                 for p, k in keys.items()
                 if p not in made
             ],
@@ -598,6 +619,9 @@ class AssetVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     replaced_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("What this file is, for marketing.")
+    )
 
     class Meta:
         ordering = ["-replaced_at", "-id"]
@@ -605,14 +629,13 @@ class AssetVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.asset} ({self.added_at:%Y-%m-%d})"
 
-    def thumbnail(self) -> RenderedImage | None:
-        """A card-sized picture of this earlier file, made now (earlier files have no sizes);
-        None if it cannot be read any more."""
+    def picture(self, preset: str = "thumbnail") -> RenderedImage | None:
+        """A picture of this earlier file for marketing's pages (a card's ``thumbnail`` or the
+        comparison's ``preview``), made now: earlier files have no sizes. None if it cannot be
+        read any more."""
         try:
             with self.file.open("rb") as source:
-                (made,) = render_presets(
-                    source, [get_preset("thumbnail")], kind=self.asset.engine_kind
-                )
+                (made,) = render_presets(source, [get_preset(preset)], kind=self.asset.engine_kind)
         except (OSError, RenderError, UnsafeSVG):
             return None
         return made if isinstance(made, RenderedImage) else None
@@ -704,6 +727,9 @@ class Rendition(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
     preset = models.CharField(max_length=60)
     source_key = models.CharField(max_length=32)
+    # Which file it is made from (the asset's SHA-256 then), so a ZIP never mixes two;
+    # empty for sizes made before it was recorded.
+    source_sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -7,6 +7,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -29,9 +30,43 @@ from audit.services import audit_record
 class DuplicateAsset(ImageRefused):
     """The same bytes are already in the library."""
 
-    def __init__(self, existing: Asset) -> None:
-        super().__init__(f"the same file is already in the library as “{existing.title}”")
+    def __init__(self, existing: Asset, message: str = "") -> None:
+        super().__init__(
+            message or f"the same file is already in the library as “{existing.title}”"
+        )
         self.existing = existing
+
+    @property
+    def where_url(self) -> str:
+        """Where a person sees the file that is already there."""
+        return self.existing.get_absolute_url()
+
+
+class DuplicateVersion(DuplicateAsset):
+    """The same bytes are an earlier file of another asset: stored once, so not taken again."""
+
+    def __init__(self, version: AssetVersion) -> None:
+        super().__init__(
+            version.asset,
+            f"the same file is in the version history of “{version.asset.title}” (added on "
+            f"{version.added_at:%Y-%m-%d}); restore it there, or upload a different file",
+        )
+
+    @property
+    def where_url(self) -> str:
+        return reverse("assets:edit", args=[self.existing.slug]) + "#versions"
+
+
+def _refuse_if_in_library(sha256: str, *, besides: Asset | None = None) -> None:
+    """Raise DuplicateAsset if another asset has these bytes, as its file or an earlier one."""
+    others = Asset.objects.exclude(pk=besides.pk) if besides else Asset.objects.all()
+    if existing := others.filter(sha256=sha256).first():
+        raise DuplicateAsset(existing)
+    earlier = AssetVersion.objects.select_related("asset").filter(sha256=sha256)
+    if besides:
+        earlier = earlier.exclude(asset=besides)
+    if version := earlier.first():
+        raise DuplicateVersion(version)
 
 
 def title_from_filename(filename: str) -> str:
@@ -66,9 +101,7 @@ def asset_create(
     """
     facts = inspect_image(filename, file, with_kind_guess=not kind)
     _check_fits_kind(kind, file)
-    existing = Asset.objects.filter(sha256=facts.sha256).first()
-    if existing:
-        raise DuplicateAsset(existing)
+    _refuse_if_in_library(facts.sha256)
 
     title = title or title_from_filename(filename)
     asset = Asset(
@@ -142,12 +175,18 @@ def _keep_current_file(asset: Asset) -> AssetVersion:
         format=asset.format,
         added_at=asset.file_added_at,
         added_by=asset.file_added_by,
+        note=asset.file_note,
     )
 
 
 @transaction.atomic
 def asset_replace_file(
-    *, asset: Asset, file: BinaryIO, filename: str, replaced_by: AbstractBaseUser | None
+    *,
+    asset: Asset,
+    file: BinaryIO,
+    filename: str,
+    replaced_by: AbstractBaseUser | None,
+    note: str = "",
 ) -> Asset:
     """Make a new upload the asset's current file, keeping the old one as a version.
 
@@ -165,13 +204,13 @@ def asset_replace_file(
             f"this file is the version added on {earlier.added_at:%Y-%m-%d}; "
             "restore it from the version history instead"
         )
-    if existing := Asset.objects.filter(sha256=facts.sha256).exclude(pk=asset.pk).first():
-        raise DuplicateAsset(existing)
+    _refuse_if_in_library(facts.sha256, besides=asset)
 
     _keep_current_file(asset)
     asset.width, asset.height, asset.byte_size = facts.width, facts.height, facts.byte_size
     asset.sha256, asset.format = facts.sha256, facts.format
     asset.replaced_at, asset.replaced_by = timezone.now(), replaced_by
+    asset.file_note = note
     try:
         _save_with_original(asset, facts, file)
     except IntegrityError:
@@ -196,6 +235,7 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     asset.width, asset.height, asset.byte_size = version.width, version.height, version.byte_size
     asset.sha256, asset.format = version.sha256, version.format
     asset.replaced_at, asset.replaced_by = timezone.now(), restored_by
+    asset.file_note = version.note
     asset.save()
     # Its file is the asset's again, so deleting the row leaves the file alone.
     version.delete()
@@ -239,7 +279,7 @@ def asset_original_clean(*, asset: Asset, dry_run: bool = False) -> bool:
         # the new file's (the same pixels), so they are carried over rather than made again.
         for preset, key in asset.rendition_keys().items():
             asset.renditions.filter(preset=preset, source_key=earlier_keys[preset]).update(
-                source_key=key
+                source_key=key, source_sha256=asset.sha256
             )
     else:
         renditions_request(asset=asset)

@@ -28,6 +28,22 @@ urlpatterns = [
         library.version_thumbnail,
         name="version-thumbnail",
     ),
+    path(
+        "library/<slug:slug>/versions/<int:pk>/preview/",
+        library.version_thumbnail,
+        {"preset": "preview"},
+        name="version-preview",
+    ),
+    path("library/<slug:slug>/versions/<int:pk>/file/", library.version_file, name="version-file"),
+    path("library/<slug:slug>/versions/<int:pk>/note/", library.version_note, name="version-note"),
+    path(
+        "library/<slug:slug>/versions/current/note/",
+        library.version_note,
+        name="current-file-note",
+    ),
+    path(
+        "library/<slug:slug>/versions/compare/", library.compare_versions, name="compare-versions"
+    ),
     path("library/<slug:slug>/publish/", library.publish, name="publish"),
     path("library/<slug:slug>/archive/", library.archive, name="archive"),
     path("library/<slug:slug>/kind/", library.set_kind, name="set-kind"),

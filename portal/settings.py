@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "tracking",
     "privacypass",
     "guidelines",
+    "sharing",
     "ops",
     "audit",
 ]

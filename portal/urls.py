@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("policies.urls")),
     path("", include("guidelines.urls")),
+    path("", include("sharing.urls")),
     path("api/v1/", include("assets.api")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from assets.models import Collection
 from assets.renditions.rendering import renditions_make
 from assets.services import asset_replace_file
 from guidelines.services import guideline_save
+from sharing.services import share_link_create
 from tests.factories import image_bytes, make_announcement, make_asset, upload
 
 ROLES = ("anonymous", "outsider", "employee", "marketer", "leader", "staff", "brand_lead")
@@ -71,6 +72,11 @@ EXPECTED = {
     "assets:replace-file": MARKETING_ACTION,
     "assets:restore-version": MARKETING_ACTION,
     "assets:version-thumbnail": MARKETING_READS,
+    "assets:version-preview": MARKETING_READS,
+    "assets:version-file": MARKETING_READS,
+    "assets:version-note": MARKETING_ACTION,
+    "assets:current-file-note": MARKETING_ACTION,
+    "assets:compare-versions": MARKETING_READS,
     # An empty POST sends marketing back to the upload page with a message.
     "assets:set-kind": MARKETING_ACTION,
     "assets:delete": (MARKETING_FORM[0], (LOGIN, NO_ROLE, 403, 302, 403, 302)),
@@ -115,6 +121,15 @@ EXPECTED = {
     "guidelines:dont-image": EVERYONE_READS,
     "guidelines:edit": MARKETING_FORM,
     "tracking:count": ((405,) * 6, (400,) * 6),
+    # Marketing makes and ends share links; an empty new link is refused with the form.
+    "sharing:links": MARKETING_READS,
+    "sharing:create": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, NO_ROLE, 403, 400, 403, 400)),
+    "sharing:revoke": MARKETING_ACTION,
+    # A share link opens for anyone who has it, signed in or not (a POST is its password
+    # form's, and a link without a password answers it with the page too).
+    "sharing:shared": ((200,) * 6, (200,) * 6),
+    "sharing:original": ((200,) * 6, (405,) * 6),
+    "sharing:rendition": ((200,) * 6, (405,) * 6),
     # The week's anonymous tokens: for anyone with a role; an empty batch is refused.
     "privacypass:key": EVERYONE_READS,
     "privacypass:issue": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, NO_ROLE, 400, 400, 400, 400)),
@@ -227,7 +242,13 @@ def url_with_data(name: str) -> str:
     """The URL of the named pattern, with an asset and an announcement for it to show."""
     asset = make_asset(title="Shown", data=image_bytes("JPEG", (64, 64)))
     if name.startswith(
-        ("assets:rendition", "assets:signature", "assets:preview", "guidelines:dont-image")
+        (
+            "assets:rendition",
+            "assets:signature",
+            "assets:preview",
+            "guidelines:dont-image",
+            "sharing:rendition",
+        )
     ):
         renditions_make(asset=asset)
     slug = "taking-part-is-voluntary" if name.startswith("policies:") else asset.slug
@@ -245,11 +266,23 @@ def url_with_data(name: str) -> str:
         "uidb64": "MQ",
         "token": "x-y",
     }
-    if name in ("assets:restore-version", "assets:version-thumbnail"):
+    if name in (
+        "assets:restore-version",
+        "assets:version-thumbnail",
+        "assets:version-preview",
+        "assets:version-file",
+        "assets:version-note",
+        "assets:compare-versions",
+    ):
         replaced = asset_replace_file(
             asset=asset, file=upload(), filename="new.jpg", replaced_by=None
         )
         values["pk"] = replaced.versions.get().pk
+    if name.startswith("sharing:"):
+        link, values["secret"] = share_link_create(
+            created_by=None, name="Agency", assets=[asset], days=14, include_originals=True
+        )
+        values["pk"] = link.pk
     try:
         return reverse(name)
     except NoReverseMatch:

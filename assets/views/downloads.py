@@ -16,26 +16,25 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
 from assets.renditions.platforms import file_name, name_for, safe_file_name, shared_file_name
 from assets.views.access import token_or_session, visible_assets
-from assets.views.files import file_missing, file_response, file_stored, sizes_remaking
+from assets.views.files import (
+    DOWNLOAD_CONTENT_TYPES,
+    file_missing,
+    file_response,
+    file_stored,
+    sizes_remaking,
+)
 
 logger = logging.getLogger(__name__)
 
 RASTER_CONTENT_TYPES = Asset.RASTER_CONTENT_TYPES
 SIGNATURE_PRESET = "email-signature"
-# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC and TIFF
-# originals, which browsers do not show, are previewed (like SVG) through a rendered square.
-DOWNLOAD_CONTENT_TYPES = {
-    **RASTER_CONTENT_TYPES,
-    "HEIF": "image/heic",
-    "TIFF": "image/tiff",
-    "SVG": "application/octet-stream",
-}
 
 
 @token_or_session
@@ -92,7 +91,19 @@ def signature_image(request: HttpRequest, slug: str) -> FileResponse:
 @role_required("assets.view_asset")
 def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(visible_assets(request), slug=slug)
-    folders, files = _zip_contents(asset, asset.served_renditions())
+    one_file = asset.zip_renditions()
+    if one_file is None:
+        response = file_missing(
+            request,
+            _(
+                "The sizes are being made from a new file of this artwork, so a ZIP now "
+                "would mix old and new files. Please try again in a minute."
+            ),
+            status=503,
+        )
+        response["Retry-After"] = "60"
+        return response
+    folders, files = _zip_contents(asset, one_file)
     if not files:
         raise Http404("No sizes are ready yet.")
     # Checked before the first byte: once a 200 has started, a gap would be a corrupt ZIP.

@@ -21,6 +21,15 @@ from assets.services import (
 
 logger = logging.getLogger(__name__)
 
+# SVG originals are only ever downloaded, never shown on the portal's origin. HEIC and TIFF
+# originals, which browsers do not show, are previewed (like SVG) through a rendered square.
+DOWNLOAD_CONTENT_TYPES = {
+    **Asset.RASTER_CONTENT_TYPES,
+    "HEIF": "image/heic",
+    "TIFF": "image/tiff",
+    "SVG": "application/octet-stream",
+}
+
 
 def file_response(
     file: FieldFile, filename: str, content_type: str, *, inline: bool = False

@@ -5,15 +5,17 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseBase,
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
-from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm
+from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm, VersionNoteForm
 from assets.intake.validation import ImageRefused
 from assets.models import Asset, AssetVersion
 from assets.renditions.platforms import load_platforms
@@ -31,6 +33,7 @@ from assets.services import (
     renditions_retry,
 )
 from assets.views.access import takes_originals
+from assets.views.files import DOWNLOAD_CONTENT_TYPES, file_response, file_stored
 from assets.views.listing import listing_page
 
 
@@ -56,7 +59,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     # (no JavaScript) gets HTML. Same form, same service, same refusals.
     wants_json = request.get_preferred_type(["text/html", "application/json"]) == "application/json"
     added: list[Asset] = []
-    refused: list[tuple[str, str, Asset | None]] = []
+    refused: list[tuple[str, str, str]] = []
     if request.method == "POST" and form.is_valid():
         added, refused = _create_assets(request, form)
         if wants_json:
@@ -67,9 +70,9 @@ def upload(request: HttpRequest) -> HttpResponse:
                         {
                             "name": name,
                             "reason": reason,
-                            "existing_url": e.get_absolute_url() if e else "",
+                            "existing_url": where,
                         }
-                        for name, reason, e in refused
+                        for name, reason, where in refused
                     ],
                 }
             )
@@ -121,9 +124,11 @@ def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _create_assets(
     request: HttpRequest, form: UploadForm
-) -> tuple[list[Asset], list[tuple[str, str, Asset | None]]]:
+) -> tuple[list[Asset], list[tuple[str, str, str]]]:
+    """The assets added, and per refused file its name, the reason and where the same file
+    already is ("" if nowhere)."""
     added: list[Asset] = []
-    refused: list[tuple[str, str, Asset | None]] = []
+    refused: list[tuple[str, str, str]] = []
     for file in form.cleaned_data["files"]:
         try:
             added.append(
@@ -137,9 +142,9 @@ def _create_assets(
                 )
             )
         except DuplicateAsset as error:
-            refused.append((file.name, str(error), error.existing))
+            refused.append((file.name, str(error), error.where_url))
         except ImageRefused as error:
-            refused.append((file.name, str(error), None))
+            refused.append((file.name, str(error), ""))
     return added, refused
 
 
@@ -175,8 +180,16 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
     was_published = asset.is_published
     try:
         asset = asset_replace_file(
-            asset=asset, file=upload, filename=upload.name, replaced_by=request.user
+            asset=asset,
+            file=upload,
+            filename=upload.name,
+            replaced_by=request.user,
+            note=form.cleaned_data["note"],
         )
+    except DuplicateAsset as error:
+        message = _('The new version was not taken: {reason}. <a href="{url}">See where it is</a>.')
+        messages.error(request, format_html(message, reason=error, url=error.where_url))
+        return redirect("assets:edit", asset.slug)
     except ImageRefused as error:
         messages.error(request, f"The new version was not taken: {error}.")
         return redirect("assets:edit", asset.slug)
@@ -262,15 +275,101 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 @role_required("assets.change_asset")
-def version_thumbnail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """A small picture of an earlier file, so versions can be told apart in the history."""
+def version_thumbnail(
+    request: HttpRequest, slug: str, pk: int, preset: str = "thumbnail"
+) -> HttpResponse:
+    """A picture of an earlier file: small in the history, so versions can be told apart,
+    larger (``preview``) where two are compared."""
     version = get_object_or_404(
         AssetVersion.objects.select_related("asset"), asset__slug=slug, pk=pk
     )
-    made = version.thumbnail()
+    made = version.picture(preset)
     if made is None:
         raise Http404("That file can no longer be shown.")
     response = HttpResponse(made.data, content_type=Asset.RASTER_CONTENT_TYPES[made.format])
     # A version's file never changes; the page is marketing's alone.
     response["Cache-Control"] = "private, max-age=86400"
     return response
+
+
+@require_safe
+@role_required("assets.change_asset")
+def version_file(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
+    """An earlier file as it was uploaded, for marketing only."""
+    version = get_object_or_404(
+        AssetVersion.objects.select_related("asset"), asset__slug=slug, pk=pk
+    )
+    if not file_stored(version.file):
+        raise Http404("That file is missing from storage.")
+    extension = Asset.EXTENSIONS[version.format]
+    name = f"{version.asset.slug} - {version.added_at:%Y-%m-%d %H%M}.{extension}"
+    return file_response(version.file, name, DOWNLOAD_CONTENT_TYPES[version.format])
+
+
+@require_POST
+@role_required("assets.change_asset")
+def version_note(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    """Marketing's note on one file of the history, the current one without ``pk``."""
+    asset = get_object_or_404(Asset, slug=slug)
+    form = VersionNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A note is at most 300 characters."))
+        return redirect(reverse("assets:edit", args=[slug]) + "#versions")
+    note = form.cleaned_data["note"]
+    if pk is None:
+        Asset.objects.filter(pk=asset.pk).update(file_note=note)
+    else:
+        get_object_or_404(asset.versions, pk=pk)
+        asset.versions.filter(pk=pk).update(note=note)
+    messages.success(request, _("Note saved."))
+    return redirect(reverse("assets:edit", args=[slug]) + "#versions")
+
+
+@require_safe
+@role_required("assets.change_asset")
+def compare_versions(request: HttpRequest, slug: str) -> HttpResponse:
+    """Two files of one asset side by side: ``?a=`` and ``?b=`` are version ids or "current";
+    by default the newest earlier file beside the current one."""
+    asset = get_object_or_404(Asset, slug=slug)
+    versions = list(asset.versions.select_related("added_by"))
+    if not versions:
+        messages.info(request, _("This artwork has only one file so far."))
+        return redirect(reverse("assets:edit", args=[slug]) + "#versions")
+    default_a = str(versions[0].pk)
+    sides = [
+        _compare_side(asset, versions, request.GET.get("a", default_a)),
+        _compare_side(asset, versions, request.GET.get("b", "current")),
+    ]
+    choices = [("current", _("Current file"))] + [
+        (str(v.pk), _("Added %(date)s") % {"date": f"{v.added_at:%Y-%m-%d %H:%M}"})
+        for v in versions
+    ]
+    context = {"asset": asset, "sides": sides, "choices": choices}
+    return render(request, "assets/compare_versions.html", context)
+
+
+def _compare_side(asset: Asset, versions: list[AssetVersion], which: str) -> dict:
+    if which != "current":
+        version = next((v for v in versions if str(v.pk) == which), None)
+        if version is None:
+            raise Http404("No such version of this artwork.")
+        return {
+            "which": which,
+            "label": _("Earlier file"),
+            "picture": reverse("assets:version-preview", args=[asset.slug, version.pk]),
+            "download": reverse("assets:version-file", args=[asset.slug, version.pk]),
+            "file": version,
+            "added_at": version.added_at,
+            "added_by": version.added_by,
+            "note": version.note,
+        }
+    return {
+        "which": which,
+        "label": _("Current file"),
+        "picture": asset.preview_url("preview"),
+        "download": reverse("assets:original", args=[asset.slug]),
+        "file": asset,
+        "added_at": asset.file_added_at,
+        "added_by": asset.file_added_by,
+        "note": asset.file_note,
+    }

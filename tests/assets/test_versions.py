@@ -3,16 +3,19 @@
 import datetime
 import html
 import io
+import zipfile
 
 import pytest
 from django.core import mail
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from PIL import Image
 
-from assets.models import Asset, Tag
+from assets.models import Asset, Rendition, Tag
 from assets.renditions.presets import presets_for
+from assets.renditions.rendering import renditions_make
 from policies.models import Announcement
 from tests.assets.imagegen import frame_overlay, to_bytes
 from tests.factories import image_bytes, make_asset, upload
@@ -323,3 +326,123 @@ def test_employees_cannot_see_pictures_of_earlier_versions(
     client.force_login(employee)
     response = client.get(f"/library/{harbour.slug}/versions/{version.pk}/thumbnail/")
     assert response.status_code == 403
+
+
+def zip_entries(client, asset: Asset) -> dict[str, bytes]:
+    response = client.get(f"/assets/{asset.slug}/all-sizes.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        return {name: archive.read(name) for name in archive.namelist() if name != "README.txt"}
+
+
+def test_a_zip_is_built_from_one_file_even_while_the_sizes_switch_to_a_new_one(
+    client, marketer, employee, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=False):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    harbour.refresh_from_db()
+    # Another worker holds the claim on half of the new sizes; this one makes the rest, so
+    # half of the sizes served are of the new file and half of the old one.
+    pending = list(harbour.current_renditions().values_list("pk", flat=True))
+    held = pending[: len(pending) // 2]
+    Rendition.objects.filter(pk__in=held).update(
+        claimed_until=timezone.now() + datetime.timedelta(minutes=5)
+    )
+    renditions_make(asset=harbour)
+    client.force_login(employee)
+    response = client.get(f"/assets/{harbour.slug}/all-sizes.zip")
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    assert "would mix old and new files" in response.content.decode()
+
+    Rendition.objects.filter(pk__in=held).update(claimed_until=None)
+    renditions_make(asset=harbour)
+    entries = zip_entries(client, harbour)
+    assert entries and all(near(colour_of(data), BLUE, 20) for data in entries.values())
+
+
+def test_a_zip_of_an_artwork_whose_sizes_are_settled_is_one_file_as_before(
+    client, employee, harbour
+):
+    client.force_login(employee)
+    entries = zip_entries(client, harbour)
+    assert entries and all(near(colour_of(data), RED, 20) for data in entries.values())
+
+
+def test_a_file_in_another_assets_history_is_refused_as_an_upload_saying_where(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    with harbour.original.open("rb") as file:
+        first = file.read()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    response = client.post(
+        "/library/upload/",
+        {"files": [upload("old harbour.jpg", first)], "kind": "photo"},
+        headers={"accept": "application/json"},
+    )
+    (refusal,) = response.json()["refused"]
+    assert "in the version history of “Harbour”" in refusal["reason"]
+    assert refusal["existing_url"] == f"/library/{harbour.slug}/edit/#versions"
+    assert Asset.objects.count() == 1
+
+
+def test_a_file_in_another_assets_history_is_refused_as_a_new_version_with_a_link(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    with harbour.original.open("rb") as file:
+        first = file.read()
+    lighthouse = make_asset(title="Lighthouse", data=image_bytes("JPEG", (300, 200)))
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    page = new_version(client, lighthouse, first).content.decode()
+    assert "in the version history of “Harbour”" in html.unescape(page)
+    assert f'<a href="/library/{harbour.slug}/edit/#versions">See where it is</a>' in page
+    assert lighthouse.versions.count() == 0
+
+
+def test_marketing_downloads_an_earlier_file_as_it_was_uploaded(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    with harbour.original.open("rb") as file:
+        first = file.read()
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    version = harbour.versions.get()
+    assert downloaded(client, f"/library/{harbour.slug}/versions/{version.pk}/file/") == first
+
+
+def test_a_note_goes_with_its_file_into_the_history_and_can_be_changed_there(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            f"/library/{harbour.slug}/new-version/",
+            {"file": upload("v2.jpg", image_bytes("JPEG", (900, 600))), "note": "New tagline"},
+        )
+        new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
+    noted = harbour.versions.get(note="New tagline")
+    client.post(f"/library/{harbour.slug}/versions/{noted.pk}/note/", {"note": "Spring tagline"})
+    client.post(f"/library/{harbour.slug}/versions/current/note/", {"note": "Blue sea"})
+    page = client.get(f"/library/{harbour.slug}/edit/").content.decode()
+    assert 'value="Spring tagline"' in page and 'value="Blue sea"' in page
+
+
+def test_marketing_compares_two_versions_side_by_side(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    version = harbour.versions.get()
+    page = client.get(f"/library/{harbour.slug}/versions/compare/").content.decode()
+    picture = f"/library/{harbour.slug}/versions/{version.pk}/preview/"
+    assert f'src="{picture}"' in page and "/preview/preview/" in page
+    assert "900×600 JPEG" in page and "1200×800 JPEG" in page
+    larger = client.get(picture)
+    assert near(colour_of(larger.content), RED, tolerance=20)
+    assert max(Image.open(io.BytesIO(larger.content)).size) > 400
