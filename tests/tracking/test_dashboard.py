@@ -183,7 +183,10 @@ def test_the_asset_page_offers_an_unticked_box_the_promise_and_what_we_count(cli
     page = client.get(asset.get_absolute_url()).content.decode()
     box = re.search(r"<input[^>]*data-count-optin[^>]*>", page).group(0)
     assert "checked" not in box
-    assert "Count this anonymously" in page
+    # One setting for every artwork, and the page says so where it is ticked.
+    assert "Count my downloads anonymously — on every artwork, until I sign out or untick" in page
+    assert "One setting for all artwork in this browser" in page
+    assert "thank" not in page.lower()
     assert "I&#x27;m using this" in page or "I'm using this" in page
     assert (
         "Counting is optional. If you choose to be counted, we add one to a number for this "
