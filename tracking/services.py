@@ -190,11 +190,12 @@ def demo_weeks_release(*, today: datetime.date | None = None) -> list[Release]:
         if Release.objects.filter(week=week).exists():
             continue
         for rank, asset in enumerate(artworks):
-            popular = rng.choice([0, 0.3, 1, 2]) / (1 + rank / 3)
+            # Every artwork some weeks, the first ones more: a page that looks like a library.
+            popular = rng.choice([0.2, 0.6, 1, 1.5]) / (1 + rank / 3)
             for size in sizes:
-                for _ in range(int(rng.random() * popular * 140)):
+                for _ in range(int(rng.random() * popular * 60)):
                     tally_add(asset_slug=asset.slug, kind=Kind.DOWNLOAD, preset=size, today=week)
-            for _ in range(int(rng.random() * popular * 120)):
+            for _ in range(int(rng.random() * popular * 80)):
                 tally_add(asset_slug=asset.slug, kind=Kind.USING, preset="", today=week)
         if release := week_release(week=week, demo=True):
             released.append(release)

@@ -84,13 +84,14 @@ def test_unticking_withdraws_counts_not_sent_yet_and_gives_their_tokens_back(ass
     assert sorted(_tokens(page)) == sorted(before)
 
 
-def test_im_using_this_can_be_undone_until_sent_and_its_token_comes_back(asset_page):
+def test_im_using_this_can_be_undone_until_sent_and_its_token_comes_back(asset_page, screenshot):
     page, counts, _ = asset_page
     before = _tokens(page)
     page.get_by_role("button", name="I'm using this").click()
     expect(page.get_by_role("status")).to_have_text(
         "Counted as in use this week. You can undo it until it is sent, in a few seconds."
     )
+    screenshot(page, "count-panel", page.locator(".count-panel"))
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_role("button", name="I'm using this")).to_be_focused()
     expect(page.get_by_role("button", name="Undo")).to_be_hidden()
