@@ -52,6 +52,9 @@ class Release(models.Model):
     noise_scale = models.FloatField(help_text="Scale of the discrete Laplace noise on each number.")
     min_count = models.PositiveSmallIntegerField(help_text="Threshold applied to noisy numbers.")
     totals = models.JSONField()
+    # Made-up counts released by the demo (manage.py load_demo), so a first visit is not empty;
+    # the page and the exports say so wherever such a week appears.
+    demo = models.BooleanField(default=False, help_text="Made-up counts from the demo data.")
 
     class Meta:
         ordering = ["-week"]

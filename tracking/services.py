@@ -4,6 +4,7 @@ import base64
 import calendar
 import datetime
 import functools
+import random
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -15,7 +16,7 @@ from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 
 from assets.models import Asset
-from assets.renditions.presets import load_presets, platform_presets
+from assets.renditions.platforms import download_labels
 from privacypass.services import TokenRefused, token_redeem
 from tracking.models import Kind, Release, ReleasedSizes, week_of
 from tracking.suppression import calibration, release_week
@@ -28,15 +29,15 @@ COUNTED_KINDS = frozenset(Kind.values)  # Kind.values builds a new list on every
 
 @functools.cache
 def preset_slugs() -> frozenset[str]:
-    """What a count may name besides the original (""): a platform size, or all of them."""
-    return frozenset({preset.slug for preset in platform_presets()} | {ALL_SIZES})
+    """What a count may name besides the original (""): a size an employee can download, or
+    all of them. A size offered nowhere is neither counted nor released, even as noise."""
+    return frozenset(download_labels()) | {ALL_SIZES}
 
 
 @functools.cache
 def size_labels() -> dict[str, str]:
-    """How a reader names a size: by platform and slot, never by slug, each name once."""
-    labels = {"": "Original file", ALL_SIZES: "All sizes (ZIP)"}
-    labels |= {preset.slug: f"{preset.platform}: {preset.slot}" for preset in load_presets()}
+    """How a reader names a size: as the asset page does, never by slug, each name once."""
+    labels = {"": "Original file", ALL_SIZES: "All sizes (ZIP)", **download_labels()}
     if len(set(labels.values()) | {REST_SIZES}) != len(labels) + 1:
         raise ValueError("two sizes share a label: give each preset its own platform or slot")
     return labels
@@ -89,12 +90,13 @@ def _week_lock(week: datetime.date) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"release:{week}"])
 
 
-def week_release(*, week: datetime.date) -> Release | None:
+def week_release(*, week: datetime.date, demo: bool = False) -> Release | None:
     """Publish one closed week, once: noisy numbers at or above k, then forget the raw ones.
 
     The domain (every artwork that existed by the week's end and is not a draft,
     every size) is fixed without looking at the counts, so which numbers a release
     holds says nothing about who counted. Returns None if the week was released before.
+    `demo` marks the release as made-up counts (see demo_weeks_release).
     """
     try:
         # One transaction for the whole week, after it has closed: the database
@@ -103,14 +105,14 @@ def week_release(*, week: datetime.date) -> Release | None:
             _week_lock(week)
             release = None
             if not Release.objects.filter(week=week).exists():
-                release = _release_store(week=week, counts=week_counts(week))
+                release = _release_store(week=week, counts=week_counts(week), demo=demo)
     except IntegrityError:
         release = None  # without the lock: another process released it first
     week_discard(week)  # late counts never change a published week
     return release
 
 
-def _release_store(*, week: datetime.date, counts: dict) -> Release:
+def _release_store(*, week: datetime.date, counts: dict, demo: bool) -> Release:
     assets = Asset.objects.exclude(status=Asset.Status.DRAFT).filter(
         created_at__lt=_week_start(week + WEEK)
     )
@@ -139,6 +141,7 @@ def _release_store(*, week: datetime.date, counts: dict) -> Release:
         noise_scale=noise.scale,
         min_count=k,
         totals=totals,
+        demo=demo,
     )
     ReleasedSizes.objects.bulk_create(
         ReleasedSizes(release=release, asset_id=asset_id, counts=counts)
@@ -167,6 +170,34 @@ def weeks_release(*, today: datetime.date | None = None) -> list[Release]:
         if week < oldest:
             week_discard(week)
         elif release := week_release(week=week):
+            released.append(release)
+    return released
+
+
+DEMO_WEEKS = 6
+
+
+def demo_weeks_release(*, today: datetime.date | None = None) -> list[Release]:
+    """Release the last few closed weeks with made-up counts, marked as demo data, so a first
+    visit to the uptake page shows what it does. The counts go through the tally and the
+    release like real ones (noise, threshold, the rest); weeks released already are left
+    alone. The same counts every time: the numbers are drawn from a fixed seed."""
+    rng = random.Random(28)  # noqa: S311 (made-up numbers for a demo, no secret)
+    artworks = list(Asset.objects.published().order_by("created_at", "id"))
+    sizes = [""] + sorted(preset_slugs())
+    released = []
+    for week in reversed(closed_weeks(count=DEMO_WEEKS, today=today)):
+        if Release.objects.filter(week=week).exists():
+            continue
+        for rank, asset in enumerate(artworks):
+            # Every artwork some weeks, the first ones more: a page that looks like a library.
+            popular = rng.choice([0.2, 0.6, 1, 1.5]) / (1 + rank / 3)
+            for size in sizes:
+                for _ in range(int(rng.random() * popular * 60)):
+                    tally_add(asset_slug=asset.slug, kind=Kind.DOWNLOAD, preset=size, today=week)
+            for _ in range(int(rng.random() * popular * 80)):
+                tally_add(asset_slug=asset.slug, kind=Kind.USING, preset="", today=week)
+        if release := week_release(week=week, demo=True):
             released.append(release)
     return released
 
@@ -273,6 +304,11 @@ class Uptake:
         return sum(cell.n for cell in self.week_totals if cell.n is not None)
 
     @property
+    def demo_weeks(self) -> list[datetime.date]:
+        """The weeks shown that hold made-up counts from the demo, oldest first."""
+        return [release.week for release in reversed(self.columns) if release and release.demo]
+
+    @property
     def rest_total(self) -> int:
         return sum(cell.n for cell in self.rest or [] if cell.n is not None)
 
@@ -367,11 +403,13 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
     totals = {row.asset_id: row.numbers for row in uptake.rows}
     breakdown = {}
     for asset_id in asset_ids:
-        sizes = found.get(asset_id, {})
+        # A week released before a size stopped being offered may hold it: as nobody can
+        # download it, it is not listed, and its number goes to the rest.
+        sizes = {size: n for size, n in found.get(asset_id, {}).items() if size in labels}
         size_rows = [
             SizeRow(
                 size,
-                labels.get(size, size),
+                labels[size],
                 [
                     hidden[column]
                     if n is None

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -139,8 +140,9 @@ def _records(weeks: list[datetime.date]):
         if uptake.rest:
             groups.append((REST_ARTWORK, None, uptake.rest))
         week_names = [iso_week(week) for week in weeks]
+        demo = [release is not None and release.demo for release in uptake.columns]
         for artwork, size, cells in groups:
-            for week, cell in zip(week_names, cells, strict=True):
+            for week, cell, made_up in zip(week_names, cells, demo, strict=True):
                 yield {
                     "week": week,
                     "kind": kind,
@@ -148,6 +150,7 @@ def _records(weeks: list[datetime.date]):
                     "size": size,
                     "count": cell.n,
                     "status": cell.status_text,
+                    "demo": made_up,
                 }
 
 
@@ -177,6 +180,7 @@ def _calibrations(weeks: list[datetime.date]) -> list[dict | None]:
             "counts_per_person": release.person_bound,
             "epsilon_per_person": release.person_epsilon,
             "adds_up": release.adds_up,
+            "demo": release.demo,
         }
         if (release := releases.get(week))
         else None
@@ -192,17 +196,18 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     # parses the charset again, and a year of sizes is a hundred thousand rows.
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    columns = ["week", "kind", "artwork", "size", "count", "status"]
+    columns = ["week", "kind", "artwork", "size", "count", "status", "demo"]
     writer.writerow(columns)
     for record in _records(weeks):
         record["artwork"] = _spreadsheet_safe(record["artwork"])
+        record["demo"] = "yes" if record["demo"] else "no"
         writer.writerow(["" if record[name] is None else record[name] for name in columns])
-    # The legend comes last, with nothing in the count column, so sums stay right.
-    writer.writerow([])
-    for status, meaning in _legend(weeks).items():
-        writer.writerow([f"status “{status}”: {meaning}"])
+    # Data only, so a spreadsheet imports it whole: what each status means is in the JSON
+    # (its "legend"), which this response links to, and on the page.
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="uptake.csv"'
+    api = f"{reverse('tracking:api')}?weeks={len(weeks)}"
+    response["Link"] = f'<{api}>; rel="describedby"; type="application/json"'
     return response
 
 

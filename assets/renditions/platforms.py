@@ -157,3 +157,22 @@ def name_for(preset_slug: str, extension: str, *, title: str, platform: str = ""
                     return name
                 fallback = fallback or name
     return fallback
+
+
+@cache
+def download_labels() -> dict[str, str]:
+    """Each size an employee can download from an asset page, named as the page names it:
+    ``{"linkedin-banner": "LinkedIn: banner"}``. A size several slots share names them all
+    ("Instagram, Slack: profile photo; YouTube: profile picture"). Only platform slots offer a
+    download, and a frame slot does not (the frame is made over the person's own photo on the
+    page), so a preset that names a platform with no slot here is offered nowhere."""
+    slots: dict[str, dict[str, list[str]]] = {}
+    for platform in load_platforms():
+        for slot in platform.slots:
+            if slot.personal != "frame":
+                names = slots.setdefault(slot.preset.slug, {})
+                names.setdefault(slot.name, []).append(platform.name)
+    return {
+        preset: "; ".join(f"{', '.join(platforms)}: {name}" for name, platforms in names.items())
+        for preset, names in slots.items()
+    }

@@ -91,6 +91,7 @@
     queue.forEach(function (item) {
       if (item.due <= now && item.due > now - DAY) { send(item); }
     });
+    document.dispatchEvent(new Event("portal:counts-sent"));
     schedule();
   }
 
@@ -102,16 +103,20 @@
     timer = window.setTimeout(sendDue, Math.max(0, next - Date.now()));
   }
 
-  // Unticking takes back the download counts not sent yet, and their tokens.
-  function withdrawDownloads() {
+  // Takes back the counts not sent yet that `which` picks, and gives their tokens back:
+  // unticking takes back the downloads, "Undo" the artwork's "I'm using this".
+  function withdraw(which) {
     var queue = read(QUEUE, []);
-    var withdrawn = queue.filter(function (item) { return item.kind === "download"; });
+    var withdrawn = queue.filter(which);
     var cells = withdrawn.map(cellOf);
-    write(QUEUE, queue.filter(function (item) { return item.kind !== "download"; }));
+    write(QUEUE, queue.filter(function (item) { return !which(item); }));
     write(COUNTED, { week: thisWeek(), cells: countedCells().filter(function (cell) { return cells.indexOf(cell) < 0; }) });
     var stored = tokens();
     withdrawn.forEach(function (item) { if (item.tokenWeek === stored.week) { stored.tokens.push(item.token); } });
     write(TOKENS, stored);
+  }
+  function waiting(cell) {
+    return read(QUEUE, []).some(function (item) { return cellOf(item) === cell; });
   }
 
   function fromBase64(text) {
@@ -181,7 +186,10 @@
   document.addEventListener("submit", function (event) {
     if (event.target.matches("form.sign-out")) { write(OPT_IN, null); write(QUEUE, null); write(COUNTED, null); write(TOKENS, null); }
   });
-  window.addEventListener("storage", schedule);
+  window.addEventListener("storage", function () {
+    schedule();
+    document.dispatchEvent(new Event("portal:counts-sent"));  // another page may have sent or undone one
+  });
 
   document.querySelectorAll("[data-count-asset]").forEach(function (panel) {
     var optIn = panel.querySelector("[data-count-optin]");
@@ -193,7 +201,7 @@
     optIn.checked = read(OPT_IN, false) === true;
     optIn.addEventListener("change", function () {
       write(OPT_IN, optIn.checked ? true : null);
-      if (!optIn.checked) { withdrawDownloads(); }
+      if (!optIn.checked) { withdraw(function (queued) { return queued.kind === "download"; }); }
     });
 
     // Delegated, so a download link that appears later (a size made while the page was open
@@ -203,17 +211,31 @@
       if (link && optIn.checked) { enqueue(item("download", link.dataset.countPreset)); }
     });
 
-    function markUsing(text) {
-      using.disabled = true;
-      using.textContent = text;
+    // "I'm using this" can be undone for as long as its count waits in this browser.
+    var undo = panel.querySelector("[data-count-undo]");
+    var state = panel.querySelector("[data-count-using-state]");
+    var inUse = cellOf(item("using", ""));
+    function showUsing() {
+      var counted = countedCells().indexOf(inUse) >= 0;
+      var unsent = counted && waiting(inUse);
+      using.hidden = counted;
+      undo.hidden = !unsent;
+      state.textContent = !counted ? "" : unsent ? panel.dataset.usingWaiting : panel.dataset.usingSent;
     }
-    if (countedCells().indexOf(cellOf(item("using", ""))) >= 0) { markUsing("Counted as in use this week, thank you"); }
+    showUsing();
+    document.addEventListener("portal:counts-sent", showUsing);
     using.addEventListener("click", function () {
       if (enqueue(item("using", ""))) {
-        markUsing("Counted as in use this week, thank you");
+        showUsing();
+        undo.focus();
       } else {
-        markUsing("This browser has no counts left this week");
+        state.textContent = panel.dataset.usingNone;
       }
+    });
+    undo.addEventListener("click", function () {
+      withdraw(function (queued) { return cellOf(queued) === inUse; });
+      showUsing();
+      using.focus();
     });
   });
 

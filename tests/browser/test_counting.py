@@ -16,6 +16,7 @@ from tracking.tally import week_counts
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 LATER = 21_000  # ms: past the longest random delay
+OPT_IN = "Count my downloads anonymously — on every artwork, until I sign out or untick"
 
 
 def _waiting() -> dict:
@@ -49,7 +50,7 @@ def asset_page(browser_as, employee, library, real_services):
     page.clock.install()
     page.goto(library["photo"].get_absolute_url())
     _wait_for_tokens(page)
-    page.get_by_label("Count this anonymously").check()
+    page.get_by_label(OPT_IN).check()
     return page, counts, library["photo"]
 
 
@@ -77,10 +78,49 @@ def test_unticking_withdraws_counts_not_sent_yet_and_gives_their_tokens_back(ass
     before = _tokens(page)
     _download_banner(page)
     assert len(_tokens(page)) == 5, "the waiting count holds one token"
-    page.get_by_label("Count this anonymously").uncheck()
+    page.get_by_label(OPT_IN).uncheck()
     page.clock.run_for(LATER)
     assert _queue(page) == [] and counts == [] and _waiting() == {}
     assert sorted(_tokens(page)) == sorted(before)
+
+
+def test_im_using_this_can_be_undone_until_sent_and_its_token_comes_back(asset_page, screenshot):
+    page, counts, _ = asset_page
+    before = _tokens(page)
+    page.get_by_role("button", name="I'm using this").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Counted as in use this week. You can undo it until it is sent, in a few seconds."
+    )
+    screenshot(page, "count-panel", page.locator(".count-panel"))
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("button", name="I'm using this")).to_be_focused()
+    expect(page.get_by_role("button", name="Undo")).to_be_hidden()
+    page.clock.run_for(LATER)
+    assert _queue(page) == [] and counts == [] and _waiting() == {}
+    assert sorted(_tokens(page)) == sorted(before)
+
+
+def test_once_sent_im_using_this_says_so_plainly_and_offers_no_undo(asset_page):
+    page, counts, photo = asset_page
+    page.get_by_role("button", name="I'm using this").click()
+    with page.expect_response(lambda r: r.url.endswith("/count/")):
+        page.clock.run_for(LATER)
+    expect(page.get_by_role("status")).to_have_text("Counted as in use this week.")
+    expect(page.get_by_role("button", name="Undo")).to_be_hidden()
+    assert _waiting() == {("using", photo.pk, ""): 1}
+    page.reload()  # and so it stays, on this page as on any other
+    expect(page.get_by_role("status")).to_have_text("Counted as in use this week.")
+    assert "thank" not in page.locator(".count-panel").inner_text().lower()
+
+
+def test_the_choice_is_one_for_all_artwork_and_the_box_says_so_on_every_page(asset_page, library):
+    page, _, _ = asset_page
+    expect(page.get_by_label(OPT_IN)).to_have_accessible_description(
+        "One setting for all artwork in this browser: ticking it here ticks it on every asset "
+        "page. Unticking takes back the counts not sent yet."
+    )
+    page.goto(library["team"].get_absolute_url())
+    expect(page.get_by_label(OPT_IN)).to_be_checked()
 
 
 def test_signing_out_clears_the_choice_and_the_waiting_counts(asset_page, browser_as, employee):
@@ -96,7 +136,7 @@ def test_signing_out_clears_the_choice_and_the_waiting_counts(asset_page, browse
     # The next person on this browser finds the box unticked.
     page.context.add_cookies(browser_as(employee).cookies())
     page.goto(photo.get_absolute_url())
-    expect(page.get_by_label("Count this anonymously")).not_to_be_checked()
+    expect(page.get_by_label(OPT_IN)).not_to_be_checked()
     expect(page.get_by_role("button", name="I'm using this")).to_be_enabled()
 
 
@@ -127,7 +167,7 @@ def test_a_count_spends_one_token_and_its_request_carries_no_cookie_and_no_ident
     page.clock.install()
     page.goto(library["photo"].get_absolute_url())
     _wait_for_tokens(page)
-    page.get_by_label("Count this anonymously").check()
+    page.get_by_label(OPT_IN).check()
     _download_banner(page)
     spent = _queue(page)[0]["token"]
     assert len(_tokens(page)) == 5 and spent not in _tokens(page)

@@ -11,6 +11,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser.test_counting import OPT_IN
+
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 GREEN, BLUE = (30, 160, 60), (40, 90, 200)
@@ -95,7 +97,7 @@ def test_an_employee_frames_their_own_photo_and_it_never_leaves_the_device(
     assert near(framed.getpixel((SIZE // 2 + 100, SIZE // 2)), BLUE)
 
     # The opt-in count is on; its request leaves seconds later and must carry no photo either.
-    page.get_by_label("Count this anonymously").check()
+    page.get_by_label(OPT_IN).check()
     with page.expect_download() as banner:
         page.locator('#platform-linkedin a[data-count-preset="linkedin-banner"]').click()
     assert banner.value.suggested_filename == "Harbour at dawn - LinkedIn - banner - 1584x396.jpg"

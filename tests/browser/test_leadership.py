@@ -4,12 +4,15 @@ import datetime
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assets.models import Asset
 from tests.browser.test_accessibility import AXE, RUN_AXE
 from tests.factories import make_asset, make_release
 from tracking.models import iso_week, week_of
+from tracking.services import demo_weeks_release
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -23,7 +26,7 @@ def uptake(library):
         make_release(
             this_week - datetime.timedelta(weeks=back),
             downloads={
-                library["photo"]: {"linkedin-banner": 6 + 3 * back, "avatar-frame": 14 - back},
+                library["photo"]: {"linkedin-banner": 6 + 3 * back, "avatar-large": 14 - back},
                 library["logo"]: {"": 2 + back},
                 library["team"]: {"video-background": 9},
                 quiet[0]: {"": 2},
@@ -44,10 +47,11 @@ def test_leadership_reads_the_uptake_page_and_downloads_the_csv(
     artworks = page.locator(".uptake-artwork > tr:first-child th.artwork")
     expect(artworks).to_have_text(["Harbour at dawn", "Team offsite", "Wordmark"])
     expect(page.get_by_text("4 artworks below the threshold every week.")).to_be_visible()
-    expect(page.locator("th.week").first).to_have_text(
+    # Oldest week on the left, in the table as in the chart.
+    expect(page.locator("th.week").last).to_have_text(
         iso_week(uptake - datetime.timedelta(weeks=1))
     )
-    size = page.get_by_role("row", name="LinkedIn: Profile background")
+    size = page.get_by_role("row", name="LinkedIn: banner")
     expect(size).to_be_hidden()
     page.get_by_text("Harbour at dawn").click()
     expect(size).to_be_visible()
@@ -59,6 +63,36 @@ def test_leadership_reads_the_uptake_page_and_downloads_the_csv(
     assert download.value.suggested_filename == "uptake.csv"
     table = Path(download.value.path()).read_text()
     assert iso_week(uptake - datetime.timedelta(weeks=1)) in table and iso_week(uptake) not in table
+    assert table.splitlines()[0] == "week,kind,artwork,size,count,status,demo"
+    assert all(line.count(",") >= 6 for line in table.splitlines()), "data only, no legend"
+
+
+def test_the_chart_and_the_table_run_the_same_way_with_the_same_numbers(browser_as, leader, uptake):
+    page = browser_as(leader, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto("/uptake/")
+    bars = page.locator(".uptake-chart rect title").all_text_contents()
+    weeks = page.locator("th.week").all_text_contents()
+    totals = page.locator(".uptake-total td:not(.total):not(.trend)").all_text_contents()
+    assert [bar.split(":")[0] for bar in bars] == weeks
+    assert [bar.split("about ")[-1] for bar in bars] == totals
+
+
+def test_a_first_visit_after_the_demo_shows_weeks_marked_demo_data(
+    browser_as, leader, library, screenshot
+):
+    # The demo's artwork has been in the library for a while, as load_demo makes it.
+    Asset.objects.update(created_at=F("created_at") - datetime.timedelta(weeks=10))
+    released = demo_weeks_release()
+    page = browser_as(leader, viewport={"width": 1200, "height": 900}).new_page()
+    page.goto("/uptake/")
+    first, last = iso_week(released[0].week), iso_week(released[-1].week)
+    expect(page.locator(".uptake-demo")).to_have_text(
+        f"Demo data {first} to {last} hold made-up counts, loaded with the demo library: "
+        "nobody downloaded these."
+    )
+    expect(page.locator("th.week .demo-tag")).to_have_count(6)
+    expect(page.locator(".uptake-artwork").first).to_be_visible()
+    screenshot(page, "dashboard-demo")
 
 
 def test_on_a_phone_the_numbers_are_readable_and_the_artwork_stays_in_view(

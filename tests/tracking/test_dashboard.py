@@ -43,7 +43,7 @@ def _page(client, **params) -> str:
     return client.get(reverse("tracking:dashboard"), params).content.decode()
 
 
-def test_leadership_sees_about_n_sorted_by_uptake_with_the_newest_week_first(
+def test_leadership_sees_about_n_sorted_by_uptake_with_weeks_in_the_charts_order(
     client, leader, released
 ):
     client.force_login(leader)
@@ -52,20 +52,24 @@ def test_leadership_sees_about_n_sorted_by_uptake_with_the_newest_week_first(
     assert "about 73" in page  # 64 last week and 9 three weeks ago
     all_artwork = page.split('class="uptake-total"')[1].split("</tbody>")[0]
     assert "about 95" in all_artwork  # 84 last week and 11 three weeks ago, every artwork
+    # Oldest on the left, as in the chart above the table.
     weeks = re.findall(r'<th scope="col" class="week">([^<]+)</th>', page)
-    assert weeks[:3] == [
-        iso_week(LAST_WEEK),
-        iso_week(WEEK_BEFORE),
+    assert weeks[-3:] == [
         iso_week(WEEK_BEFORE - datetime.timedelta(weeks=1)),
+        iso_week(WEEK_BEFORE),
+        iso_week(LAST_WEEK),
     ]
     assert len(weeks) == 12
+    bars = re.findall(r'<rect class="bar[^"]*"[^>]*><title>([^<:]+):', page)
+    assert bars == weeks
     assert "<svg" in page and "<script" not in page.split("<main")[1].split("</main>")[0]
 
 
-def test_sizes_are_named_by_platform_and_slot_never_by_slug(client, leader, released):
+def test_sizes_are_named_as_the_asset_page_names_them_never_by_slug(client, leader, released):
     client.force_login(leader)
     page = _page(client)
-    assert "LinkedIn: Profile background" in page and "X: Header" in page
+    assert "LinkedIn: banner" in page and "X: header" in page
+    assert "Profile background" not in page
     assert "linkedin-banner" not in page and "x-header" not in page
     assert "<details><summary>Spring banner</summary></details>" in page
 
@@ -121,32 +125,43 @@ def test_the_current_week_appears_nowhere(client, leader, released):
     assert api["weeks"][0] == iso_week(LAST_WEEK)
 
 
-def test_the_csv_has_numbers_only_in_the_count_column_and_a_status_with_a_legend(
-    client, leader, released
-):
+def test_the_csv_is_one_header_row_then_data_only_with_one_row_per_key(client, leader, released):
     client.force_login(leader)
     rows = _csv(client)
-    assert rows[0] == ["week", "kind", "artwork", "size", "count", "status"]
-    records = [row for row in rows[1:] if len(row) == 6]
+    assert rows[0] == ["week", "kind", "artwork", "size", "count", "status", "demo"]
+    records = rows[1:]
+    assert all(len(row) == 7 for row in records), "no legend or blank line after the data"
+    keys = [tuple(row[:4]) for row in records]
+    assert len(set(keys)) == len(keys)
     for row in records:
         assert row[4] == "" or row[4].isdigit(), row
         assert (row[4] != "") == (row[5] in ("shown", "the rest")), row
     by_key = {(row[0], row[1], row[2], row[3]): (row[4], row[5]) for row in records}
     last = iso_week(LAST_WEEK)
     assert by_key[last, "download", "All artwork", ""] == ("84", "shown")
-    assert by_key[last, "download", "Spring banner", "LinkedIn: Profile background"] == (
+    assert by_key[last, "download", "Spring banner", "LinkedIn: banner"] == (
         "41",
         "shown",
     )
     assert by_key[last, "download", "Autumn logo", ""] == ("20", "shown")
     assert by_key[iso_week(WEEK_BEFORE), "download", "Spring banner", ""] == ("", "not released")
-    legend = [row[0] for row in rows if len(row) == 1]
-    assert any(line.startswith("status “fewer than 5”") for line in legend)
+    assert {row[6] for row in records} == {"no"}
+
+
+def test_the_csv_links_the_json_that_holds_its_legend(client, leader, released):
+    client.force_login(leader)
+    response = client.get(reverse("tracking:dashboard-csv"), {"weeks": 26})
+    link = response["Link"]
+    assert (
+        link == f'<{reverse("tracking:api")}?weeks=26>; rel="describedby"; type="application/json"'
+    )
+    legend = client.get(reverse("tracking:api"), {"weeks": 26}).json()["legend"]
+    assert "fewer than 5" in legend and "the rest" in legend
 
 
 def test_the_api_gives_the_same_records_as_the_csv(client, leader, released):
     client.force_login(leader)
-    rows = [row for row in _csv(client)[1:] if len(row) == 6]
+    rows = _csv(client)[1:]
     api = client.get(reverse("tracking:api")).json()
     as_rows = [
         [
@@ -156,6 +171,7 @@ def test_the_api_gives_the_same_records_as_the_csv(client, leader, released):
             r["size"] or "",
             "" if r["count"] is None else str(r["count"]),
             r["status"],
+            "yes" if r["demo"] else "no",
         ]
         for r in api["records"]
     ]
@@ -183,7 +199,10 @@ def test_the_asset_page_offers_an_unticked_box_the_promise_and_what_we_count(cli
     page = client.get(asset.get_absolute_url()).content.decode()
     box = re.search(r"<input[^>]*data-count-optin[^>]*>", page).group(0)
     assert "checked" not in box
-    assert "Count this anonymously" in page
+    # One setting for every artwork, and the page says so where it is ticked.
+    assert "Count my downloads anonymously — on every artwork, until I sign out or untick" in page
+    assert "One setting for all artwork in this browser" in page
+    assert "thank" not in page.lower()
     assert "I&#x27;m using this" in page or "I'm using this" in page
     assert (
         "Counting is optional. If you choose to be counted, we add one to a number for this "
@@ -220,6 +239,6 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_csv(client, leader,
     asset = make_asset(title='=HYPERLINK("http://example.com")')
     make_release(LAST_WEEK, downloads={asset: {"": 30}})
     client.force_login(leader)
-    titles = {row[2] for row in _csv(client)[1:] if len(row) == 6}
+    titles = {row[2] for row in _csv(client)[1:]}
     assert '\'=HYPERLINK("http://example.com")' in titles
     assert not any(title.startswith("=") for title in titles)

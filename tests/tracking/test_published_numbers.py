@@ -11,7 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assets.renditions.presets import platform_presets
+from assets.renditions.platforms import load_platforms
 from tests.factories import make_asset, make_release
 from tracking.models import iso_week, week_of
 from tracking.services import ALL_SIZES, REST_ARTWORK, REST_SIZES, size_labels, weeks_release
@@ -73,7 +73,7 @@ def random_weeks(db):
     """Twenty weeks of random counts through the real tally, released as the hourly task does."""
     old = timezone.now() - datetime.timedelta(weeks=WEEKS + 4)
     assets = [make_asset(title=f"Artwork {n}", created_at=old) for n in range(6)]
-    sizes = ["", ALL_SIZES, "linkedin-banner", "x-header", "avatar-frame"]
+    sizes = ["", ALL_SIZES, "linkedin-banner", "x-header", "avatar-large"]
     for back in range(1, 21):
         day = THIS_WEEK - datetime.timedelta(weeks=back)
         for asset in assets:
@@ -151,15 +151,35 @@ def test_a_week_released_before_the_bound_shows_what_it_was_released_with(client
         "counts_per_person": None,
         "epsilon_per_person": None,
         "adds_up": False,
+        "demo": False,
     }
 
 
-def test_every_size_has_its_own_human_label():
+def test_every_size_an_employee_can_download_has_its_own_label_from_the_asset_page():
     labels = size_labels()
     assert len(set(labels.values())) == len(labels)
-    for preset in platform_presets():
-        assert labels[preset.slug] != preset.slug
-    assert labels["avatar-frame"] != labels["frame-overlay"]
+    assert labels["linkedin-banner"] == "LinkedIn: banner"
+    assert labels["avatar-large"] == "Instagram, Slack: profile photo; YouTube: profile picture"
+    assert labels["email-signature"] == "Email signature: signature banner"
+    # Offered by no platform card: the frames are made on the page, and GitHub, Threads and
+    # TikTok have no card, however the preset is described.
+    offered = {slot.preset.slug for p in load_platforms() for slot in p.slots}
+    assert "avatar-frame" not in labels and "frame-overlay" not in labels
+    assert set(labels) - {"", ALL_SIZES} < offered
+    assert not any(name in label for label in labels.values() for name in ("GitHub", "TikTok"))
+
+
+def test_a_size_no_employee_can_download_is_not_listed_and_goes_to_the_rest(client, leader):
+    artwork = make_asset(title="Spring banner")
+    # Released before the frame stopped counting as a download.
+    make_release(LAST_WEEK, downloads={artwork: {"linkedin-banner": 30, "avatar-frame": 20}})
+    client.force_login(leader)
+    by_size = {
+        r["size"]: r["count"]
+        for r in _records_of_csv(client)
+        if r["week"] == iso_week(LAST_WEEK) and r["artwork"] == "Spring banner"
+    }
+    assert by_size == {"": "50", "LinkedIn: banner": "30", REST_SIZES: "20"}
 
 
 def test_every_published_row_has_a_unique_label_even_when_titles_repeat(client, leader, db):
@@ -167,8 +187,8 @@ def test_every_published_row_has_a_unique_label_even_when_titles_repeat(client, 
     make_release(
         LAST_WEEK,
         downloads={
-            first: {"avatar-frame": 20, "frame-overlay": 30},
-            second: {"avatar-frame": 40},
+            first: {"avatar-large": 20, "x-header": 30},
+            second: {"avatar-large": 40},
         },
     )
     client.force_login(leader)

@@ -39,9 +39,10 @@ def _cell_html(cell: Cell) -> str:
 
 @register.simple_tag
 def cells(row: list[Cell]) -> SafeString:
-    """A row's week cells, built here: one include per cell costs a page a second."""
+    """A row's week cells, oldest on the left like the chart above the table, built here:
+    one include per cell costs a page a second."""
     # Only integers and fixed text go in, so nothing needs escaping.
-    return mark_safe("".join(map(_cell_html, row)))  # noqa: S308
+    return mark_safe("".join(map(_cell_html, reversed(row))))  # noqa: S308
 
 
 def _nice_top(top: int) -> int:
