@@ -9,3 +9,4 @@ from assets.models import Asset
 @register(Asset)
 class AssetTranslation(TranslationOptions):
     fields = ("title", "description", "usage_notes", "alt_text", "ring_text")
+    required_languages = ("en",)

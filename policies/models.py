@@ -20,6 +20,10 @@ def languages() -> list[str]:
     return [code for code, _ in settings.LANGUAGES]
 
 
+def _stripped(texts: tuple) -> tuple:
+    return tuple((text or "").strip() for text in texts)
+
+
 @dataclass(frozen=True)
 class Change:
     """One entry of a page's change log: what the text became on `date`."""
@@ -64,7 +68,8 @@ class PolicyPage(models.Model):
             for language in languages() if previous else []:
                 before = (previous[f"title_{language}"], previous[f"body_{language}"])
                 after = (getattr(self, f"title_{language}"), getattr(self, f"body_{language}"))
-                if before == after or not any(after):
+                # Compared without the blanks around it: a form strips them.
+                if _stripped(before) == _stripped(after) or not any(after):
                     continue
                 if any(before):
                     self.versions.create(
@@ -112,6 +117,11 @@ class PolicyPage(models.Model):
         return language not in languages() or self.shown_language == language
 
     @property
+    def changed_at(self) -> datetime:
+        """When the shown language's text was last saved."""
+        return getattr(self, f"updated_at_{self.shown_language}") or self.updated_at_en
+
+    @property
     def first_saved_at(self) -> datetime:
         oldest = self.versions.filter(language=self.shown_language).last()
         return oldest.saved_at if oldest else self.updated_at
@@ -122,7 +132,7 @@ class PolicyPage(models.Model):
         language = self.shown_language
         texts = [
             (
-                getattr(self, f"updated_at_{language}") or self.updated_at,
+                self.changed_at,
                 getattr(self, f"title_{language}") or self.title,
                 getattr(self, f"body_{language}"),
             )

@@ -9,8 +9,10 @@ from policies.models import Announcement, PolicyPage
 class PolicyPageTranslation(TranslationOptions):
     # Each language's text has its own date: its change log is its own.
     fields = ("title", "body", "updated_at")
+    required_languages = ("en",)
 
 
 @register(Announcement)
 class AnnouncementTranslation(TranslationOptions):
     fields = ("title", "text")
+    required_languages = ("en",)
