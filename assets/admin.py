@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from assets.models import Asset, Collection, Rendition, Tag
 from assets.services import renditions_request
@@ -18,7 +19,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Asset)
-class AssetAdmin(admin.ModelAdmin):
+class AssetAdmin(TranslationAdmin):
     list_display = ["title", "collection", "kind", "status", "available_until", "updated_at"]
     list_filter = ["status", "kind", "collection"]
     search_fields = ["title", "description", "tags__name"]

@@ -2,9 +2,12 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
-from django.utils.text import slugify
+from django.forms.boundfield import BoundField
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import translator
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag
@@ -84,7 +87,47 @@ class KindForm(forms.Form):
     kind = forms.ChoiceField(choices=Asset.Kind.choices)
 
 
-class AssetForm(forms.ModelForm):
+def language_fields(*names: str) -> list[str]:
+    """Each field once per language, the default language first: title_en, title_de, …"""
+    return [f"{name}_{code}" for name in names for code, _ in settings.LANGUAGES]
+
+
+@dataclass(frozen=True)
+class LanguageRow:
+    """One text in every language, edited side by side (templates/snippets/form_rows.html)."""
+
+    label: str
+    columns: list[tuple[str, BoundField]]  # (language name, field)
+
+
+class SideBySide:
+    """A form mixin whose ``rows()`` put a translated field's languages in one row: the fields
+    of ``translated_model`` (a ModelForm's own model by default) named field_<language>."""
+
+    translated_model = None
+
+    def rows(self) -> list[BoundField | LanguageRow]:
+        model = self.translated_model or self._meta.model
+        translated = translator.get_options_for_model(model).all_fields
+        names = dict(settings.LANGUAGES)
+        rows: list[BoundField | LanguageRow] = []
+        by_name: dict[str, LanguageRow] = {}
+        for field in self:
+            base, _, code = field.name.rpartition("_")
+            if base not in translated or code not in names:
+                rows.append(field)
+                continue
+            if base not in by_name:
+                label = capfirst(model._meta.get_field(base).verbose_name)
+                by_name[base] = LanguageRow(label, [])
+                rows.append(by_name[base])
+            # The browser checks spelling and hyphenates in the column's language.
+            field.field.widget.attrs["lang"] = code
+            by_name[base].columns.append((names[code], field))
+        return rows
+
+
+class AssetForm(SideBySide, forms.ModelForm):
     tag_names = forms.CharField(
         label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"
     )
@@ -100,9 +143,7 @@ class AssetForm(forms.ModelForm):
     class Meta:
         model = Asset
         fields = [
-            "title",
-            "description",
-            "usage_notes",
+            *language_fields("title", "description", "usage_notes", "alt_text"),
             "collection",
             "kind",
             "credit_photographer",
@@ -114,7 +155,7 @@ class AssetForm(forms.ModelForm):
             "focal_x",
             "focal_y",
             "background",
-            "ring_text",
+            *language_fields("ring_text"),
             "text_box",
             "text_area",
             "text_align",
@@ -137,13 +178,14 @@ class AssetForm(forms.ModelForm):
             # Set by a click or the arrow keys on the picture (static/js/focal-point.js).
             "focal_x": forms.HiddenInput(),
             "focal_y": forms.HiddenInput(),
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "usage_notes": forms.Textarea(attrs={"rows": 3}),
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in language_fields("description", "usage_notes")
+            },
         }
         labels = {
             "focal_x": "Focal point, across",
             "focal_y": "Focal point, down",
-            "ring_text": "Ring text",
             "text_area": "Employees' own text: lines sit at the",
             "text_align": "Lines are aligned to the",
             "text_max_lines": "Lines at most",

@@ -159,6 +159,11 @@ class Asset(models.Model):
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
     usage_notes = models.TextField(blank=True, help_text="Shown to employees next to the download.")
+    alt_text = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text=_("What the artwork shows, for people who cannot see it. Empty: the title."),
+    )
     collection = models.ForeignKey(
         Collection, null=True, blank=True, on_delete=models.SET_NULL, related_name="assets"
     )
@@ -320,8 +325,11 @@ class Asset(models.Model):
         output_field=models.CharField(max_length=10, choices=Orientation.choices),
         db_persist=True,
     )
-    # Written by assets/search.py (PostgreSQL only; SQLite keeps its FTS5 table).
+    # Written by assets/search.py, one per language (PostgreSQL only; SQLite keeps its FTS5
+    # tables): English here, the others in search_document_<language>.
     search_document = SearchVectorField(null=True, editable=False)
+    search_document_de = SearchVectorField(null=True, editable=False)
+    search_document_fr = SearchVectorField(null=True, editable=False)
 
     objects = AssetQuerySet.as_manager()
 

@@ -14,10 +14,12 @@ embedded default, keeps it in the FTS5 table ``assets_search`` (porter stemmer, 
 ranked by bm25. Both fall back to prefixes and close words from ``SearchTerm`` (pg_trgm
 similarity; difflib on SQLite) when the words as typed find little.
 
-Languages: ``CONFIGS`` maps a language to its configurations and ``vector_sql(language)`` builds
-a document in them. With content per language, each language's title and description get a
-document of their own (``document_parts`` of that language's text, written with
-``vector_sql`` of that language), and a query runs in the reader's language's configurations.
+Languages: each language of ``settings.LANGUAGES`` has a document of its own, made of that
+language's text where there is some and the English text where there is none (an asset without
+a German title is still found in German by its English one). ``CONFIGS`` names the language's
+text search configurations, ``document_field`` and ``fts5_table`` where its document lives; a
+query runs in the reader's language only. SQLite has no German or French stemmer, so those
+tables split words only (and fold accents: "fruhling" finds "Frühling").
 """
 
 import difflib
@@ -25,12 +27,15 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, F, FloatField, Q, QuerySet, When
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -39,9 +44,11 @@ from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import presets_for
 
 DEFAULT_LANGUAGE = "en"
-# 'simple' keeps every word as typed (names, other languages' words); 'english' adds stems
-# ("banners" finds "banner") and drops stop words. A query matches if either does.
-CONFIGS = {"en": ("simple", "english")}
+LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
+# 'simple' keeps every word as typed (names, other languages' words); the language's own adds
+# stems ("banners" finds "banner", "Fahrten" finds "Fahrt") and drops stop words. A query
+# matches if either does; the second is the language's.
+CONFIGS = {"en": ("simple", "english"), "de": ("simple", "german"), "fr": ("simple", "french")}
 WEIGHTS = ("A", "B", "C", "D")
 # FTS5 column weights for bm25, in WEIGHTS order, as ts_rank's defaults (1, 0.4, 0.2, 0.1).
 BM25_WEIGHTS = "10.0, 4.0, 2.0, 1.0"
@@ -57,7 +64,28 @@ START, STOP = "\x02", "\x03"
 WORD = re.compile(r"\w+")
 # websearch_to_tsquery's parts: an optional "-", then "a phrase" or a word.
 QUERY_PART = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
-FIELDS = {"title", "description", "usage_notes", "collection", "collection_id", "kind"}
+TRANSLATED = ("title", "description", "usage_notes")
+FIELDS = {
+    *TRANSLATED,
+    *(f"{name}_{language}" for name in TRANSLATED for language in LANGUAGES),
+    *("collection", "collection_id", "kind"),
+}
+
+
+def document_field(language: str) -> str:
+    """The Asset field of the language's document on PostgreSQL."""
+    return "search_document" if language == DEFAULT_LANGUAGE else f"search_document_{language}"
+
+
+def fts5_table(language: str) -> str:
+    """The FTS5 table of the language's document on SQLite."""
+    return "assets_search" if language == DEFAULT_LANGUAGE else f"assets_search_{language}"
+
+
+def reader_language() -> str:
+    """The active language if the portal has documents in it, else English."""
+    language = (translation.get_language() or DEFAULT_LANGUAGE).split("-")[0]
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 @cache
@@ -102,8 +130,14 @@ def document_parts(
     )
 
 
-def documents_write(rows: list[tuple[int, tuple[str, str, str, str]]], *, using: str) -> None:
-    """Store documents (asset id, parts A to D) and their words in ``using``'s database.
+def documents_write(
+    rows: list[tuple[int, tuple[str, str, str, str]]],
+    *,
+    using: str,
+    language: str = DEFAULT_LANGUAGE,
+) -> None:
+    """Store the language's documents (asset id, parts A to D) and their words in ``using``'s
+    database.
 
     Plain SQL on purpose: the migration that builds the first documents calls it too.
     """
@@ -114,17 +148,19 @@ def documents_write(rows: list[tuple[int, tuple[str, str, str, str]]], *, using:
         if connection.vendor == "postgresql":
             # The SQL is built from CONFIGS and WEIGHTS only; the text goes in as parameters.
             cursor.executemany(
-                f"UPDATE assets_asset SET search_document = {vector_sql(DEFAULT_LANGUAGE)} "  # noqa: S608
+                f"UPDATE assets_asset SET {document_field(language)} = {vector_sql(language)} "  # noqa: S608
                 "FROM (SELECT %s::text AS a, %s::text AS b, %s::text AS c, %s::text AS d) AS p "
                 "WHERE id = %s",
                 [(*parts, pk) for pk, parts in rows],
             )
         else:
+            table = fts5_table(language)
             cursor.executemany(
-                "DELETE FROM assets_search WHERE rowid = %s", [(pk,) for pk, _ in rows]
+                f"DELETE FROM {table} WHERE rowid = %s",  # noqa: S608
+                [(pk,) for pk, _ in rows],
             )
             cursor.executemany(
-                "INSERT INTO assets_search (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",
+                f"INSERT INTO {table} (rowid, a, b, c, d) VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
                 [(pk, *parts) for pk, parts in rows],
             )
         words = {word for _, parts in rows for word in WORD.findall(" ".join(parts).lower())}
@@ -144,13 +180,22 @@ def vector_sql(language: str) -> str:
     )
 
 
-def asset_document(asset) -> tuple:
-    """The document parts of one asset, fetched with its collection and tags (a historical
-    model from a migration works as well as the real one)."""
+def asset_document(asset, language: str = DEFAULT_LANGUAGE) -> tuple:
+    """The document parts of one asset in a language, fetched with its collection and tags (a
+    historical model from a migration works as well as the real one, with or without the
+    columns per language)."""
+
+    def text(name: str) -> str:
+        # The language's text, else the English, else the column from before languages.
+        for field in (f"{name}_{language}", f"{name}_{DEFAULT_LANGUAGE}"):
+            if value := getattr(asset, field, None):
+                return value
+        return "" if hasattr(asset, f"{name}_{DEFAULT_LANGUAGE}") else getattr(asset, name)
+
     return document_parts(
-        title=asset.title,
-        description=asset.description,
-        usage_notes=asset.usage_notes,
+        title=text("title"),
+        description=text("description"),
+        usage_notes=text("usage_notes"),
         kind=asset.kind,
         tags=[tag.name for tag in asset.tags.all()],
         collection=asset.collection.name if asset.collection else "",
@@ -166,7 +211,13 @@ def search_index_update(*, asset_ids: list[int], using: str = "default") -> None
         .select_related("collection")
         .prefetch_related("tags")
     )
-    documents_write([(asset.pk, asset_document(asset)) for asset in assets], using=using)
+    assets = list(assets)
+    for language in LANGUAGES:
+        documents_write(
+            [(asset.pk, asset_document(asset, language)) for asset in assets],
+            using=using,
+            language=language,
+        )
 
 
 @dataclass(frozen=True)
@@ -180,6 +231,7 @@ class Search:
 
     vendor: str
     tiers: tuple
+    language: str = DEFAULT_LANGUAGE
 
     def filter(self, assets: QuerySet[Asset]) -> QuerySet[Asset]:
         """The assets that match, unordered (for counting)."""
@@ -200,10 +252,15 @@ class Search:
             query = self.tiers[0]
             for looser in self.tiers[1:]:
                 query = query | looser
-            rank = SearchRank(F("search_document"), query)
+            rank = SearchRank(F(document_field(self.language)), query)
             title, text = (
                 SearchHeadline(
-                    field, query, config="english", start_sel=START, stop_sel=STOP, **how
+                    self._text(field),
+                    query,
+                    config=CONFIGS[self.language][1],
+                    start_sel=START,
+                    stop_sel=STOP,
+                    **how,
                 )
                 for field, how in [
                     ("title", {"highlight_all": True}),
@@ -212,9 +269,10 @@ class Search:
             )
         else:
             match = " OR ".join(f"({query})" for query in self.tiers)
-            rank = _fts5_value(f"-bm25(assets_search, {BM25_WEIGHTS})", match)
-            title = _fts5_value(f"highlight(assets_search, 0, '{START}', '{STOP}')", match)
-            text = _fts5_value(f"snippet(assets_search, 2, '{START}', '{STOP}', '…', 14)", match)
+            table = fts5_table(self.language)
+            rank = _fts5_value(table, f"-bm25({table}, {BM25_WEIGHTS})", match)
+            title = _fts5_value(table, f"highlight({table}, 0, '{START}', '{STOP}')", match)
+            text = _fts5_value(table, f"snippet({table}, 2, '{START}', '{STOP}', '…', 14)", match)
         assets = assets.annotate(rank=rank)
         if marks:
             assets = assets.annotate(marked_title=title, marked_text=text)
@@ -228,33 +286,44 @@ class Search:
 
     def _matches(self, query) -> Q:
         if self.vendor == "postgresql":
-            return Q(search_document=query)
+            return Q(**{document_field(self.language): query})
+        table = fts5_table(self.language)
         return Q(
-            pk__in=RawSQL("SELECT rowid FROM assets_search WHERE assets_search MATCH %s", [query])
+            pk__in=RawSQL(f"SELECT rowid FROM {table} WHERE {table} MATCH %s", [query])  # noqa: S608, S611
         )
 
+    def _text(self, name: str):
+        """The language's text of a field, else the English (as the document has it)."""
+        english = F(f"{name}_{DEFAULT_LANGUAGE}")
+        if self.language == DEFAULT_LANGUAGE:
+            return english
+        return Coalesce(NullIf(F(f"{name}_{self.language}"), Value("")), english)
 
-def _fts5_value(expression: str, match: str) -> RawSQL:
-    """One FTS5 function of the asset's row for the match. ``expression`` is one of this
-    module's constants; the query goes in as a parameter."""
+
+def _fts5_value(table: str, expression: str, match: str) -> RawSQL:
+    """One FTS5 function of the asset's row for the match. ``table`` and ``expression`` are
+    made of this module's constants; the query goes in as a parameter."""
     return RawSQL(  # noqa: S611
-        f"(SELECT {expression} FROM assets_search "  # noqa: S608
-        "WHERE assets_search MATCH %s AND rowid = assets_asset.id)",
+        f"(SELECT {expression} FROM {table} "  # noqa: S608
+        f"WHERE {table} MATCH %s AND rowid = assets_asset.id)",
         [match],
         output_field=FloatField() if "bm25" in expression else None,
     )
 
 
-def search_for(text: str, *, within: QuerySet[Asset]) -> Search:
-    """The search for ``text`` among ``within`` (the artwork the person may see)."""
+def search_for(text: str, *, within: QuerySet[Asset], language: str | None = None) -> Search:
+    """The search for ``text`` among ``within`` (the artwork the person may see), in the
+    document of ``language`` (the reader's by default)."""
+    language = language or reader_language()
     vendor = connections[within.db].vendor
     if vendor == "postgresql":
-        exact = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
-            text, config="simple", search_type="websearch"
+        plain, stemmed = CONFIGS[language]
+        exact = SearchQuery(text, config=stemmed, search_type="websearch") | SearchQuery(
+            text, config=plain, search_type="websearch"
         )
     else:
         exact = fts5_query(text)
-    search = Search(vendor=vendor, tiers=(exact,) if exact else ())
+    search = Search(vendor=vendor, tiers=(exact,) if exact else (), language=language)
     words, unwanted = query_words(text)
     if not words or len(search.filter(within).values("pk")[:FEW]) >= FEW:
         return search
@@ -278,7 +347,7 @@ def search_for(text: str, *, within: QuerySet[Asset]) -> Search:
             + "".join(f' NOT "{w}"' for w in unwanted)
             for also in ({}, alternatives)
         ]
-    return Search(vendor=vendor, tiers=(*search.tiers, *looser))
+    return Search(vendor=vendor, tiers=(*search.tiers, *looser), language=language)
 
 
 def query_words(text: str) -> tuple[list[str], list[str]]:
@@ -410,4 +479,8 @@ def asset_deleted(sender, instance: Asset, **kwargs) -> None:
     connection = connections[instance._state.db or "default"]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM assets_search WHERE rowid = %s", [instance.pk])
+            for language in LANGUAGES:
+                cursor.execute(
+                    f"DELETE FROM {fts5_table(language)} WHERE rowid = %s",  # noqa: S608
+                    [instance.pk],
+                )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 
 from guidelines.models import Guideline, GuidelineVersion
@@ -21,6 +22,7 @@ class GuidelineAdmin(admin.ModelAdmin):
     readonly_fields = [
         "collection",
         "body",
+        *(f"body_{code}" for code, _ in settings.LANGUAGES),
         "swatches",
         "dont_examples",
         "created_at",

@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.html import format_html
 
+from assets.forms import SideBySide
 from assets.models import Asset, Collection
 from guidelines.models import Guideline, parse_swatches
 
@@ -20,13 +22,16 @@ class DontExampleField(forms.ModelMultipleChoiceField):
         )
 
 
-class GuidelineForm(forms.Form):
-    body = forms.CharField(
-        label="Guidelines",
+def _body_field() -> forms.CharField:
+    return forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 18}),
         help_text="Markdown: ## for a heading, - for a list, [text](link). HTML is shown as text.",
     )
+
+
+class GuidelineForm(SideBySide, forms.Form):
+    translated_model = Guideline
     swatches = forms.CharField(
         label="Colours",
         required=False,
@@ -45,6 +50,10 @@ class GuidelineForm(forms.Form):
 
     def __init__(self, *args, collection: Collection, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The guidelines in each language, side by side before the colours: body_en, body_de, …
+        bodies = [f"body_{code}" for code, _ in settings.LANGUAGES]
+        self.fields.update({name: _body_field() for name in bodies})
+        self.order_fields(bodies)
         self.fields["dont_examples"].queryset = Asset.objects.filter(
             collection=collection, status=Asset.Status.DRAFT
         ).prefetch_related("renditions")
@@ -54,10 +63,16 @@ class GuidelineForm(forms.Form):
         if guideline is None:
             return {}
         return {
-            "body": guideline.body,
+            **{
+                f"body_{code}": getattr(guideline, f"body_{code}") for code, _ in settings.LANGUAGES
+            },
             "swatches": "\n".join(swatch.as_line() for swatch in guideline.swatch_list()),
             "dont_examples": list(guideline.dont_examples.all()),
         }
+
+    def bodies(self) -> dict[str, str]:
+        """The guidelines' text by language, from the cleaned form."""
+        return {code: self.cleaned_data[f"body_{code}"] for code, _ in settings.LANGUAGES}
 
     def clean_swatches(self) -> list:
         return parse_swatches(self.cleaned_data["swatches"])

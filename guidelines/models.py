@@ -2,6 +2,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -95,7 +96,7 @@ class Guideline(models.Model):
         Collection, on_delete=models.CASCADE, related_name="guideline"
     )
     body = models.TextField(
-        blank=True, help_text="Markdown: ## for headings, - for lists, [text](url)."
+        "guidelines", blank=True, help_text="Markdown: ## for headings, - for lists, [text](url)."
     )
     # A list of Swatch fields; read it through swatch_list().
     swatches = models.JSONField(default=list, blank=True)
@@ -129,10 +130,19 @@ class Guideline(models.Model):
         return render_markdown(self.body)
 
     def as_text(self) -> str:
-        """Everything a reader sees, as text: what a version keeps and the change log compares."""
+        """Everything a reader sees, as text: what a version keeps and the change log compares.
+        The English text, then each translation under its language's name."""
         colours = "\n".join(f"- {swatch.as_line()}" for swatch in self.swatch_list())
         donts = "\n".join(f"- {asset.title}" for asset in self.dont_examples.order_by("title"))
-        return f"{self.body.strip()}\n\n## Colours\n{colours}\n\n## Don't\n{donts}\n"
+        translations = "".join(
+            f"\n## {name}\n{text.strip()}\n"
+            for code, name in settings.LANGUAGES[1:]
+            if (text := getattr(self, f"body_{code}", None))
+        )
+        return (
+            f"{(self.body_en or '').strip()}\n\n## Colours\n{colours}\n\n## Don't\n{donts}\n"
+            f"{translations}"
+        )
 
     @property
     def first_saved_at(self) -> datetime:

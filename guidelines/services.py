@@ -24,15 +24,17 @@ DONT_CACHE_SECONDS = 7 * 24 * 60 * 60
 def guideline_save(
     *,
     collection: Collection,
-    body: str,
+    bodies: dict[str, str],
     swatches: list[Swatch],
     dont_examples: list[Asset],
     edited_by: AbstractBaseUser | None = None,
 ) -> Guideline:
-    """Write a collection's guidelines, keeping what they said before as a version."""
+    """Write a collection's guidelines (their text by language), keeping what they said before
+    as a version."""
     guideline, created = Guideline.objects.select_for_update().get_or_create(collection=collection)
     before = guideline.as_text()
-    guideline.body = body
+    for language, body in bodies.items():
+        setattr(guideline, f"body_{language}", body)
     guideline.set_swatches(swatches)
     guideline.save()
     guideline.dont_examples.set(dont_examples)

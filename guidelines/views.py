@@ -62,7 +62,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         if "preview" not in request.POST:
             saved = guideline_save(
                 collection=collection,
-                body=data["body"],
+                bodies=form.bodies(),
                 swatches=data["swatches"],
                 dont_examples=list(data["dont_examples"]),
                 edited_by=request.user,
@@ -72,7 +72,9 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect(saved)
         # Unsaved: shown as it would read, with nothing kept.
-        draft = Guideline(collection=collection, body=data["body"])
+        draft = Guideline(
+            collection=collection, **{f"body_{code}": text for code, text in form.bodies().items()}
+        )
         draft.set_swatches(data["swatches"])
         preview = {"guideline": draft, "donts": data["dont_examples"]}
     context = {"collection": collection, "guideline": guideline, "form": form, "preview": preview}

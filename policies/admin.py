@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from policies.forms import AnnouncementForm
 from policies.models import Announcement, PolicyPage, PolicyPageVersion
@@ -6,7 +7,7 @@ from policies.models import Announcement, PolicyPage, PolicyPageVersion
 
 class PolicyPageVersionInline(admin.TabularInline):
     model = PolicyPageVersion
-    fields = ["saved_at", "title", "body"]
+    fields = ["language", "saved_at", "title", "body"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -16,7 +17,7 @@ class PolicyPageVersionInline(admin.TabularInline):
 
 
 @admin.register(PolicyPage)
-class PolicyPageAdmin(admin.ModelAdmin):
+class PolicyPageAdmin(TranslationAdmin):
     list_display = ["title", "slug", "order", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["updated_at"]
@@ -24,7 +25,7 @@ class PolicyPageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(admin.ModelAdmin):
+class AnnouncementAdmin(TranslationAdmin):
     # The portal's form: a stale admin page cannot save over a publish either.
     form = AnnouncementForm
     list_display = ["title", "collection", "asset", "created_at", "published_at", "email_status"]
@@ -39,7 +40,7 @@ class AnnouncementAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         # What staff were shown stays as it was; publishing happens in the portal, once.
         if obj and obj.is_published:
-            return ["title", "text", "collection", "asset", *self.readonly_fields]
+            return [*Announcement.CONTENT_FIELDS, *self.readonly_fields]
         return self.readonly_fields
 
     def save_model(self, request, obj, form, change) -> None:

@@ -1,21 +1,22 @@
 from django import forms
 
+from assets.forms import SideBySide, language_fields
 from assets.models import Asset
 from policies.models import Announcement, PolicyPage
 
 
-class PolicyPageForm(forms.ModelForm):
+class PolicyPageForm(SideBySide, forms.ModelForm):
     class Meta:
         model = PolicyPage
-        fields = ["title", "body"]
-        widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+        fields = language_fields("title", "body")
+        widgets = {name: forms.Textarea(attrs={"rows": 24}) for name in language_fields("body")}
 
 
-class AnnouncementForm(forms.ModelForm):
+class AnnouncementForm(SideBySide, forms.ModelForm):
     class Meta:
         model = Announcement
-        fields = ["title", "text", "collection", "asset"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        fields = [*language_fields("title", "text"), "collection", "asset"]
+        widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in language_fields("text")}
         help_texts = {"collection": "Name a collection or one asset, not both."}
 
     def __init__(self, *args, **kwargs) -> None:

@@ -10,9 +10,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from assets.models import Asset, Collection
 from policies.text import PressureCheck, check_pressure, diff_lines, render_markdown
+
+
+def languages() -> list[str]:
+    return [code for code, _ in settings.LANGUAGES]
+
+
+def _stripped(texts: tuple) -> tuple:
+    return tuple((text or "").strip() for text in texts)
 
 
 @dataclass(frozen=True)
@@ -43,21 +52,33 @@ class PolicyPage(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        """Save, keeping the text this save replaces as a version with its date."""
+        """Save, keeping the text this save replaces as a version with its date, in each
+        language on its own: a German change is in the German change log only."""
+        columns = [f"{name}_{language}" for language in languages() for name in ("title", "body")]
+        dates = [f"updated_at_{language}" for language in languages()]
         with transaction.atomic():
             previous = (
                 PolicyPage.objects.select_for_update()
                 .filter(pk=self.pk)
-                .values("title", "body", "updated_at")
+                .values(*columns, *dates)
                 .first()
                 if self.pk
                 else None
             )
-            if previous and (previous["title"], previous["body"]) != (self.title, self.body):
-                self.versions.create(
-                    title=previous["title"], body=previous["body"], saved_at=previous["updated_at"]
-                )
-                self.updated_at = timezone.now()
+            for language in languages() if previous else []:
+                before = (previous[f"title_{language}"], previous[f"body_{language}"])
+                after = (getattr(self, f"title_{language}"), getattr(self, f"body_{language}"))
+                # Compared without the blanks around it: a form strips them.
+                if _stripped(before) == _stripped(after) or not any(after):
+                    continue
+                if any(before):
+                    self.versions.create(
+                        language=language,
+                        title=before[0] or "",
+                        body=before[1] or "",
+                        saved_at=previous[f"updated_at_{language}"] or self.updated_at_en,
+                    )
+                setattr(self, f"updated_at_{language}", timezone.now())
             super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -82,14 +103,42 @@ class PolicyPage(models.Model):
         return render_markdown(f"{self.body}\n\n{self.generated_markdown()}")
 
     @property
+    def shown_language(self) -> str:
+        """The language the reader sees the text in: theirs, or English until it is translated."""
+        language = (get_language() or "en").split("-")[0]
+        if language in languages() and getattr(self, f"body_{language}", ""):
+            return language
+        return settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+
+    @property
+    def translated(self) -> bool:
+        """False when the reader's language has no version of this page yet."""
+        language = (get_language() or "en").split("-")[0]
+        return language not in languages() or self.shown_language == language
+
+    @property
+    def changed_at(self) -> datetime:
+        """When the shown language's text was last saved."""
+        return getattr(self, f"updated_at_{self.shown_language}") or self.updated_at_en
+
+    @property
     def first_saved_at(self) -> datetime:
-        oldest = self.versions.last()
+        oldest = self.versions.filter(language=self.shown_language).last()
         return oldest.saved_at if oldest else self.updated_at
 
     def changes(self) -> list[Change]:
-        """Newest first: each save, with the lines it removed and added."""
-        texts = [(self.updated_at, self.title, self.body)] + [
-            (version.saved_at, version.title, version.body) for version in self.versions.all()
+        """Newest first: each save of the shown language's text, with the lines it removed and
+        added."""
+        language = self.shown_language
+        texts = [
+            (
+                self.changed_at,
+                getattr(self, f"title_{language}") or self.title,
+                getattr(self, f"body_{language}"),
+            )
+        ] + [
+            (version.saved_at, version.title, version.body)
+            for version in self.versions.filter(language=language)
         ]
         changes = []
         for (date, title, body), (_, old_title, old_body) in zip(texts, texts[1:], strict=False):
@@ -98,9 +147,10 @@ class PolicyPage(models.Model):
 
 
 class PolicyPageVersion(models.Model):
-    """The text a page had before a save replaced it."""
+    """The text a page had in one language before a save replaced it."""
 
     page = models.ForeignKey(PolicyPage, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
     title = models.CharField(max_length=120)
     body = models.TextField()
     saved_at = models.DateTimeField(help_text="When this text was saved.")
@@ -141,8 +191,13 @@ class Announcement(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
 
-    # What the edit form and the admin may change, and only while it is a draft.
-    CONTENT_FIELDS = ("title", "text", "collection", "asset")
+    # What the edit form and the admin may change, and only while it is a draft: the title
+    # and text in every language, and what it names.
+    CONTENT_FIELDS = (
+        *(f"{name}_{code}" for name in ("title", "text") for code, _ in settings.LANGUAGES),
+        "collection",
+        "asset",
+    )
 
     title = models.CharField(max_length=120)
     text = models.TextField(max_length=1000, help_text="A few sentences, plain text.")

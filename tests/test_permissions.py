@@ -256,7 +256,9 @@ def url_with_data(name: str) -> str:
         collection = Collection.objects.create(name="Core", slug="core")
         asset.collection = collection
         asset.save()
-        guideline_save(collection=collection, body="Be kind.", swatches=[], dont_examples=[asset])
+        guideline_save(
+            collection=collection, bodies={"en": "Be kind."}, swatches=[], dont_examples=[asset]
+        )
         slug = collection.slug
     values = {
         "slug": slug,

@@ -119,7 +119,7 @@ def test_editing_an_asset_saves_its_fields_and_tags(client, marketer):
     response = client.post(
         f"/library/{asset.slug}/edit/",
         {
-            "title": "New title",
+            "title_en": "New title",
             "kind": "logo",
             "focal_x": "0.25",
             "focal_y": "0.75",
@@ -138,12 +138,41 @@ def test_editing_an_asset_saves_its_fields_and_tags(client, marketer):
     assert sorted(asset.tags.values_list("name", flat=True)) == ["dark", "square"]
 
 
+def test_the_edit_page_saves_the_text_in_all_three_languages(client, marketer, employee):
+    asset = make_asset(title="Old title")
+    client.force_login(marketer)
+    form = client.get(f"/library/{asset.slug}/edit/").content.decode()
+    assert 'name="title_de"' in form and 'name="description_fr"' in form
+    client.post(
+        f"/library/{asset.slug}/edit/",
+        {
+            "title_en": "Spring crossings",
+            "title_de": "Frühlingsfahrten",
+            "title_fr": "Traversées de printemps",
+            "description_de": "Fähren in der Aprilsonne.",
+            "alt_text_fr": "Un ferry blanc sur une mer bleue.",
+            "kind": "photo",
+            "focal_x": "0.5",
+            "focal_y": "0.5",
+        },
+    )
+    client.force_login(employee)
+    german = client.get(asset.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Frühlingsfahrten" in german and "Fähren in der Aprilsonne." in german
+    french = client.get(asset.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Traversées de printemps" in french
+    asset.refresh_from_db()
+    assert asset.alt_text_fr == "Un ferry blanc sur une mer bleue."
+    english = client.get(asset.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Spring crossings" in english and "Frühlingsfahrten" not in english
+
+
 def test_a_focal_point_outside_the_image_is_refused(client, marketer):
     asset = make_asset()
     client.force_login(marketer)
     response = client.post(
         f"/library/{asset.slug}/edit/",
-        {"title": "T", "kind": "photo", "focal_x": "1.5", "focal_y": "0.5"},
+        {"title_en": "T", "kind": "photo", "focal_x": "1.5", "focal_y": "0.5"},
     )
     assert response.status_code == 200
     assert "less than or equal to 1" in response.content.decode()

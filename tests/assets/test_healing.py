@@ -88,7 +88,7 @@ def test_an_admin_edit_of_the_kind_makes_new_sizes(
     client, staff, photo, django_capture_on_commit_callbacks
 ):
     client.force_login(staff)
-    form = {"title": photo.title, "slug": photo.slug, "kind": "illustration"}
+    form = {"title_en": photo.title, "slug": photo.slug, "kind": "illustration"}
     form |= {"status": photo.status, "focal_x": "0.5", "focal_y": "0.5", "crop_overrides": "{}"}
     # The admin always sends its selects and fields with defaults.
     form |= {"text_area": photo.text_area, "text_align": photo.text_align}
@@ -153,7 +153,7 @@ def test_a_current_size_that_failed_keeps_serving_the_earlier_file(client, emplo
 
 
 def edit_form(asset: Asset, **changes) -> dict:
-    form = {"title": asset.title, "kind": asset.kind, "focal_x": "0.5", "focal_y": "0.5"}
+    form = {"title_en": asset.title, "kind": asset.kind, "focal_x": "0.5", "focal_y": "0.5"}
     return form | changes
 
 

@@ -37,7 +37,7 @@ def downloads_on(page: str) -> list[str]:
 def edit(client, photo: Asset, **fields):
     """Marketing saves the asset's edit page: its title and kind, the focal point centred,
     and ``fields``."""
-    form = {"title": photo.title, "kind": photo.kind, "focal_x": "0.5", "focal_y": "0.5"}
+    form = {"title_en": photo.title, "kind": photo.kind, "focal_x": "0.5", "focal_y": "0.5"}
     return client.post(reverse("assets:edit", args=[photo.slug]), form | fields)
 
 

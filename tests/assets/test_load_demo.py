@@ -93,3 +93,14 @@ def test_the_demo_banners_put_employees_names_on_the_sea_never_on_the_words():
         x, y, w, h = asset.text_slot(get_preset("linkedin-banner"))
         zone = get_preset("linkedin-banner").safe_zone
         assert zone.x <= x and x + w <= zone.x + zone.w  # clear of the profile photo
+
+
+def test_the_demo_artwork_is_found_by_its_german_and_french_titles(debug, client, employee):
+    call_command("load_demo")
+    client.force_login(employee)
+    german = client.get("/", {"q": "Frühlingsfahrten"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Frühlingsfahrten</mark>" in german.content.decode()
+    french = client.get("/", {"q": "bannière"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Bannière traversée de nuit" in french.content.decode().replace("<mark>", "").replace(
+        "</mark>", ""
+    )

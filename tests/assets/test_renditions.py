@@ -133,7 +133,7 @@ def test_a_new_focal_point_makes_new_files_and_removes_the_old(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             f"/library/{photo.slug}/edit/",
-            {"title": "Harbour", "kind": "photo", "focal_x": "0.2", "focal_y": "0.5"},
+            {"title_en": "Harbour", "kind": "photo", "focal_x": "0.2", "focal_y": "0.5"},
         )
     new = stored_files(settings)
     assert len(new) == len(old)

@@ -255,3 +255,61 @@ def test_the_search_and_facet_tests_pass_on_sqlite_too():
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-4000:]
+
+
+GERMAN_AND_FRENCH = [
+    {
+        "title": "Spring crossings",
+        "title_de": "Frühlingsfahrt nach Kiel",
+        "title_fr": "Traversées de printemps",
+        "description": "Ferries in the April sun.",
+        "description_de": "Fähren in der Aprilsonne.",
+        "description_fr": "Des ferries au soleil d'avril.",
+    },
+    {"title": "Harbour crane at night", "description": "The crane lit up over the pier."},
+    {"title": "Posters for the fair", "title_de": "Plakat für die Messe"},
+]
+
+
+def shown(response) -> str:
+    """The page as text, without the marks around matched words."""
+    return response.content.decode().replace("<mark>", "").replace("</mark>", "")
+
+
+def test_a_german_reader_finds_artwork_by_its_german_title(client, employee):
+    make_listed_assets(GERMAN_AND_FRENCH)
+    client.force_login(employee)
+    page = client.get("/", {"q": "Frühlingsfahrt"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<mark>Frühlingsfahrt</mark> nach Kiel" in page
+    assert "Spring crossings" not in page
+
+
+def test_a_german_search_finds_the_singular_by_its_plural(client, employee):
+    make_listed_assets(GERMAN_AND_FRENCH)
+    client.force_login(employee)
+    found = client.get("/", {"q": "Frühlingsfahrten"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Frühlingsfahrt nach Kiel" in shown(found)
+    found = client.get("/", {"q": "Plakate"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert "Plakat für die Messe" in shown(found)
+
+
+def test_a_french_reader_finds_artwork_by_its_french_description(client, employee):
+    make_listed_assets(GERMAN_AND_FRENCH)
+    client.force_login(employee)
+    found = client.get("/", {"q": "soleil"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Traversées de printemps" in shown(found)
+
+
+def test_artwork_without_a_german_text_is_found_in_german_by_its_english_one(client, employee):
+    make_listed_assets(GERMAN_AND_FRENCH)
+    client.force_login(employee)
+    page = client.get("/", {"q": "crane"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Harbour <mark>crane</mark> at night" in page
+
+
+def test_an_english_reader_sees_and_searches_the_english_text(client, employee):
+    make_listed_assets(GERMAN_AND_FRENCH)
+    client.force_login(employee)
+    page = client.get("/", {"q": "spring"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<mark>Spring</mark> crossings" in page
+    assert "Frühlingsfahrt" not in page

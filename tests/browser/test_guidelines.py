@@ -16,7 +16,7 @@ def spring() -> Collection:
     collection = Collection.objects.create(name="Spring", slug="spring")
     guideline_save(
         collection=collection,
-        body="## Typography\nSet headings in the system font, bold.",
+        bodies={"en": "## Typography\nSet headings in the system font, bold."},
         swatches=parse_swatches(
             "Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C\nPaper | #FFFFFF | 0 0 0 0"
         ),

@@ -26,7 +26,7 @@ def edit_url(collection: Collection) -> str:
 
 
 def write(client, collection: Collection, **fields):
-    data = {"body": "## Clear space\nKeep one logo height free.", "swatches": SKY, **fields}
+    data = {"body_en": "## Clear space\nKeep one logo height free.", "swatches": SKY, **fields}
     return client.post(edit_url(collection), data, follow=True)
 
 
@@ -66,7 +66,7 @@ def test_cmyk_must_be_four_numbers_from_0_to_100():
 
 def test_guidelines_markdown_shows_html_as_text(client, marketer, employee, collection):
     client.force_login(marketer)
-    write(client, collection, body="<script>alert(1)</script> [x](javascript:alert(1))")
+    write(client, collection, body_en="<script>alert(1)</script> [x](javascript:alert(1))")
     client.force_login(employee)
     html = client.get(reverse("guidelines:page", args=["spring"])).content.decode()
     assert "<script>alert" not in html
@@ -76,7 +76,7 @@ def test_guidelines_markdown_shows_html_as_text(client, marketer, employee, coll
 def test_the_preview_shows_the_text_without_saving_it(client, marketer, collection):
     client.force_login(marketer)
     response = client.post(
-        edit_url(collection), {"body": "Draft words", "swatches": SKY, "preview": "1"}
+        edit_url(collection), {"body_en": "Draft words", "swatches": SKY, "preview": "1"}
     )
     assert "Draft words" in response.content.decode()
     assert not Guideline.objects.exists()
@@ -84,8 +84,8 @@ def test_the_preview_shows_the_text_without_saving_it(client, marketer, collecti
 
 def test_every_change_is_kept_in_the_change_log(client, marketer, employee, collection):
     client.force_login(marketer)
-    write(client, collection, body="Use the logo on white.")
-    write(client, collection, body="Use the logo on white or sky blue.", swatches=PAPER)
+    write(client, collection, body_en="Use the logo on white.")
+    write(client, collection, body_en="Use the logo on white or sky blue.", swatches=PAPER)
     client.force_login(employee)
     html = client.get(reverse("guidelines:history", args=["spring"])).content.decode()
     assert "-Use the logo on white." in html
@@ -126,7 +126,9 @@ def test_a_marketer_is_offered_to_write_guidelines_where_there_are_none(
 
 
 def test_each_asset_of_the_collection_links_to_its_guidelines(client, employee, collection):
-    guideline_save(collection=collection, body="Kind words.", swatches=[], dont_examples=[])
+    guideline_save(
+        collection=collection, bodies={"en": "Kind words."}, swatches=[], dont_examples=[]
+    )
     inside = make_asset(title="Inside", collection=collection)
     outside = make_asset(title="Outside")
     client.force_login(employee)
@@ -157,7 +159,7 @@ def test_a_draft_dont_example_is_shown_on_the_guidelines_but_not_offered(
 def test_an_asset_that_is_no_dont_example_is_not_served_by_the_guidelines(
     client, employee, collection
 ):
-    guideline_save(collection=collection, body="", swatches=[], dont_examples=[])
+    guideline_save(collection=collection, bodies={"en": ""}, swatches=[], dont_examples=[])
     secret = make_asset(title="Secret", collection=collection, status=Asset.Status.DRAFT)
     client.force_login(employee)
     url = reverse("guidelines:dont-image", args=["spring", secret.slug])
@@ -212,7 +214,7 @@ def big_dont(collection) -> Asset:
         collection=collection,
         status=Asset.Status.DRAFT,
     )
-    guideline_save(collection=collection, body="", swatches=[], dont_examples=[example])
+    guideline_save(collection=collection, bodies={"en": ""}, swatches=[], dont_examples=[example])
     return example
 
 

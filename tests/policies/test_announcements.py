@@ -32,7 +32,7 @@ def test_a_marketer_writes_an_announcement_and_sees_the_preview(client, marketer
     client.force_login(marketer)
     response = client.post(
         reverse("policies:announcement_new"),
-        {"title": "New spring frame", "text": "Have a look.", "asset": asset.pk},
+        {"title_en": "New spring frame", "text_en": "Have a look.", "asset": asset.pk},
         follow=True,
     )
     html = response.content.decode()
@@ -48,7 +48,12 @@ def test_an_announcement_names_a_collection_or_an_asset_not_both(client, markete
     client.force_login(marketer)
     response = client.post(
         reverse("policies:announcement_new"),
-        {"title": "T", "text": "x", "asset": asset.pk, "collection": announcement.collection.pk},
+        {
+            "title_en": "T",
+            "text_en": "x",
+            "asset": asset.pk,
+            "collection": announcement.collection.pk,
+        },
     )
     assert "Choose either a collection or one asset." in response.content.decode()
 
@@ -57,7 +62,7 @@ def test_only_published_assets_can_be_announced(client, marketer):
     draft = make_asset(status=Asset.Status.DRAFT)
     client.force_login(marketer)
     response = client.post(
-        reverse("policies:announcement_new"), {"title": "T", "text": "x", "asset": draft.pk}
+        reverse("policies:announcement_new"), {"title_en": "T", "text_en": "x", "asset": draft.pk}
     )
     assert response.status_code == 200
     assert not Announcement.objects.exists()
@@ -152,7 +157,7 @@ def test_a_published_announcement_cannot_be_edited(client, marketer):
     client.force_login(marketer)
     client.post(
         reverse("policies:announcement_edit", args=[announcement.pk]),
-        {"title": "Changed", "text": "x", "collection": announcement.collection.pk},
+        {"title_en": "Changed", "text_en": "x", "collection": announcement.collection.pk},
     )
     assert Announcement.objects.get().title == "As sent"
 
@@ -262,7 +267,7 @@ def test_a_second_announcement_for_the_same_collection_is_refused_with_a_clear_m
     client.force_login(marketer)
     response = client.post(
         reverse("policies:announcement_new"),
-        {"title": "Reminder: spring frames", "text": "x", "collection": first.collection.pk},
+        {"title_en": "Reminder: spring frames", "text_en": "x", "collection": first.collection.pk},
     )
     html = response.content.decode()
     assert "This collection has already been announced." in html
@@ -277,7 +282,8 @@ def test_a_second_announcement_for_the_same_asset_is_refused_even_while_the_firs
     make_announcement(asset=asset)
     client.force_login(marketer)
     response = client.post(
-        reverse("policies:announcement_new"), {"title": "Again", "text": "x", "asset": asset.pk}
+        reverse("policies:announcement_new"),
+        {"title_en": "Again", "text_en": "x", "asset": asset.pk},
     )
     assert "This asset has already been announced." in response.content.decode()
     assert Announcement.objects.count() == 1
@@ -294,7 +300,7 @@ def test_a_form_naming_neither_or_both_says_what_to_choose_not_the_constraint(
     client, marketer, target
 ):
     announcement = make_announcement()
-    data = {"title": "T", "text": "x"}
+    data = {"title_en": "T", "text_en": "x"}
     if target == "both":
         data |= {"asset": make_asset().pk, "collection": announcement.collection.pk}
     client.force_login(marketer)
@@ -310,7 +316,9 @@ def test_an_edit_form_opened_before_the_publish_cannot_undo_it(client, marketer)
     url = reverse("policies:announcement_edit", args=[announcement.pk])
     assert client.get(url).status_code == 200
     announcement.publish(email=True)
-    client.post(url, {"title": "Changed", "text": "x", "collection": announcement.collection.pk})
+    client.post(
+        url, {"title_en": "Changed", "text_en": "x", "collection": announcement.collection.pk}
+    )
     saved = Announcement.objects.get()
     assert (saved.title, saved.published_at, saved.email_status) == (
         "As sent",

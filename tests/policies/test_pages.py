@@ -72,7 +72,7 @@ def test_the_footer_of_every_page_links_to_the_policies(client, employee):
 def test_an_employee_cannot_edit_a_policy_page(client, employee):
     client.force_login(employee)
     response = client.post(
-        reverse("policies:edit", args=["how-to-disclose"]), {"title": "Hacked", "body": "x"}
+        reverse("policies:edit", args=["how-to-disclose"]), {"title_en": "Hacked", "body_en": "x"}
     )
     assert response.status_code == 403
     assert PolicyPage.objects.get(slug="how-to-disclose").title != "Hacked"
@@ -88,7 +88,7 @@ def test_a_marketer_can_edit_a_policy_page(client, marketer):
     client.force_login(marketer)
     response = client.post(
         reverse("policies:edit", args=["how-to-disclose"]),
-        {"title": "How to say you work here", "body": "Say it in the post."},
+        {"title_en": "How to say you work here", "body_en": "Say it in the post."},
         follow=True,
     )
     html = response.content.decode()
@@ -100,7 +100,7 @@ def test_the_preview_shows_the_new_text_without_saving_it(client, marketer):
     client.force_login(marketer)
     response = client.post(
         reverse("policies:edit", args=["how-to-disclose"]),
-        {"title": "Draft title", "body": "**Draft** text", "preview": ""},
+        {"title_en": "Draft title", "body_en": "**Draft** text", "preview": ""},
     )
     assert "<strong>Draft</strong> text" in response.content.decode()
     assert PolicyPage.objects.get(slug="how-to-disclose").title != "Draft title"
@@ -135,3 +135,76 @@ def test_the_change_log_shows_the_date_and_the_lines_removed_and_added(client, e
     assert '<span class="added">+Say what you think.</span>' in html
     assert "-Nothing in this portal" in html
     assert "First published" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("de", "Mitmachen ist freiwillig"), ("fr", "Participer est facultatif")],
+)
+def test_a_default_page_reads_in_the_readers_language(client, employee, language, title):
+    client.force_login(employee)
+    response = client.get(page_url("taking-part-is-voluntary"), HTTP_ACCEPT_LANGUAGE=language)
+    html = response.content.decode()
+    assert title in html
+    assert "not yet translated" not in html
+
+
+def test_a_page_without_a_german_version_shows_the_english_and_says_so(client, employee):
+    PolicyPage.objects.create(slug="parking", title="Parking", body="Park in the east lot.")
+    client.force_login(employee)
+    html = client.get(page_url("parking"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Park in the east lot." in html
+    assert "This page is not yet translated. It is shown in English." in html
+    english = client.get(page_url("parking"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "not yet translated" not in english
+
+
+def test_each_language_keeps_its_own_change_log(client, employee, marketer):
+    client.force_login(marketer)
+    german = PolicyPage.objects.get(slug="your-right-to-speak").body_de
+    client.post(
+        reverse("policies:edit", args=["your-right-to-speak"]),
+        {
+            "title_en": "Your right to speak",
+            "body_en": "Say what you like.",
+            "title_de": "Ihr Recht, frei zu sprechen",
+            "body_de": german,
+            "title_fr": "Votre liberté de parole",
+            "body_fr": "Dites ce que vous voulez.",
+        },
+    )
+    client.force_login(employee)
+    history = reverse("policies:history", args=["your-right-to-speak"])
+    english = client.get(history, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "+Say what you like." in english
+    french = client.get(history, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "+Dites ce que vous voulez." in french
+    assert "Say what you like." not in french
+    german_log = client.get(history, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<h2>Changed" not in german_log
+
+
+def test_the_edit_page_shows_and_saves_the_three_languages_side_by_side(client, marketer):
+    client.force_login(marketer)
+    url = reverse("policies:edit", args=["how-to-disclose"])
+    form = client.get(url).content.decode()
+    for language in ("en", "de", "fr"):
+        assert f'name="body_{language}"' in form
+        assert f'lang="{language}"' in form
+    client.post(
+        url,
+        {
+            "title_en": "Say you work here",
+            "body_en": "Say it in the post.",
+            "title_de": "Sagen Sie, dass Sie hier arbeiten",
+            "body_de": "Sagen Sie es im Beitrag.",
+            "title_fr": "Dites que vous travaillez ici",
+            "body_fr": "Dites-le dans la publication.",
+        },
+    )
+    page = PolicyPage.objects.get(slug="how-to-disclose")
+    assert (page.body_en, page.body_de, page.body_fr) == (
+        "Say it in the post.",
+        "Sagen Sie es im Beitrag.",
+        "Dites-le dans la publication.",
+    )

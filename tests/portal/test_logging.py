@@ -160,7 +160,7 @@ def every_asset_url(marketer):
     collection = Collection.objects.create(name="Fjordlight Spring", slug="fjordlight-spring")
     asset = make_asset(title="Spring banner", collection=collection)
     dont = make_asset(title="Stretched logo", collection=collection, status="draft")
-    guideline_save(collection=collection, body="Kind.", swatches=[], dont_examples=[dont])
+    guideline_save(collection=collection, bodies={"en": "Kind."}, swatches=[], dont_examples=[dont])
     asset_replace_file(asset=asset, file=upload(), filename="new.jpg", replaced_by=marketer)
     policy = PolicyPage.objects.first()
     announcement = make_announcement(asset=asset)

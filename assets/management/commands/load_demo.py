@@ -74,6 +74,10 @@ class Command(BaseCommand):
                 continue
             for field in ("description", "usage_notes", "ring_text", "background"):
                 setattr(asset, field, item.get(field, ""))
+            for language in ("de", "fr"):
+                title, description = item[language]
+                setattr(asset, f"title_{language}", title)
+                setattr(asset, f"description_{language}", description)
             asset.keep_box = item.get("keep_box")
             asset.text_box = item.get("text_box")
             asset.text_dark_colour = NAVY
@@ -142,6 +146,15 @@ def demo_assets() -> list[dict]:
     return [
         {
             "title": "Spring sailings poster",
+            # Title and description in German and French.
+            "de": (
+                "Plakat Frühlingsfahrten",
+                "Das Kampagnenplakat für Bildschirme im Büro und für den Druck.",
+            ),
+            "fr": (
+                "Affiche des traversées de printemps",
+                "L'affiche de la campagne, pour les écrans des bureaux et l'impression.",
+            ),
             "filename": "spring-poster.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
             "collection": "spring-2026",
@@ -152,6 +165,9 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight logo",
+            # Title and description in German and French.
+            "de": ("Fjordlight-Logo", "Das Leuchtturm-Zeichen mit dem Schriftzug."),
+            "fr": ("Logo Fjordlight", "Le phare avec le logotype."),
             "filename": "fjordlight-logo.svg",
             "kind": Asset.Kind.LOGO,
             "collection": "brand-basics",
@@ -164,6 +180,9 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight mark on navy",
+            # Title and description in German and French.
+            "de": ("Fjordlight-Zeichen auf Marineblau", "Das Zeichen allein, für kleine Quadrate."),
+            "fr": ("Emblème Fjordlight sur bleu marine", "L'emblème seul, pour les petits carrés."),
             "filename": "fjordlight-mark.png",
             "kind": Asset.Kind.LOGO,
             "collection": "brand-basics",
@@ -175,6 +194,9 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight profile frame",
+            # Title and description in German and French.
+            "de": ("Fjordlight-Profilrahmen", "Ein Rahmen für Ihr eigenes Profilfoto."),
+            "fr": ("Cadre de profil Fjordlight", "Un cadre pour votre propre photo de profil."),
             "filename": "fjordlight-frame.png",
             "kind": Asset.Kind.FRAME,
             "collection": "brand-basics",
@@ -186,6 +208,15 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Spring sailings banner",
+            # Title and description in German and French.
+            "de": (
+                "Banner Frühlingsfahrten",
+                "Das Kampagnenbanner, gestaltet für Titelbilder von Profilen.",
+            ),
+            "fr": (
+                "Bannière des traversées de printemps",
+                "La bannière de la campagne, mise en page pour les en-têtes de profil.",
+            ),
             "filename": "spring-banner.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
             "collection": "spring-2026",
@@ -199,6 +230,12 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Night crossing banner",
+            # Title and description in German and French.
+            "de": ("Banner Nachtfahrt", "Die dunkle Variante des Kampagnenbanners."),
+            "fr": (
+                "Bannière traversée de nuit",
+                "La variante sombre de la bannière de la campagne.",
+            ),
             "filename": "night-banner.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
             "collection": "spring-2026",
@@ -212,6 +249,9 @@ def demo_assets() -> list[dict]:
         *[
             {
                 "title": f"{place} office",
+                # Title and description in German and French.
+                "de": (f"Büro {place}", f"Unser Hafenbüro in {place}."),
+                "fr": (f"Bureau de {place}", f"Notre bureau du port à {place}."),
                 "filename": f"{slugify(place)}-office.jpg",
                 "kind": Asset.Kind.PHOTO,
                 "collection": "our-places",
