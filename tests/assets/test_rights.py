@@ -21,7 +21,7 @@ YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 def edit_fields(asset: Asset, **changes) -> dict:
     fields = {
-        "title": asset.title,
+        "title_en": asset.title,
         "kind": asset.kind,
         "focal_x": asset.focal_x,
         "focal_y": asset.focal_y,
