@@ -262,7 +262,7 @@ class AssetFilterForm(forms.Form):
         """The filtered assets: best match first when searching, else in ``order_by``."""
         shown = self.filter(self.assets)
         if self._search:
-            return self._search.ranked(shown)
+            return self._search.ranked(shown, filtered=True)
         return shown.order_by(*order_by)
 
     def filter(self, assets: QuerySet[Asset], *, leave_out: Container[str] = ()) -> QuerySet[Asset]:

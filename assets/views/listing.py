@@ -32,7 +32,8 @@ def listing_page(
     thumbnails = Rendition.objects.filter(
         status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
     )
-    shown = filters.results(order_by=order_by).select_related("collection")
+    # The document is for the database to match; read into Python it is a kilobyte a card.
+    shown = filters.results(order_by=order_by).select_related("collection").defer("search_document")
     shown = shown.prefetch_related(Prefetch("renditions", queryset=thumbnails))
     facets, total = filters.counted()
     pages = Paginator(shown, PAGE_SIZE)
