@@ -298,12 +298,14 @@ class AssetFilterForm(forms.Form):
             columns.remove("status")
         rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
         combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
+        # Only a chosen filter holds a combination back (hundreds of them, five facets each).
+        chosen = [name for name in self.ROW_FACETS if self._chosen(name)]
         facets = []
         for name, column in self.ROW_FACETS.items():
             if name not in self.fields:
                 continue
             per_value: dict[tuple, int] = {}
-            others = [other for other in self.ROW_FACETS if other != name]
+            others = [other for other in chosen if other != name]
             for values, count in combos:
                 if all(self._lets_through(values, other) for other in others):
                     key = (values[column],)
@@ -316,7 +318,7 @@ class AssetFilterForm(forms.Form):
         total = sum(
             count
             for values, count in combos
-            if all(self._lets_through(values, name) for name in self.ROW_FACETS)
+            if all(self._lets_through(values, name) for name in chosen)
         )
         return facets, total
 
