@@ -28,6 +28,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RemoveIndex(
+            model_name='asset',
+            name='asset_newest_first',
+        ),
+        migrations.AddIndex(
+            model_name='asset',
+            index=models.Index(fields=['-created_at', '-id', 'status', 'available_until'], name='asset_newest_first'),
+        ),
         migrations.AddIndex(
             model_name='asset',
             index=models.Index(fields=['status', 'collection', 'kind', 'orientation', 'available_until', 'id'], name='asset_facets'),
