@@ -285,7 +285,7 @@ class AssetFilterForm(forms.Form):
 
     def counted(self) -> tuple[list[Facet], int | None]:
         """Each filter with its options and counts, and how many assets the page lists (None
-        when the filters are invalid): two queries, whatever is chosen.
+        when the filters are invalid): three queries, whatever is chosen.
 
         The row's filters are counted once per combination of their values, under the search
         and the tag; each facet adds up the combinations the other filters let through. Tags
@@ -313,7 +313,7 @@ class AssetFilterForm(forms.Form):
                         key += (values["collection__name"],)
                     per_value[key] = per_value.get(key, 0) + count
             facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
-        tags = self.filter(self.assets, leave_out={"tag"}).counts_by("tags__slug", "tags__name")
+        tags = self.filter(self.assets, leave_out={"tag"}).tag_counts()
         facets.insert(1, self._facet("tag", tags))
         total = sum(
             count

@@ -81,6 +81,17 @@ class AssetQuerySet(models.QuerySet):
         """
         return list(self.order_by().values_list(*fields).annotate(n=models.Count("pk")))
 
+    def tag_counts(self) -> list[tuple]:
+        """Each tag on these assets with how many of them have it: rows of (slug, name, count).
+
+        Counted by tag id, then named: grouping every asset's tags by two texts took twice
+        as long at 10,000 assets.
+        """
+        pairs = Asset.tags.through.objects.filter(asset__in=self.order_by().values("pk"))
+        per_tag = dict(pairs.order_by().values_list("tag").annotate(n=models.Count("pk")))
+        names = Tag.objects.filter(pk__in=list(per_tag)).values_list("pk", "slug", "name")
+        return [(slug, name, per_tag[pk]) for pk, slug, name in names]
+
 
 def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:
     # Named by content, never by the uploader's file name: no path tricks, no clashes.
