@@ -275,7 +275,8 @@ class Asset(models.Model):
                 fields=["-created_at", "-id", "status", "available_until"],
                 name="asset_newest_first",
             ),
-            models.Index(fields=["-updated_at"], name="asset_recently_updated"),
+            # The library's order, and its status filter, for the same reason.
+            models.Index(fields=["-updated_at", "-id", "status"], name="asset_recently_updated"),
             # Every column the facets count by and filter on: the counts read this index
             # alone, not the rows with their kilobyte of search document.
             models.Index(

@@ -32,6 +32,14 @@ class Migration(migrations.Migration):
             model_name='asset',
             name='asset_newest_first',
         ),
+        migrations.RemoveIndex(
+            model_name='asset',
+            name='asset_recently_updated',
+        ),
+        migrations.AddIndex(
+            model_name='asset',
+            index=models.Index(fields=['-updated_at', '-id', 'status'], name='asset_recently_updated'),
+        ),
         migrations.AddIndex(
             model_name='asset',
             index=models.Index(fields=['-created_at', '-id', 'status', 'available_until'], name='asset_newest_first'),
