@@ -336,7 +336,7 @@ class AssetFilterForm(forms.Form):
         """The filtered assets: best match first when searching, else in ``order_by``."""
         shown = self.filter(self.assets)
         if self._search:
-            return self._search.ranked(shown)
+            return self._search.ranked(shown, filtered=True)
         return shown.order_by(*order_by)
 
     def filter(self, assets: QuerySet[Asset], *, leave_out: Container[str] = ()) -> QuerySet[Asset]:
@@ -359,7 +359,7 @@ class AssetFilterForm(forms.Form):
 
     def counted(self) -> tuple[list[Facet], int | None]:
         """Each filter with its options and counts, and how many assets the page lists (None
-        when the filters are invalid): two queries, whatever is chosen.
+        when the filters are invalid): three queries, whatever is chosen.
 
         The row's filters are counted once per combination of their values, under the search
         and the tag; each facet adds up the combinations the other filters let through. Tags
@@ -373,12 +373,14 @@ class AssetFilterForm(forms.Form):
             columns.remove("review_now")
         rows = self.filter(self.assets, leave_out=self.ROW_FACETS).counts_by(*columns)
         combos = [(dict(zip(columns, row[:-1], strict=True)), row[-1]) for row in rows]
+        # Only a chosen filter holds a combination back (hundreds of them, five facets each).
+        chosen = [name for name in self.ROW_FACETS if self._chosen(name)]
         facets = []
         for name, column in self.ROW_FACETS.items():
             if name not in self.fields:
                 continue
             per_value: dict[tuple, int] = {}
-            others = [other for other in self.ROW_FACETS if other != name]
+            others = [other for other in chosen if other != name]
             for values, count in combos:
                 if all(self._lets_through(values, other) for other in others):
                     key = (values[column],)
@@ -386,12 +388,12 @@ class AssetFilterForm(forms.Form):
                         key += (values["collection__name"],)
                     per_value[key] = per_value.get(key, 0) + count
             facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
-        tags = self.filter(self.assets, leave_out={"tag"}).counts_by("tags__slug", "tags__name")
+        tags = self.filter(self.assets, leave_out={"tag"}).tag_counts()
         facets.insert(1, self._facet("tag", tags))
         total = sum(
             count
             for values, count in combos
-            if all(self._lets_through(values, name) for name in self.ROW_FACETS)
+            if all(self._lets_through(values, name) for name in chosen)
         )
         return facets, total
 

@@ -29,7 +29,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
@@ -237,21 +237,22 @@ class Search:
         """The assets that match, unordered (for counting)."""
         if not self.tiers:
             return assets.none()
-        condition = Q()
-        for query in self.tiers:
-            condition |= self._matches(query)
-        return assets.filter(condition)
+        # One match of all tiers at once: each match reads the whole document again, and
+        # a broad query reads every row's.
+        return assets.filter(self._matches(self._any()))
 
-    def ranked(self, assets: QuerySet[Asset], *, marks: bool = True) -> QuerySet[Asset]:
+    def ranked(
+        self, assets: QuerySet[Asset], *, marks: bool = True, filtered: bool = False
+    ) -> QuerySet[Asset]:
         """The matches, best first; with ``marks``, ``marked_title`` and ``marked_text`` hold
-        the title and an excerpt of the description with the matched words marked."""
-        assets = self.filter(assets)
+        the title and an excerpt of the description with the matched words marked.
+        ``filtered`` says ``assets`` are this search's ``filter`` already."""
+        if not filtered:
+            assets = self.filter(assets)
         if not self.tiers:
             return assets
         if self.vendor == "postgresql":
-            query = self.tiers[0]
-            for looser in self.tiers[1:]:
-                query = query | looser
+            query = self._any()
             rank = SearchRank(F(document_field(self.language)), query)
             title, text = (
                 SearchHeadline(
@@ -268,7 +269,7 @@ class Search:
                 ]
             )
         else:
-            match = " OR ".join(f"({query})" for query in self.tiers)
+            match = self._any()
             table = fts5_table(self.language)
             rank = _fts5_value(table, f"-bm25({table}, {BM25_WEIGHTS})", match)
             title = _fts5_value(table, f"highlight({table}, 0, '{START}', '{STOP}')", match)
@@ -283,6 +284,15 @@ class Search:
             )
             order.append(f"-tier{number}")
         return assets.order_by(*order, "-rank", "-created_at")
+
+    def _any(self):
+        """A match of any tier, as one query."""
+        if self.vendor == "postgresql":
+            query = self.tiers[0]
+            for looser in self.tiers[1:]:
+                query = query | looser
+            return query
+        return " OR ".join(f"({query})" for query in self.tiers)
 
     def _matches(self, query) -> Q:
         if self.vendor == "postgresql":
@@ -325,7 +335,8 @@ def search_for(text: str, *, within: QuerySet[Asset], language: str | None = Non
         exact = fts5_query(text)
     search = Search(vendor=vendor, tiers=(exact,) if exact else (), language=language)
     words, unwanted = query_words(text)
-    if not words or len(search.filter(within).values("pk")[:FEW]) >= FEW:
+    # Unordered: in the newest-first order a word nobody used reads every row to say so.
+    if not words or len(search.filter(within).order_by().values("pk")[:FEW]) >= FEW:
         return search
     alternatives = close_words(words, using=within.db)
     if vendor == "postgresql":
@@ -366,13 +377,18 @@ def close_words(words: list[str], *, using: str) -> dict[str, list[str]]:
     """Per word, the few words in any document that look most like it."""
     connection = connections[using]
     found: dict[str, list[str]] = {word: [] for word in words}
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # "%" is similarity() at least this threshold, and the trigram index answers it.
+            cursor.execute(
+                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
+                [str(CLOSE_SIMILARITY)],
+            )
             cursor.execute(
                 "SELECT typed, word, score FROM unnest(%s::text[]) AS typed CROSS JOIN LATERAL ("
                 " SELECT word, similarity(word, typed) AS score FROM assets_searchterm"
-                " WHERE similarity(word, typed) >= %s ORDER BY score DESC, word LIMIT %s) AS close",
-                [words, CLOSE_SIMILARITY, CLOSE_PER_WORD],
+                " WHERE word %% typed ORDER BY score DESC, word LIMIT %s) AS close",
+                [words, CLOSE_PER_WORD],
             )
             scored = cursor.fetchall()
         else:

@@ -9,9 +9,9 @@ It builds its own database (portal_bench_search, or $BENCH_DATABASE): --assets a
 published) across 40 collections, 200 tags and every kind and shape, each with its rendition
 rows (every size ready, as after a day's work), and their search documents. Then it starts
 gunicorn (deploy/gunicorn.conf.py, production settings, one sync worker: one core) on a free
-loopback port and sends the pages one at a time, --repeat times each, signed in as an employee
-(home, search) or as marketing (library). The time is measured at the client on loopback, so
-it is the server's time plus well under a millisecond.
+loopback port ($BENCH_PORT if set) and sends the pages one at a time, --repeat times each,
+signed in as an employee (home, search) or as marketing (library). The time is measured at
+the client on loopback, so it is the server's time plus well under a millisecond.
 
 It prints p50/p95/p99 per kind of page and its slowest page, the home page's HTML size, and
 what the COUNT(*) behind each page's page numbers costs on its own (the query count per page
@@ -205,7 +205,7 @@ def main() -> None:
     started = time.monotonic()
     cookies = build(options.assets)
     print(f"built {options.assets} assets in {time.monotonic() - started:.0f} s")
-    port = free_port()
+    port = int(os.environ.get("BENCH_PORT", "0")) or free_port()
     server = start_gunicorn(ENV, port, workers=1)
     try:
         who = {"search": "employee", "home": "employee", "library": "marketer"}

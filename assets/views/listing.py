@@ -28,18 +28,28 @@ def listing_page(
     filters = AssetFilterForm(
         request.GET, assets=assets, names_from_assets=not everything, with_status=with_status
     )
-    # The cards' thumbnails in one query; Asset.served_renditions picks from these.
-    thumbnails = Rendition.objects.filter(
-        status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
-    )
-    shown = filters.results(order_by=order_by).select_related("collection")
-    shown = shown.prefetch_related(Prefetch("renditions", queryset=thumbnails))
+    results = filters.results(order_by=order_by)
     facets, total = filters.counted()
-    pages = Paginator(shown, PAGE_SIZE)
+    # The page's ids first, then its cards: a deep page passes over thousands of ids in an
+    # index, not over thousands of whole rows.
+    pages = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
     if total is not None:
         # Counted with the facets already: no COUNT(*) of its own (15-20 ms at 10,000).
         pages.count = total
     page = pages.get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    # The cards' thumbnails in one query; Asset.served_renditions picks from these.
+    thumbnails = Rendition.objects.filter(
+        status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
+    )
+    cards = (
+        results.filter(pk__in=ids)
+        .select_related("collection")
+        # The documents are for the database to match; in Python each is a kilobyte a card.
+        .defer(*Asset.SEARCH_DOCUMENTS)
+        .prefetch_related(Prefetch("renditions", queryset=thumbnails))
+    )
+    page.object_list = sorted(cards, key=lambda asset: ids.index(asset.pk))
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
