@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from assets.intake.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 from assets.models import (
@@ -26,7 +27,9 @@ class DuplicateAsset(ImageRefused):
     """The same bytes are already in the library."""
 
     def __init__(self, existing: Asset) -> None:
-        super().__init__(f"the same file is already in the library as “{existing.title}”")
+        super().__init__(
+            _("the same file is already in the library as “%(title)s”") % {"title": existing.title}
+        )
         self.existing = existing
 
 

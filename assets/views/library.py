@@ -9,6 +9,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
@@ -70,7 +72,11 @@ def upload(request: HttpRequest) -> HttpResponse:
                 }
             )
         if added and not refused:
-            messages.success(request, f"Added {len(added)} image{'s' * (len(added) != 1)}.")
+            messages.success(
+                request,
+                ngettext("Added %(count)s image.", "Added %(count)s images.", len(added))
+                % {"count": len(added)},
+            )
             return redirect("assets:library")
     elif request.method == "POST" and wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -111,7 +117,11 @@ def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("assets:upload")
     if wants_json:
         return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
-    messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
+    messages.success(
+        request,
+        _("Kind of “%(title)s” changed to %(kind)s.")
+        % {"title": asset.title, "kind": asset.get_kind_display()},
+    )
     return redirect("assets:library")
 
 
@@ -145,7 +155,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AssetForm(request.POST or None, instance=asset)
     if request.method == "POST" and form.is_valid():
         renditions_request(asset=form.save())
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect(asset)
     context = {
         "asset": asset,
@@ -165,18 +175,20 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = NewVersionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose the file of the new version.")
+        messages.error(request, _("Choose the file of the new version."))
         return redirect("assets:edit", asset.slug)
     upload = form.cleaned_data["file"]
     try:
         asset_replace_file(asset=asset, file=upload, filename=upload.name, replaced_by=request.user)
     except ImageRefused as error:
-        messages.error(request, f"The new version was not taken: {error}.")
+        messages.error(request, _("The new version was not taken: %(error)s.") % {"error": error})
         return redirect("assets:edit", asset.slug)
     messages.success(
         request,
-        "New version saved. Each size is made again; until it is ready the previous one "
-        "is served. Nobody is notified.",
+        _(
+            "New version saved. Each size is made again; until it is ready the previous one "
+            "is served. Nobody is notified."
+        ),
     )
     return redirect(asset)
 
@@ -188,10 +200,10 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         asset = asset_version_restore(version=version, restored_by=request.user)
     except ImageRefused as error:
-        messages.error(request, f"That version was not restored: {error}.")
+        messages.error(request, _("That version was not restored: %(error)s.") % {"error": error})
         return redirect("assets:edit", slug)
     messages.success(
-        request, "The earlier file is current again; the one it replaced is in the history."
+        request, _("The earlier file is current again; the one it replaced is in the history.")
     )
     return redirect(asset)
 
@@ -209,7 +221,9 @@ def _crop_shapes(asset: Asset) -> list[list[Preset]]:
 def publish(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     asset_publish(asset=asset)
-    messages.success(request, f"“{asset.title}” is published: employees can see it now.")
+    messages.success(
+        request, _("“%(title)s” is published: employees can see it now.") % {"title": asset.title}
+    )
     return redirect(asset)
 
 
@@ -218,7 +232,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def archive(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     asset.archive()
-    messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
+    messages.success(
+        request, _("“%(title)s” is archived: employees no longer see it.") % {"title": asset.title}
+    )
     return redirect(asset)
 
 
@@ -227,7 +243,7 @@ def archive(request: HttpRequest, slug: str) -> HttpResponse:
 def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     renditions_retry(asset=asset)
-    messages.success(request, "The failed sizes are being made again.")
+    messages.success(request, _("The failed sizes are being made again."))
     return redirect(asset)
 
 
@@ -236,7 +252,7 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     if request.method == "POST":
         asset.delete()
-        messages.success(request, f"Deleted “{asset.title}” and its files.")
+        messages.success(request, _("Deleted “%(title)s” and its files.") % {"title": asset.title})
         return redirect("assets:library")
     return render(request, "assets/confirm_delete.html", {"asset": asset})
 

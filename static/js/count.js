@@ -207,12 +207,12 @@
       using.disabled = true;
       using.textContent = text;
     }
-    if (countedCells().indexOf(cellOf(item("using", ""))) >= 0) { markUsing("Counted as in use this week, thank you"); }
+    if (countedCells().indexOf(cellOf(item("using", ""))) >= 0) { markUsing(gettext("Counted as in use this week, thank you")); }
     using.addEventListener("click", function () {
       if (enqueue(item("using", ""))) {
-        markUsing("Counted as in use this week, thank you");
+        markUsing(gettext("Counted as in use this week, thank you"));
       } else {
-        markUsing("This browser has no counts left this week");
+        markUsing(gettext("This browser has no counts left this week"));
       }
     });
   });
