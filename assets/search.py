@@ -31,6 +31,7 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -93,7 +94,10 @@ def document_parts(
     collection: str,
 ) -> tuple[str, str, str, str]:
     """The text of the document's four parts, A to D."""
-    kind_label = Asset.Kind(kind).label if kind in Asset.Kind.values else kind
+    # The kind's English name, as before the interface had languages: one document per asset
+    # whoever saved it (search per language is the content part of issue 30).
+    with translation.override(None):
+        kind_label = str(Asset.Kind(kind).label) if kind in Asset.Kind.values else kind
     return (
         title,
         ". ".join([*tags, kind_label, platform_words(kind)]),
