@@ -126,7 +126,7 @@ class Guideline(models.Model):
 
     @property
     def title(self) -> str:
-        return f"Brand guidelines: {self.collection.name}"
+        return _("Brand guidelines: %(name)s") % {"name": self.collection.name}
 
     def swatch_list(self) -> list[Swatch]:
         return [Swatch(**{**data, "cmyk": tuple(data["cmyk"])}) for data in self.swatches]

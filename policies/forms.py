@@ -10,6 +10,7 @@ class PolicyPageForm(forms.ModelForm):
         model = PolicyPage
         fields = ["title", "body"]
         widgets = {"body": forms.Textarea(attrs={"rows": 24})}
+        labels = {"title": _("Title"), "body": _("Text")}
 
 
 class AnnouncementForm(forms.ModelForm):
@@ -17,6 +18,12 @@ class AnnouncementForm(forms.ModelForm):
         model = Announcement
         fields = ["title", "text", "collection", "asset"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+        labels = {
+            "title": _("Title"),
+            "text": _("Text"),
+            "collection": _("Collection"),
+            "asset": _("Artwork"),
+        }
         help_texts = {"collection": _("Name a collection or one asset, not both.")}
 
     def __init__(self, *args, **kwargs) -> None:

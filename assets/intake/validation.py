@@ -53,9 +53,14 @@ class ImageRefused(ValueError):
 
 
 def wrong_extension(format: str, extension: str) -> str:
+    extension = extension or _("(nothing)")
+    if format == "SVG":
+        return _("the file is an SVG image but its name ends in “.%(extension)s”") % {
+            "extension": extension
+        }
     return _("the file is a %(format)s image but its name ends in “.%(extension)s”") % {
         "format": format,
-        "extension": extension or _("(nothing)"),
+        "extension": extension,
     }
 
 

@@ -1,5 +1,8 @@
 """The interface in English, German and French: which language a person gets, and where."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -102,3 +105,17 @@ def test_a_right_to_left_language_turns_the_page_around(client, employee, settin
     client.force_login(employee)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="he").content.decode()
     assert '<html lang="he" dir="rtl">' in page
+
+
+def test_the_stylesheets_lay_text_out_by_reading_direction_not_by_left_and_right():
+    # Logical properties flip with dir="rtl"; left/right stay only for positions on a picture.
+    physical = re.compile(
+        r"(margin|padding|border)-(left|right)\b|text-align:\s*(left|right)|float:\s*(left|right)"
+    )
+    for css in (Path(settings.BASE_DIR) / "static" / "css").glob("*.css"):
+        assert not physical.findall(css.read_text()), css.name
+
+
+def test_german_words_may_break_at_syllables():
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
+    assert re.search(r"body \{[^}]*hyphens: auto", css)
