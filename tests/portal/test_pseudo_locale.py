@@ -199,7 +199,7 @@ def not_yet_translated() -> set[str]:
             texts += [slot.name, slot.where, *slot.steps, *slot.plain_steps]
     for preset in load_presets():
         texts += [preset.platform, preset.slot, preset.advice, preset.source]
-    texts += [*size_labels().values(), REST_ARTWORK, REST_SIZES, NOT_RELEASED, "fewer than"]
+    texts += [*size_labels().values(), REST_ARTWORK, REST_SIZES, NOT_RELEASED]
     return {word for text in texts for word in re.findall(r"[A-Za-z]+", text)}
 
 
