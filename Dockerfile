@@ -12,7 +12,7 @@ COPY requirements.txt .
 # out). Every pinned package ships a wheel for this platform, so no compiler is needed here
 # either; libcairo2 is for collectstatic's import of the SVG code.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libcairo2 \
+    && apt-get install -y --no-install-recommends libcairo2 gettext \
     && rm -rf /var/lib/apt/lists/* \
     && sed '/^# Tests and tooling/,$d' requirements.txt > requirements-runtime.txt \
     && python -m venv /venv \
@@ -24,7 +24,8 @@ RUN DEBUG=false \
     SECRET_KEY=collectstatic-at-build-time-only-not-a-secret-0123456789 \
     ALLOWED_HOSTS=build.invalid \
     EMAIL_URL=smtp://build.invalid:25 \
-    /venv/bin/python manage.py collectstatic --noinput -v 0
+    /venv/bin/python manage.py collectstatic --noinput -v 0 \
+    && /venv/bin/python manage.py compilemessages -v 0
 
 # --- final: the runtime libraries, the virtualenv and the code, as an unprivileged user ---
 FROM python:3.11-slim-bookworm

@@ -68,6 +68,8 @@ class ProviderBackend(OIDCAuthenticationBackend):
         # The library has checked the signature, expiry and nonce; issuer and audience are ours.
         check_id_token_claims(payload, issuer=self.issuer, client_id=self.OIDC_RP_CLIENT_ID)
         claims = self.get_userinfo(access_token, id_token, payload)
+        # For the callback view, which sets the language cookie once the person is signed in.
+        self.request.provider_locale = claims.get("locale")
         return provider_user_sign_in(
             issuer=self.issuer,
             subject=payload["sub"],

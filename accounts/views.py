@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_supported_language_variant
 from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -133,5 +134,30 @@ class ProviderCallbackView(OIDCAuthenticationCallbackView):
         request.session.modified = True
         return self.login_failure()
 
+    def login_success(self) -> HttpResponse:
+        response = super().login_success()
+        language = language_from_claim(getattr(self.request, "provider_locale", None))
+        # The provider's locale claim chooses the language, unless the person already
+        # picked one in the footer: that choice (the same cookie) wins.
+        if language and settings.LANGUAGE_COOKIE_NAME not in self.request.COOKIES:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
     def login_failure(self) -> HttpResponse:
         return provider_error(self.request, "failed", status=403)
+
+
+def language_from_claim(claim: object) -> str | None:
+    """The portal's language for an OIDC locale claim ("de-CH", "fr_FR"), or None."""
+    if not isinstance(claim, str) or not claim:
+        return None
+    try:
+        return get_supported_language_variant(claim.replace("_", "-").lower())
+    except LookupError:
+        return None

@@ -34,29 +34,37 @@ class MultipleImageField(forms.FileField):
 class UploadForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     files = MultipleImageField(
-        label="Images",
-        help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many.",
+        label=_("Images"),
+        help_text=_("JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many."),
         allow_empty_file=True,
     )
     collection = forms.ModelChoiceField(
-        Collection.objects.all(), required=False, empty_label="No collection"
+        Collection.objects.all(),
+        label=_("Collection"),
+        required=False,
+        empty_label=_("No collection"),
     )
     kind = forms.ChoiceField(
-        choices=[("", "Guess from each file"), *Asset.Kind.choices],
+        label=_("Kind"),
+        choices=[("", _("Guess from each file")), *Asset.Kind.choices],
         required=False,
-        help_text="A default only: each file's kind can be changed in the results.",
+        help_text=_("A default only: each file's kind can be changed in the results."),
     )
     publish = forms.BooleanField(
-        required=False, help_text="Publish straight away instead of saving as drafts."
+        label=_("Publish"),
+        required=False,
+        help_text=_("Publish straight away instead of saving as drafts."),
     )
 
 
 class NewVersionForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     file = forms.FileField(
-        label="New version",
-        help_text="JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. The page, its link, tags and "
-        "counts stay; the current file is kept in the version history.",
+        label=_("New version"),
+        help_text=_(
+            "JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. The page, its link, tags and "
+            "counts stay; the current file is kept in the version history."
+        ),
         allow_empty_file=True,
         widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
     )
@@ -77,14 +85,14 @@ def _box(box: object) -> dict[str, float]:
     try:
         x, y, w, h = (float(box[key]) for key in "xywh")
     except (KeyError, TypeError, ValueError):
-        raise forms.ValidationError("A box needs x, y, w and h.") from None
+        raise forms.ValidationError(_("A box needs x, y, w and h.")) from None
     if not (0 <= x and 0 <= y and 0 < w and 0 < h and x + w <= 1.0001 and y + h <= 1.0001):
-        raise forms.ValidationError("A box must lie inside the picture.")
+        raise forms.ValidationError(_("A box must lie inside the picture."))
     return {"x": round(x, 4), "y": round(y, 4), "w": round(w, 4), "h": round(h, 4)}
 
 
 class KindForm(forms.Form):
-    kind = forms.ChoiceField(choices=Asset.Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Asset.Kind.choices)
 
 
 def language_fields(*names: str) -> list[str]:
@@ -129,7 +137,7 @@ class SideBySide:
 
 class AssetForm(SideBySide, forms.ModelForm):
     tag_names = forms.CharField(
-        label="Tags", required=False, help_text="Separated by commas, for example: logo, dark"
+        label=_("Tags"), required=False, help_text=_("Separated by commas, for example: logo, dark")
     )
     # A bare "campaign.example.com" is taken as https, the default Django 6 moves to.
     signature_link = Asset._meta.get_field("signature_link").formfield(assume_scheme="https")
@@ -184,14 +192,22 @@ class AssetForm(SideBySide, forms.ModelForm):
             },
         }
         labels = {
-            "focal_x": "Focal point, across",
-            "focal_y": "Focal point, down",
-            "text_area": "Employees' own text: lines sit at the",
-            "text_align": "Lines are aligned to the",
-            "text_max_lines": "Lines at most",
-            "text_colour": "Colour of employees' own text",
-            "text_light_colour": "The brand's light colour",
-            "text_dark_colour": "The brand's dark colour",
+            "title": _("Title"),
+            "description": _("Description"),
+            "usage_notes": _("Usage notes"),
+            "collection": _("Collection"),
+            "kind": _("Kind"),
+            "available_until": _("Available until"),
+            "background": _("Background"),
+            "focal_x": _("Focal point, across"),
+            "focal_y": _("Focal point, down"),
+            "ring_text": _("Ring text"),
+            "text_area": _("Employees' own text: lines sit at the"),
+            "text_align": _("Lines are aligned to the"),
+            "text_max_lines": _("Lines at most"),
+            "text_colour": _("Colour of employees' own text"),
+            "text_light_colour": _("The brand's light colour"),
+            "text_dark_colour": _("The brand's dark colour"),
         }
 
     # A form or script that does not send these keeps what the asset has.
@@ -207,7 +223,7 @@ class AssetForm(SideBySide, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in self.KEPT_WHEN_MISSING:
             self.fields[name].required = False
-        self.fields["collection"].empty_label = "No collection"
+        self.fields["collection"].empty_label = _("No collection")
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
@@ -232,7 +248,7 @@ class AssetForm(SideBySide, forms.ModelForm):
         value = self.cleaned_data["crop_overrides"] or {}
         slugs = {preset.slug for preset in platform_presets()}
         if not isinstance(value, dict) or not set(value) <= slugs:
-            raise forms.ValidationError("Crop boxes must name platform sizes.")
+            raise forms.ValidationError(_("Crop boxes must name platform sizes."))
         return {slug: _box(box) for slug, box in value.items()}
 
     def clean_keep_box(self) -> dict[str, float] | None:
@@ -295,16 +311,20 @@ class AssetFilterForm(forms.Form):
         "review": "review_now",
     }
 
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     collection = forms.ModelChoiceField(
-        Collection.objects.all(), required=False, to_field_name="slug"
+        Collection.objects.all(), label=_("Collection"), required=False, to_field_name="slug"
     )
-    tag = forms.ModelChoiceField(Tag.objects.all(), required=False, to_field_name="slug")
-    kind = forms.ChoiceField(choices=Asset.Kind.choices, required=False)
-    platform = forms.ChoiceField(required=False)
-    orientation = forms.ChoiceField(choices=Asset.Orientation.choices, required=False)
+    tag = forms.ModelChoiceField(
+        Tag.objects.all(), label=_("Tag"), required=False, to_field_name="slug"
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Asset.Kind.choices, required=False)
+    platform = forms.ChoiceField(label=_("Platform"), required=False)
+    orientation = forms.ChoiceField(
+        label=_("Orientation"), choices=Asset.Orientation.choices, required=False
+    )
     # Marketing's library only (its assets come with_review_state).
-    status = forms.ChoiceField(choices=Asset.Status.choices, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Asset.Status.choices, required=False)
     review = forms.ChoiceField(
         label=_("Review"),
         choices=[(REVIEW_NONE, _("Not submitted")), *Review.Action.choices],

@@ -38,7 +38,7 @@ class Collection(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
-    order = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
+    order = models.PositiveIntegerField(default=0, help_text=_("Lower numbers come first."))
     requires_review = models.BooleanField(
         _("requires review"),
         default=False,
@@ -139,15 +139,15 @@ def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:
 
 class Asset(models.Model):
     class Kind(models.TextChoices):
-        PHOTO = "photo", "Photo"
-        LOGO = "logo", "Logo"
-        ILLUSTRATION = "illustration", "Illustration"
-        FRAME = "frame", "Profile frame"
+        PHOTO = "photo", _("Photo")
+        LOGO = "logo", _("Logo")
+        ILLUSTRATION = "illustration", _("Illustration")
+        FRAME = "frame", _("Profile frame")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
 
     EXTENSIONS = {
         "JPEG": "jpg",
@@ -169,7 +169,9 @@ class Asset(models.Model):
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)
     description = models.TextField(blank=True)
-    usage_notes = models.TextField(blank=True, help_text="Shown to employees next to the download.")
+    usage_notes = models.TextField(
+        blank=True, help_text=_("Shown to employees next to the download.")
+    )
     alt_text = models.CharField(
         max_length=300,
         blank=True,
@@ -210,8 +212,8 @@ class Asset(models.Model):
     )
 
     original = models.FileField(upload_to=original_upload_to, max_length=200)
-    width = models.PositiveIntegerField(help_text="Upright, after EXIF orientation.")
-    height = models.PositiveIntegerField(help_text="Upright, after EXIF orientation.")
+    width = models.PositiveIntegerField(help_text=_("Upright, after EXIF orientation."))
+    height = models.PositiveIntegerField(help_text=_("Upright, after EXIF orientation."))
     byte_size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64, unique=True)
     format = models.CharField(max_length=10)
@@ -220,37 +222,37 @@ class Asset(models.Model):
     background = models.CharField(
         max_length=7,
         blank=True,
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
-        help_text="Padding colour for logos and illustrations; empty means transparent.",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a2b3c."))],
+        help_text=_("Padding colour for logos and illustrations; empty means transparent."),
     )
     # Fractions of the upright original: {"x", "y", "w", "h"}. The keep box is what an
     # illustration's crop must never cut; a crop override replaces the engine's crop for one size.
     keep_box = models.JSONField(null=True, blank=True)
     crop_overrides = models.JSONField(
-        default=dict, blank=True, help_text="Per preset slug, the crop box marketing drew."
+        default=dict, blank=True, help_text=_("Per preset slug, the crop box marketing drew.")
     )
 
     class TextArea(models.TextChoices):
-        BOTTOM = "bottom", "Bottom of the text box"
-        MIDDLE = "middle", "Middle of the text box"
-        TOP = "top", "Top of the text box"
+        BOTTOM = "bottom", _("Bottom of the text box")
+        MIDDLE = "middle", _("Middle of the text box")
+        TOP = "top", _("Top of the text box")
 
     class TextAlign(models.TextChoices):
-        START = "start", "Start of the line (left, or right in Arabic and Hebrew)"
-        CENTER = "center", "Centred"
-        END = "end", "End of the line"
+        START = "start", _("Start of the line (left, or right in Arabic and Hebrew)")
+        CENTER = "center", _("Centred")
+        END = "end", _("End of the line")
 
     # Where an employee's own name and title go on a banner or call background: a box on the
     # picture (fractions x, y, w, h of the upright original), mapped into each size's crop.
     # Drawn in their browser only: the portal never sees the text.
     text_box = models.JSONField(
-        null=True, blank=True, help_text="The box marketing drew; empty: the size's safe zone."
+        null=True, blank=True, help_text=_("The box marketing drew; empty: the size's safe zone.")
     )
     text_area = models.CharField(
         max_length=10,
         choices=TextArea.choices,
         default=TextArea.BOTTOM,
-        help_text="Where the lines sit in the box.",
+        help_text=_("Where the lines sit in the box."),
     )
     text_align = models.CharField(
         max_length=10, choices=TextAlign.choices, default=TextAlign.CENTER
@@ -258,44 +260,50 @@ class Asset(models.Model):
     text_max_lines = models.PositiveSmallIntegerField(
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(4)],
-        help_text="A long name wraps onto at most this many lines, the job title included.",
+        help_text=_("A long name wraps onto at most this many lines, the job title included."),
     )
     text_colour = models.CharField(
         max_length=7,
         blank=True,
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
-        help_text="Colour of that text; empty, or too faint on the artwork there (under WCAG's "
-        "4.5:1), picks the brand's light or dark colour, whichever reads better.",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a2b3c."))],
+        help_text=_(
+            "Colour of that text; empty, or too faint on the artwork there (under WCAG's "
+            "4.5:1), picks the brand's light or dark colour, whichever reads better."
+        ),
     )
     text_light_colour = models.CharField(
         max_length=7,
         default="#ffffff",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a2b3c."))],
     )
     text_dark_colour = models.CharField(
         max_length=7,
         default="#111111",
-        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #1a2b3c.")],
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1a2b3c."))],
     )
     # Mail clients fetch a signature's image without the portal's cookie, so a banner that
     # needed sign-in would show as a broken image to every reader: offered means public.
     signature_public = models.BooleanField(
-        "Offer as an email-signature banner",
+        _("Offer as an email-signature banner"),
         default=True,
-        help_text="Employees get the signature tool, and the banner is served to anyone with "
-        "its address (no sign-in, no cookie, never counted), so it shows in mail read anywhere. "
-        "Untick to offer no signature for this artwork.",
+        help_text=_(
+            "Employees get the signature tool, and the banner is served to anyone with its "
+            "address (no sign-in, no cookie, never counted), so it shows in mail read "
+            "anywhere. Untick to offer no signature for this artwork."
+        ),
     )
     signature_link = models.URLField(
-        "Signature banner links to",
+        _("Signature banner links to"),
         blank=True,
-        help_text="Where the banner leads when someone clicks it in a signature, e.g. the "
-        "campaign page. Empty: the banner is a plain image.",
+        help_text=_(
+            "Where the banner leads when someone clicks it in a signature, e.g. the "
+            "campaign page. Empty: the banner is a plain image."
+        ),
     )
     ring_text = models.CharField(
         max_length=40,
         blank=True,
-        help_text="A logo's profile ring shows this along its arc, e.g. the campaign name.",
+        help_text=_("A logo's profile ring shows this along its arc, e.g. the campaign name."),
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -322,9 +330,9 @@ class Asset(models.Model):
     )
 
     class Orientation(models.TextChoices):
-        LANDSCAPE = "landscape", "Landscape"
-        PORTRAIT = "portrait", "Portrait"
-        SQUARE = "square", "Square"
+        LANDSCAPE = "landscape", _("Landscape")
+        PORTRAIT = "portrait", _("Portrait")
+        SQUARE = "square", _("Square")
 
     # Within 5% of square counts as square: a 1024×1000 logo is square to anyone.
     orientation = models.GeneratedField(
@@ -752,9 +760,9 @@ class Rendition(models.Model):
     MAX_ATTEMPTS = 3
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Being made"
-        READY = "ready", "Ready"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
 
     asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="renditions")
     preset = models.CharField(max_length=60)

@@ -121,7 +121,10 @@ def document_parts(
     collection: str,
 ) -> tuple[str, str, str, str]:
     """The text of the document's four parts, A to D."""
-    kind_label = Asset.Kind(kind).label if kind in Asset.Kind.values else kind
+    # The kind's English name, as before the interface had languages: one document per asset
+    # whoever saved it (search per language is the content part of issue 30).
+    with translation.override(None):
+        kind_label = str(Asset.Kind(kind).label) if kind in Asset.Kind.values else kind
     return (
         title,
         ". ".join([*tags, kind_label, platform_words(kind)]),

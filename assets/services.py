@@ -9,8 +9,10 @@ from django.db import IntegrityError, transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
-from django.utils.translation import gettext_lazy as _
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
 from assets.intake.validation import ImageFacts, ImageRefused, check_frame, inspect_image
 from assets.models import (
@@ -32,7 +34,9 @@ class DuplicateAsset(ImageRefused):
 
     def __init__(self, existing: Asset, message: str = "") -> None:
         super().__init__(
-            message or f"the same file is already in the library as “{existing.title}”"
+            message
+            or _("the same file is already in the library as “%(title)s”")
+            % {"title": existing.title}
         )
         self.existing = existing
 
@@ -48,8 +52,14 @@ class DuplicateVersion(DuplicateAsset):
     def __init__(self, version: AssetVersion) -> None:
         super().__init__(
             version.asset,
-            f"the same file is in the version history of “{version.asset.title}” (added on "
-            f"{version.added_at:%Y-%m-%d}); restore it there, or upload a different file",
+            _(
+                "the same file is in the version history of “%(title)s” (added on %(day)s); "
+                "restore it there, or upload a different file"
+            )
+            % {
+                "title": version.asset.title,
+                "day": date_format(localtime(version.added_at), "DATE_FORMAT"),
+            },
         )
 
     @property

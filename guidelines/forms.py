@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from assets.forms import SideBySide
 from assets.models import Asset, Collection
@@ -15,7 +16,7 @@ class DontExampleField(forms.ModelMultipleChoiceField):
         picture = (
             format_html('<img src="{}" alt="" width="80" height="60">', thumbnail)
             if thumbnail
-            else format_html('<span class="thumb-pending">{}</span>', "Preview being made")
+            else format_html('<span class="thumb-pending">{}</span>', _("Preview being made"))
         )
         return format_html(
             '{} {} <span class="meta">{}</span>', picture, asset.title, asset.get_status_display()
@@ -26,26 +27,32 @@ def _body_field() -> forms.CharField:
     return forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 18}),
-        help_text="Markdown: ## for a heading, - for a list, [text](link). HTML is shown as text.",
+        help_text=_(
+            "Markdown: ## for a heading, - for a list, [text](link). HTML is shown as text."
+        ),
     )
 
 
 class GuidelineForm(SideBySide, forms.Form):
     translated_model = Guideline
     swatches = forms.CharField(
-        label="Colours",
+        label=_("Colours"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="One colour a line: name | HEX | C M Y K | Pantone (optional), for example "
-        "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”. RGB is worked out from HEX.",
+        help_text=_(
+            "One colour a line: name | HEX | C M Y K | Pantone (optional), for example "
+            "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”. RGB is worked out from HEX."
+        ),
     )
     dont_examples = DontExampleField(
         Asset.objects.none(),
-        label="“Don't” examples",
+        label=_("“Don't” examples"),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "dont-choices"}),
-        help_text="The collection's drafts: a published asset is offered to employees, so it "
-        "cannot also show what not to do. Keep an example as a draft.",
+        help_text=_(
+            "The collection's drafts: a published asset is offered to employees, so it "
+            "cannot also show what not to do. Keep an example as a draft."
+        ),
     )
 
     def __init__(self, *args, collection: Collection, **kwargs) -> None:

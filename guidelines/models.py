@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from assets.models import Asset, Collection
 from policies.models import Change
@@ -62,7 +63,7 @@ def parse_swatches(text: str) -> list[Swatch]:
         try:
             swatches.append(_parse_swatch(line))
         except ValueError as error:
-            problems.append(f"Line {number}: {error}")
+            problems.append(_("Line %(number)s: %(error)s") % {"number": number, "error": error})
     if problems:
         raise ValidationError(problems)
     return swatches
@@ -72,15 +73,21 @@ def _parse_swatch(line: str) -> Swatch:
     parts = [part.strip() for part in line.split("|")]
     if len(parts) not in (3, 4) or not parts[0]:
         raise ValueError(
-            "write a name, a HEX colour and four CMYK numbers separated by |, for example "
-            "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”"
+            _(
+                "write a name, a HEX colour and four CMYK numbers separated by |, for example "
+                "“Sky | #1A4FD8 | 90 65 0 0 | Pantone 2728 C”"
+            )
         )
     name, hex_text, cmyk_text, *pantone = parts
     if not (match := _HEX.match(hex_text)):
-        raise ValueError(f"“{hex_text}” is not a HEX colour; write six digits like #1A4FD8")
+        raise ValueError(
+            _("“%(hex)s” is not a HEX colour; write six digits like #1A4FD8") % {"hex": hex_text}
+        )
     cmyk = cmyk_text.replace(",", " ").replace("/", " ").split()
     if len(cmyk) != 4 or not all(_PERCENT.match(part) and int(part) <= 100 for part in cmyk):
-        raise ValueError(f"“{cmyk_text}” is not CMYK; write four numbers from 0 to 100")
+        raise ValueError(
+            _("“%(cmyk)s” is not CMYK; write four numbers from 0 to 100") % {"cmyk": cmyk_text}
+        )
     return Swatch(
         name=name[:60],
         hex=f"#{match.group(1).upper()}",
@@ -96,7 +103,9 @@ class Guideline(models.Model):
         Collection, on_delete=models.CASCADE, related_name="guideline"
     )
     body = models.TextField(
-        "guidelines", blank=True, help_text="Markdown: ## for headings, - for lists, [text](url)."
+        _("guidelines"),
+        blank=True,
+        help_text=_("Markdown: ## for headings, - for lists, [text](url)."),
     )
     # A list of Swatch fields; read it through swatch_list().
     swatches = models.JSONField(default=list, blank=True)
@@ -104,8 +113,10 @@ class Guideline(models.Model):
         Asset,
         blank=True,
         related_name="+",
-        help_text="Images of the collection showing what not to do. Keep them as drafts or "
-        "archived, so they are shown here and never offered as artwork.",
+        help_text=_(
+            "Images of the collection showing what not to do. Keep them as drafts or "
+            "archived, so they are shown here and never offered as artwork."
+        ),
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -118,7 +129,7 @@ class Guideline(models.Model):
 
     @property
     def title(self) -> str:
-        return f"Brand guidelines: {self.collection.name}"
+        return _("Brand guidelines: %(name)s") % {"name": self.collection.name}
 
     def swatch_list(self) -> list[Swatch]:
         return [Swatch(**{**data, "cmyk": tuple(data["cmyk"])}) for data in self.swatches]
@@ -164,7 +175,7 @@ class GuidelineVersion(models.Model):
 
     guideline = models.ForeignKey(Guideline, on_delete=models.CASCADE, related_name="versions")
     text = models.TextField()
-    saved_at = models.DateTimeField(help_text="When this text was saved.")
+    saved_at = models.DateTimeField(help_text=_("When this text was saved."))
 
     class Meta:
         ordering = ["-saved_at", "-id"]

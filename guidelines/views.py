@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
@@ -68,7 +69,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
                 edited_by=request.user,
             )
             messages.success(
-                request, "Saved. What the guidelines said before is in the change log."
+                request, _("Saved. What the guidelines said before is in the change log.")
             )
             return redirect(saved)
         # Unsaved: shown as it would read, with nothing kept.

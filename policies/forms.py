@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from assets.forms import SideBySide, language_fields
 from assets.models import Asset
@@ -17,7 +18,8 @@ class AnnouncementForm(SideBySide, forms.ModelForm):
         model = Announcement
         fields = [*language_fields("title", "text"), "collection", "asset"]
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in language_fields("text")}
-        help_texts = {"collection": "Name a collection or one asset, not both."}
+        labels = {"collection": _("Collection"), "asset": _("Artwork")}
+        help_texts = {"collection": _("Name a collection or one asset, not both.")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,14 +33,14 @@ class AnnouncementForm(SideBySide, forms.ModelForm):
         published = Announcement.objects.filter(pk=self.instance.pk, published_at__isnull=False)
         if self.instance.pk and published.exists():
             raise forms.ValidationError(
-                "It was published while you were editing: it stays as it was sent."
+                _("It was published while you were editing: it stays as it was sent.")
             )
         return data
 
 
 class PublishForm(forms.Form):
-    email = forms.BooleanField(required=False, label="Also send it once by email")
-    publish_anyway = forms.BooleanField(required=False, label="Publish anyway")
+    email = forms.BooleanField(required=False, label=_("Also send it once by email"))
+    publish_anyway = forms.BooleanField(required=False, label=_("Publish anyway"))
 
     def __init__(self, *args, warned: bool, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -49,7 +51,9 @@ class PublishForm(forms.Form):
         data = super().clean()
         if self.warned and not data.get("publish_anyway"):
             raise forms.ValidationError(
-                "Not published: this announcement may read as pressure. Change the marked "
-                "words, or tick “Publish anyway” if you are sure."
+                _(
+                    "Not published: this announcement may read as pressure. Change the marked "
+                    "words, or tick “Publish anyway” if you are sure."
+                )
             )
         return data

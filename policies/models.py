@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from assets.models import Asset, Collection
 from policies.text import PressureCheck, check_pressure, diff_lines, render_markdown
@@ -41,8 +42,8 @@ class PolicyPage(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=120)
-    body = models.TextField(help_text="Markdown: ## for headings, - for lists, [text](url).")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first.")
+    body = models.TextField(help_text=_("Markdown: ## for headings, - for lists, [text](url)."))
+    order = models.PositiveSmallIntegerField(default=0, help_text=_("Lower numbers come first."))
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -141,7 +142,9 @@ class PolicyPage(models.Model):
             for version in self.versions.filter(language=language)
         ]
         changes = []
-        for (date, title, body), (_, old_title, old_body) in zip(texts, texts[1:], strict=False):
+        for (date, title, body), (_earlier, old_title, old_body) in zip(
+            texts, texts[1:], strict=False
+        ):
             changes.append(Change(date, old_title, title, diff_lines(old_body, body)))
         return changes
 
@@ -153,7 +156,7 @@ class PolicyPageVersion(models.Model):
     language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
     title = models.CharField(max_length=120)
     body = models.TextField()
-    saved_at = models.DateTimeField(help_text="When this text was saved.")
+    saved_at = models.DateTimeField(help_text=_("When this text was saved."))
 
     class Meta:
         ordering = ["-saved_at", "-id"]
@@ -166,7 +169,15 @@ class AlreadyPublished(Exception):
     pass
 
 
-ANNOUNCED_ONCE = "has already been announced. An artwork is announced at most once, ever."
+ARTWORK_ANNOUNCED_ONCE = _(
+    "This artwork has already been announced. An artwork is announced at most once, ever."
+)
+COLLECTION_ANNOUNCED_ONCE = _(
+    "This collection has already been announced. An artwork is announced at most once, ever."
+)
+ASSET_ANNOUNCED_ONCE = _(
+    "This asset has already been announced. An artwork is announced at most once, ever."
+)
 
 
 class AnnouncementQuerySet(models.QuerySet):
@@ -185,11 +196,11 @@ class AnnouncementQuerySet(models.QuerySet):
 
 class Announcement(models.Model):
     class EmailStatus(models.TextChoices):
-        NONE = "", "No email"
-        REQUESTED = "requested", "Waiting to be sent"
-        CLAIMED = "claimed", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+        NONE = "", _("No email")
+        REQUESTED = "requested", _("Waiting to be sent")
+        CLAIMED = "claimed", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     # What the edit form and the admin may change, and only while it is a draft: the title
     # and text in every language, and what it names.
@@ -200,7 +211,7 @@ class Announcement(models.Model):
     )
 
     title = models.CharField(max_length=120)
-    text = models.TextField(max_length=1000, help_text="A few sentences, plain text.")
+    text = models.TextField(max_length=1000, help_text=_("A few sentences, plain text."))
     collection = models.ForeignKey(
         Collection, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -218,10 +229,10 @@ class Announcement(models.Model):
         max_length=10, choices=EmailStatus.choices, blank=True, default="", editable=False
     )
     email_claimed_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When a worker took the one email."
+        null=True, blank=True, editable=False, help_text=_("When a worker took the one email.")
     )
     emailed_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the mail server accepted it."
+        null=True, blank=True, editable=False, help_text=_("When the mail server accepted it.")
     )
     email_error = models.CharField(max_length=300, blank=True, editable=False)
 
@@ -239,13 +250,13 @@ class Announcement(models.Model):
             models.UniqueConstraint(
                 fields=["collection"],
                 name="announcement_once_per_collection",
-                violation_error_message=f"This collection {ANNOUNCED_ONCE}",
+                violation_error_message=COLLECTION_ANNOUNCED_ONCE,
                 violation_error_code="unique",
             ),
             models.UniqueConstraint(
                 fields=["asset"],
                 name="announcement_once_per_asset",
-                violation_error_message=f"This asset {ANNOUNCED_ONCE}",
+                violation_error_message=ASSET_ANNOUNCED_ONCE,
                 violation_error_code="unique",
             ),
         ]
@@ -268,7 +279,10 @@ class Announcement(models.Model):
             for name in self.CONTENT_FIELDS
         }
         if not Announcement.objects.filter(pk=self.pk, published_at__isnull=True).update(**content):
-            raise AlreadyPublished(f"“{self.title}” has been published and stays as it was sent.")
+            raise AlreadyPublished(
+                _("“%(title)s” has been published and stays as it was sent.")
+                % {"title": self.title}
+            )
 
     @property
     def target(self) -> Collection | Asset:
@@ -311,7 +325,10 @@ class Announcement(models.Model):
             published_at=now, email_status=status, site_url=site_url
         )
         if not claimed:
-            raise AlreadyPublished(f"“{self.title}” has already been published. It is sent once.")
+            raise AlreadyPublished(
+                _("“%(title)s” has already been published. It is sent once.")
+                % {"title": self.title}
+            )
         self.published_at, self.email_status, self.site_url = now, status, site_url
 
     def send_email(self) -> bool:

@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from policies.forms import AnnouncementForm, PolicyPageForm, PublishForm
-from policies.models import ANNOUNCED_ONCE, AlreadyPublished, Announcement, PolicyPage
+from policies.models import ARTWORK_ANNOUNCED_ONCE, AlreadyPublished, Announcement, PolicyPage
 from policies.services import announcement_publish
 
 # Reading a policy needs only a signed-in account (the middleware sees to that),
@@ -41,7 +42,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if "preview" not in request.POST:
             form.save()
-            messages.success(request, "Saved. The previous text is kept in the change log.")
+            messages.success(request, _("Saved. The previous text is kept in the change log."))
             return redirect(policy)
         preview = form.instance.html()
     return render(request, "policies/edit.html", {"page": policy, "form": form, "preview": preview})
@@ -72,14 +73,14 @@ def announcement_new(request: HttpRequest) -> HttpResponse:
 def announcement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = get_object_or_404(Announcement, pk=pk)
     if announcement.is_published:
-        messages.error(request, "A published announcement stays as it was sent.")
+        messages.error(request, _("A published announcement stays as it was sent."))
         return redirect("policies:announcement", announcement.pk)
     form = AnnouncementForm(request.POST or None, instance=announcement)
     if request.method == "POST" and form.is_valid():
         try:
             saved = _save_announcement(form, form.instance)
         except AlreadyPublished:
-            messages.error(request, "It was published while you were editing: it stays as sent.")
+            messages.error(request, _("It was published while you were editing: it stays as sent."))
             return redirect("policies:announcement", announcement.pk)
         if saved:
             return redirect("policies:announcement", announcement.pk)
@@ -93,7 +94,7 @@ def _save_announcement(form: AnnouncementForm, announcement: Announcement) -> bo
         with transaction.atomic():
             announcement.save()
     except IntegrityError:
-        form.add_error(None, f"This artwork {ANNOUNCED_ONCE}")
+        form.add_error(None, ARTWORK_ANNOUNCED_ONCE)
         return False
     return True
 
@@ -131,8 +132,13 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
             base_url=request.build_absolute_uri("/"),
         )
     except AlreadyPublished as error:
-        messages.error(request, f"{error} There is no second send and no reminder.")
+        messages.error(
+            request, _("%(error)s There is no second send and no reminder.") % {"error": error}
+        )
     else:
         until = date_format(localtime(announcement.shown_until))
-        messages.success(request, f"Published. The banner shows on the home page until {until}.")
+        messages.success(
+            request,
+            _("Published. The banner shows on the home page until %(until)s.") % {"until": until},
+        )
     return redirect("policies:announcement", announcement.pk)

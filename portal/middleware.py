@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 from portal.views import is_api
 
@@ -59,10 +60,10 @@ class RequestLimits:
 
 
 def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    message = (
-        f"This is more than the portal takes in one request ({filesizeformat(limit)}). "
+    message = _(
+        "This is more than the portal takes in one request (%(limit)s). "
         "Send fewer or smaller files at a time: the drag-and-drop area sends them one by one."
-    )
+    ) % {"limit": filesizeformat(limit)}
     if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
         return JsonResponse({"errors": {"files": [{"message": message}]}}, status=413)
     return render(request, "413.html", {"message": message}, status=413)

@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.defaults import bad_request as django_bad_request
 from django.views.defaults import page_not_found as django_page_not_found
 from django.views.defaults import server_error as django_server_error
@@ -34,10 +35,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's 400 page, except for too many files, which the plain upload form allows."""
     if isinstance(exception, TooManyFilesSent):
         most = settings.DATA_UPLOAD_MAX_NUMBER_FILES
-        message = (
-            f"That is more than {most} files at once. Choose at most {most} at a time, "
+        message = _(
+            "That is more than %(most)s files at once. Choose at most %(most)s at a time, "
             "or drag them onto the upload page, which sends them one by one."
-        )
+        ) % {"most": most}
         return render(request, "400.html", {"message": message}, status=400)
     return django_bad_request(request, exception)
 

@@ -44,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
     """Under pytest-xdist each worker gets a Redis database of its own, as pytest-django gives
     it a test database of its own; processes the tests start inherit it from the environment."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        # Once, before any worker starts: the .mo files are built from the committed .po.
+        compile_catalogues()
     if not worker or not django_settings.REDIS_URL:
         return
     parts = urlsplit(django_settings.REDIS_URL)
@@ -54,6 +57,11 @@ def pytest_configure(config: pytest.Config) -> None:
     django_settings.CELERY_BROKER_URL = django_settings.CELERY_RESULT_BACKEND = url
     django_settings.CACHES["default"]["LOCATION"] = url
     celery_app.conf.broker_url = celery_app.conf.result_backend = url
+
+
+def compile_catalogues() -> None:
+    for po in (Path(django_settings.BASE_DIR) / "locale").glob("*/LC_MESSAGES/*.po"):
+        subprocess.run(["msgfmt", "--check", "-o", po.with_suffix(".mo"), po], check=True)
 
 
 @pytest.fixture(autouse=True)

@@ -130,6 +130,9 @@ EXPECTED = {
     "sharing:shared": ((200,) * 6, (200,) * 6),
     "sharing:original": ((200,) * 6, (405,) * 6),
     "sharing:rendition": ((200,) * 6, (405,) * 6),
+    # Choosing a language and the scripts' strings: for everyone, the sign-in page too.
+    "set_language": ((302,) * 6, (302,) * 6),
+    "javascript-catalog": ((200,) * 6, (405,) * 6),
     # The week's anonymous tokens: for anyone with a role; an empty batch is refused.
     "privacypass:key": EVERYONE_READS,
     "privacypass:issue": ((LOGIN, 405, 405, 405, 405, 405), (LOGIN, NO_ROLE, 400, 400, 400, 400)),

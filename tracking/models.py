@@ -9,6 +9,7 @@ its threshold, per artwork, size and kind, and no time finer than its week.
 import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from assets.models import Asset
 from tracking.suppression import noise_sd
@@ -26,8 +27,8 @@ def iso_week(week: datetime.date) -> str:
 
 
 class Kind(models.TextChoices):
-    DOWNLOAD = "download", "Downloads"
-    USING = "using", "In use"
+    DOWNLOAD = "download", _("Downloads")
+    USING = "using", _("In use")
 
 
 class Release(models.Model):
@@ -40,17 +41,19 @@ class Release(models.Model):
     `person_bound`: their totals and sizes were measured apart and need not add up.
     """
 
-    week = models.DateField(unique=True, help_text="Monday of the ISO week.")
-    epsilon = models.FloatField(help_text="Privacy loss of one count in this release.")
+    week = models.DateField(unique=True, help_text=_("Monday of the ISO week."))
+    epsilon = models.FloatField(help_text=_("Privacy loss of one count in this release."))
     person_bound = models.PositiveSmallIntegerField(
         null=True,
-        help_text="Counts one person could add that week; empty before there was a bound.",
+        help_text=_("Counts one person could add that week; empty before there was a bound."),
     )
     person_epsilon = models.FloatField(
-        null=True, help_text="Privacy loss of a person who added all their counts that week."
+        null=True, help_text=_("Privacy loss of a person who added all their counts that week.")
     )
-    noise_scale = models.FloatField(help_text="Scale of the discrete Laplace noise on each number.")
-    min_count = models.PositiveSmallIntegerField(help_text="Threshold applied to noisy numbers.")
+    noise_scale = models.FloatField(
+        help_text=_("Scale of the discrete Laplace noise on each number.")
+    )
+    min_count = models.PositiveSmallIntegerField(help_text=_("Threshold applied to noisy numbers."))
     totals = models.JSONField()
     # Made-up counts released by the demo (manage.py load_demo), so a first visit is not empty;
     # the page and the exports say so wherever such a week appears.

@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from assets.models import Asset
 from assets.renditions.platforms import download_labels
@@ -226,13 +227,14 @@ class Cell(NamedTuple):
 
     @property
     def text(self) -> str:
+        """For the page, in the reader's language (the CSV has `status_text`)."""
         if self.n is not None:
-            return f"about {self.n}"
+            return gettext("about %(n)s") % {"n": self.n}
         if self.status == SMALL:
-            return f"fewer than {self.k}"
+            return gettext("fewer than %(k)s") % {"k": self.k}
         if self.status == NOT_SUMMED:
-            return "not summed in this week"
-        return "not released yet"
+            return gettext("not summed in this week")
+        return gettext("not released yet")
 
     @property
     def status_text(self) -> str:

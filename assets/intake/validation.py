@@ -17,6 +17,8 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 from PIL.ExifTags import Base as ExifTag
 
@@ -36,8 +38,11 @@ ALLOWED_FORMATS = {
 SVG_EXTENSIONS = ("svg", "svgz")
 FORMAT_NAMES = "JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG"
 ROTATED_ORIENTATIONS = {5, 6, 7, 8}
-DAMAGED = "the image is truncated or damaged; export or copy it again and upload the new file"
-ILLUSTRATOR = (
+# Lazy: read at import, shown in the language of the request that meets them.
+DAMAGED = gettext_lazy(
+    "the image is truncated or damaged; export or copy it again and upload the new file"
+)
+ILLUSTRATOR = gettext_lazy(
     "This is an Adobe Illustrator file (AI). In Illustrator, use File › Export › Export As… "
     "SVG (or PNG) and upload that"
 )
@@ -45,6 +50,22 @@ ILLUSTRATOR = (
 
 class ImageRefused(ValueError):
     """An upload the portal will not take; the message says why, for a person."""
+
+
+def wrong_extension(format: str, extension: str) -> str:
+    extension = extension or _("(nothing)")
+    if format == "SVG":
+        return _("the file is an SVG image but its name ends in “.%(extension)s”") % {
+            "extension": extension
+        }
+    return _("the file is a %(format)s image but its name ends in “.%(extension)s”") % {
+        "format": format,
+        "extension": extension,
+    }
+
+
+def not_an_image() -> str:
+    return _("this is not a %(formats)s image") % {"formats": FORMAT_NAMES}
 
 
 @dataclass(frozen=True)
@@ -79,7 +100,7 @@ def inspect_image(filename: str, file: BinaryIO, *, with_kind_guess: bool = Fals
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     byte_size = _byte_size(file)
     if byte_size == 0:
-        raise ImageRefused("the file is empty")
+        raise ImageRefused(_("the file is empty"))
     _check_byte_size(byte_size)
     data = file.read()
     file.seek(0)
@@ -99,13 +120,15 @@ def inspect_image(filename: str, file: BinaryIO, *, with_kind_guess: bool = Fals
         return _inspect_svg(extension, data)
     except Image.DecompressionBombError:
         raise ImageRefused(
-            "the image declares far too many pixels (a decompression bomb)"
+            _("the image declares far too many pixels (a decompression bomb)")
         ) from None
     except ValueError as error:
         if "Decompressed data too large" in str(error):
             raise ImageRefused(
-                "the image carries a text block that unpacks to far too much data "
-                "(a decompression bomb); export it again without metadata"
+                _(
+                    "the image carries a text block that unpacks to far too much data "
+                    "(a decompression bomb); export it again without metadata"
+                )
             ) from None
         raise ImageRefused(DAMAGED) from None
     except OSError:
@@ -116,14 +139,20 @@ def inspect_image(filename: str, file: BinaryIO, *, with_kind_guess: bool = Fals
     format = "JPEG" if image.format == "MPO" else image.format
     with image:
         if extension not in ALLOWED_FORMATS[format]:
-            raise ImageRefused(
-                f"the file is a {format} image but its name ends in “.{extension or '(nothing)'}”"
-            )
+            raise ImageRefused(wrong_extension(format, extension))
         width, height = image.size
         if width * height > settings.ASSET_MAX_PIXELS:
             raise ImageRefused(
-                f"the image is {width}×{height} pixels ({width * height / 1e6:.0f} MP); "
-                f"the limit is {settings.ASSET_MAX_PIXELS / 1e6:.0f} MP"
+                _(
+                    "the image is %(width)s×%(height)s pixels (%(megapixels).0f MP); "
+                    "the limit is %(limit).0f MP"
+                )
+                % {
+                    "width": width,
+                    "height": height,
+                    "megapixels": width * height / 1e6,
+                    "limit": settings.ASSET_MAX_PIXELS / 1e6,
+                }
             )
         _check_frames(image, format)
         clean, exif, decoded = _clean_original(image, format, data)
@@ -189,11 +218,14 @@ def _check_frames(image: Image.Image, format: str) -> None:
         raise ImageRefused(DAMAGED) from None
     if frames > 1 and format == "TIFF":
         raise ImageRefused(
-            f"the TIFF holds {frames} pages or layers; save the one you want as a single-page "
-            "TIFF or as PNG and upload that"
+            _(
+                "the TIFF holds %(frames)s pages or layers; save the one you want as a "
+                "single-page TIFF or as PNG and upload that"
+            )
+            % {"frames": frames}
         )
     if frames > 1:
-        raise ImageRefused("animated images are not supported; upload a still image")
+        raise ImageRefused(_("animated images are not supported; upload a still image"))
 
 
 def _clean_original(
@@ -245,48 +277,48 @@ def _foreign_format(data: bytes, extension: str) -> str | None:
     """A plain refusal for a file that is a known format the library does not take."""
     head = data[:16]
     if head.startswith(b"8BPS"):
-        return "This is a Photoshop file (PSD). Export it as PNG or SVG and upload that"
+        return _("This is a Photoshop file (PSD). Export it as PNG or SVG and upload that")
     if head.startswith(b"%PDF"):
         # Illustrator's own .ai files are PDF inside.
         if extension == "ai":
             return ILLUSTRATOR
-        return "This is a PDF document. Export the artwork as SVG or PNG and upload that"
+        return _("This is a PDF document. Export the artwork as SVG or PNG and upload that")
     if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):
         if extension == "ai":
             return ILLUSTRATOR  # Illustrator 8 and older wrote PostScript
-        return "This is an EPS (PostScript) file. Export it as SVG or PNG and upload that"
+        return _("This is an EPS (PostScript) file. Export it as SVG or PNG and upload that")
     if head.startswith((b"GIF87a", b"GIF89a")):
-        return "This is a GIF image. Save it as PNG (a still image) and upload that"
+        return _("This is a GIF image. Save it as PNG (a still image) and upload that")
     if head.startswith(b"BM") and len(data) > 18 and data[14] in (12, 40, 52, 56, 64, 108, 124):
-        return "This is a BMP image. Save it as PNG and upload that"
+        return _("This is a BMP image. Save it as PNG and upload that")
     if head.startswith(b"\x00\x00\x01\x00") and head[4:6] != b"\x00\x00":
-        return "This is an icon file (ICO). Upload the artwork as PNG or SVG instead"
+        return _("This is an icon file (ICO). Upload the artwork as PNG or SVG instead")
     if head.startswith(b"\xff\xd8\xff"):
         try:
             precision = originals.jpeg_facts(data).precision
         except ValueError:
             return None  # Pillow says what is wrong with it
         if precision != 8:
-            return (
-                f"This is a {precision}-bit JPEG, which browsers and most apps cannot show. "
+            return _(
+                "This is a %(precision)s-bit JPEG, which browsers and most apps cannot show. "
                 "Export it as an ordinary 8-bit JPEG or as PNG and upload that"
-            )
+            ) % {"precision": precision}
     return None
 
 
 def _inspect_svgz(extension: str, data: bytes) -> ImageFacts:
     """A gzip-compressed SVG: unpacked within the upload limit, then treated as SVG."""
     if extension not in SVG_EXTENSIONS:
-        raise ImageRefused(f"this is not a {FORMAT_NAMES} image")
+        raise ImageRefused(not_an_image())
     unpacker = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         svg = unpacker.decompress(data, settings.ASSET_MAX_UPLOAD_BYTES + 1)
     except zlib.error:
-        raise ImageRefused("the compressed SVG (.svgz) is damaged; export it again") from None
+        raise ImageRefused(_("the compressed SVG (.svgz) is damaged; export it again")) from None
     if len(svg) > settings.ASSET_MAX_UPLOAD_BYTES or unpacker.unconsumed_tail:
         raise ImageRefused(
-            "the compressed SVG unpacks to more than "
-            f"{filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}"
+            _("the compressed SVG unpacks to more than %(limit)s")
+            % {"limit": filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}
         )
     return _inspect_svg("svg", svg)
 
@@ -299,14 +331,15 @@ def _inspect_svg(extension: str, data: bytes) -> ImageFacts:
     except UnsafeSVG as error:
         if extension in SVG_EXTENSIONS:
             raise ImageRefused(
-                f"the SVG cannot be read safely: {error}. Export it again from the drawing "
-                "tool (as plain SVG) and upload that"
+                _(
+                    "the SVG cannot be read safely: %(error)s. Export it again from the drawing "
+                    "tool (as plain SVG) and upload that"
+                )
+                % {"error": error}
             ) from None
-        raise ImageRefused(f"this is not a {FORMAT_NAMES} image") from None
+        raise ImageRefused(not_an_image()) from None
     if extension not in SVG_EXTENSIONS:
-        raise ImageRefused(
-            f"the file is an SVG image but its name ends in “.{extension or '(nothing)'}”"
-        )
+        raise ImageRefused(wrong_extension("SVG", extension))
     return ImageFacts(
         format="SVG",
         width=width,
@@ -321,8 +354,11 @@ def _inspect_svg(extension: str, data: bytes) -> ImageFacts:
 def _check_byte_size(byte_size: int) -> None:
     if byte_size > settings.ASSET_MAX_UPLOAD_BYTES:
         raise ImageRefused(
-            f"the file is {filesizeformat(byte_size)}; the limit is "
-            f"{filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES)}"
+            _("the file is %(size)s; the limit is %(limit)s")
+            % {
+                "size": filesizeformat(byte_size),
+                "limit": filesizeformat(settings.ASSET_MAX_UPLOAD_BYTES),
+            }
         )
 
 
@@ -346,7 +382,7 @@ def _decode_fully(image: Image.Image) -> None:
             raise ImageRefused(DAMAGED) from None
 
 
-FRAME_NEEDS_A_HOLE = (
+FRAME_NEEDS_A_HOLE = gettext_lazy(
     "a profile frame needs a see-through middle where the person's photo shows, and this image "
     "is opaque there; upload a PNG (or SVG) with a transparent centre, or choose another kind"
 )

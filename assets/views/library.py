@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
@@ -77,7 +78,11 @@ def upload(request: HttpRequest) -> HttpResponse:
                 }
             )
         if added and not refused:
-            messages.success(request, f"Added {len(added)} image{'s' * (len(added) != 1)}.")
+            messages.success(
+                request,
+                ngettext("Added %(count)s image.", "Added %(count)s images.", len(added))
+                % {"count": len(added)},
+            )
             return redirect("assets:library")
     elif request.method == "POST" and wants_json:
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
@@ -118,7 +123,11 @@ def set_kind(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("assets:upload")
     if wants_json:
         return JsonResponse({"kind": asset.kind, "label": asset.get_kind_display()})
-    messages.success(request, f"“{asset.title}” is now a {asset.get_kind_display().lower()}.")
+    messages.success(
+        request,
+        _("Kind of “%(title)s” changed to %(kind)s.")
+        % {"title": asset.title, "kind": asset.get_kind_display()},
+    )
     return redirect("assets:library")
 
 
@@ -154,7 +163,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     form = AssetForm(request.POST or None, instance=asset)
     if request.method == "POST" and form.is_valid():
         renditions_request(asset=form.save())
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect(asset)
     context = {
         "asset": asset,
@@ -174,7 +183,7 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = NewVersionForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, "Choose the file of the new version.")
+        messages.error(request, _("Choose the file of the new version."))
         return redirect("assets:edit", asset.slug)
     upload = form.cleaned_data["file"]
     was_published = asset.is_published
@@ -191,7 +200,7 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, format_html(message, reason=error, url=error.where_url))
         return redirect("assets:edit", asset.slug)
     except ImageRefused as error:
-        messages.error(request, f"The new version was not taken: {error}.")
+        messages.error(request, _("The new version was not taken: %(error)s.") % {"error": error})
         return redirect("assets:edit", asset.slug)
     if was_published and not asset.is_published:
         messages.warning(
@@ -203,8 +212,10 @@ def replace_file(request: HttpRequest, slug: str) -> HttpResponse:
         )
     messages.success(
         request,
-        "New version saved. Each size is made again; until it is ready the previous one "
-        "is served. Nobody is notified.",
+        _(
+            "New version saved. Each size is made again; until it is ready the previous one "
+            "is served. Nobody is notified."
+        ),
     )
     return redirect(asset)
 
@@ -216,10 +227,10 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         asset = asset_version_restore(version=version, restored_by=request.user)
     except ImageRefused as error:
-        messages.error(request, f"That version was not restored: {error}.")
+        messages.error(request, _("That version was not restored: %(error)s.") % {"error": error})
         return redirect("assets:edit", slug)
     messages.success(
-        request, "The earlier file is current again; the one it replaced is in the history."
+        request, _("The earlier file is current again; the one it replaced is in the history.")
     )
     return redirect(asset)
 
@@ -241,7 +252,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
     except ReviewRefused as refusal:
         messages.error(request, _("Not published: %(reason)s.") % {"reason": refusal})
         return redirect(asset)
-    messages.success(request, f"“{asset.title}” is published: employees can see it now.")
+    messages.success(
+        request, _("“%(title)s” is published: employees can see it now.") % {"title": asset.title}
+    )
     return redirect(asset)
 
 
@@ -250,7 +263,9 @@ def publish(request: HttpRequest, slug: str) -> HttpResponse:
 def archive(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     asset.archive(by=request.user)
-    messages.success(request, f"“{asset.title}” is archived: employees no longer see it.")
+    messages.success(
+        request, _("“%(title)s” is archived: employees no longer see it.") % {"title": asset.title}
+    )
     return redirect(asset)
 
 
@@ -259,7 +274,7 @@ def archive(request: HttpRequest, slug: str) -> HttpResponse:
 def retry_renditions(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     renditions_retry(asset=asset)
-    messages.success(request, "The failed sizes are being made again.")
+    messages.success(request, _("The failed sizes are being made again."))
     return redirect(asset)
 
 
@@ -268,7 +283,7 @@ def delete(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     if request.method == "POST":
         asset_delete(asset=asset, by=request.user)
-        messages.success(request, f"Deleted “{asset.title}” and its files.")
+        messages.success(request, _("Deleted “%(title)s” and its files.") % {"title": asset.title})
         return redirect("assets:library")
     return render(request, "assets/confirm_delete.html", {"asset": asset})
 

@@ -61,7 +61,7 @@
       shape.box.style.width = percent(box.width);
       shape.box.style.height = percent(box.height);
     });
-    readout.textContent = "Focal point: " + Math.round(fx * 100) + "% across, " + Math.round(fy * 100) + "% down.";
+    readout.textContent = interpolate(gettext("Focal point: %(across)s%% across, %(down)s%% down."), { across: Math.round(fx * 100), down: Math.round(fy * 100) }, true);
   }
 
   function set(fx, fy) {
@@ -243,7 +243,7 @@
   // The keyboard does what the mouse does: arrows move the box, Shift and arrows resize it.
   drag.tabIndex = 0;
   drag.setAttribute("role", "group");
-  drag.setAttribute("aria-label", "The box: arrow keys move it, Shift and the arrow keys resize it");
+  drag.setAttribute("aria-label", gettext("The box: arrow keys move it, Shift and the arrow keys resize it"));
   drag.addEventListener("keydown", function (event) {
     var target = chosen();
     var moves = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] };

@@ -193,7 +193,7 @@
     canvas.toBlob(
       function (blob) {
         window.saveOnDevice(blob, option().getAttribute("data-filename").replace(/\.jpg$/, " - personal.jpg"));
-        status.textContent = "Saved on this device. Upload it where you like, if you want to.";
+        status.textContent = gettext("Saved on this device. Upload it where you like, if you want to.");
       },
       "image/jpeg",
       0.9

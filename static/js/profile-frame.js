@@ -282,7 +282,7 @@
     zoom.value = "1";
     zoom.disabled = false;
     save.disabled = false;
-    status.textContent = "Your photo is in the frame. Move and zoom it, then save.";
+    status.textContent = gettext("Your photo is in the frame. Move and zoom it, then save.");
     draw();
   }
 
@@ -310,7 +310,7 @@
   function openHeic(file) {
     // Chrome and Firefox cannot decode HEIC; the decoder vendored with the portal does it here,
     // in this page. It is 3 MB, so it is fetched from the portal only when a HEIC is picked.
-    status.textContent = "Opening an iPhone (HEIC) photo on this device…";
+    status.textContent = gettext("Opening an iPhone (HEIC) photo on this device…");
     import(tool.getAttribute("data-heic-url"))
       .then(function (decoder) {
         return decoder.heicTo({ blob: file, type: "bitmap" });
@@ -318,10 +318,10 @@
       .then(
         function (bitmap) {
           usePhoto(bitmap);
-          status.textContent = "Your iPhone photo is in the frame. Move and zoom it, then save.";
+          status.textContent = gettext("Your iPhone photo is in the frame. Move and zoom it, then save.");
         },
         function () {
-          status.textContent = "That HEIC photo could not be opened here. Save it as a JPEG and try again.";
+          status.textContent = gettext("That HEIC photo could not be opened here. Save it as a JPEG and try again.");
         }
       );
   }
@@ -336,7 +336,7 @@
         return;
       }
       openImage(file, function () {
-        status.textContent = "That file could not be opened as a picture. Try a JPEG, PNG or HEIC photo.";
+        status.textContent = gettext("That file could not be opened as a picture. Try a JPEG, PNG or HEIC photo.");
       });
     });
   });
@@ -378,7 +378,7 @@
   save.addEventListener("click", function () {
     canvas.toBlob(function (blob) {
       window.saveOnDevice(blob, tool.getAttribute("data-filename"));
-      status.textContent = "Saved. Upload the PNG as your profile photo, if you want to.";
+      status.textContent = gettext("Saved. Upload the PNG as your profile photo, if you want to.");
     }, "image/png");
   });
 

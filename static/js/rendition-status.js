@@ -16,8 +16,8 @@
       return item.status === "failed";
     }).length;
     note.textContent = failed
-      ? failed + (failed === 1 ? " size" : " sizes") + " could not be made; see the table. "
-      : "Every size is ready. ";
+      ? interpolate(ngettext("%s size could not be made; see the table. ", "%s sizes could not be made; see the table. ", failed), [failed])
+      : gettext("Every size is ready. ");
     section.setAttribute("data-polling", "done");
   }
 
@@ -29,7 +29,7 @@
       var img = document.createElement("img");
       img.src = data.images[preset];
       if (data.images[preset + "-2x"]) img.srcset = data.images[preset] + " 1x, " + data.images[preset + "-2x"] + " 2x";
-      img.alt = (spot.getAttribute("aria-label") || "").replace(/:? ?preview being made$/, "");
+      img.alt = spot.getAttribute("data-alt") || "";
       img.setAttribute("data-preview", preset);
       spot.replaceWith(img);
     });
@@ -38,7 +38,7 @@
   }
 
   function stopped() {
-    note.textContent = "Some sizes are still being made; reload the page later to see them. ";
+    note.textContent = gettext("Some sizes are still being made; reload the page later to see them. ");
     section.setAttribute("data-polling", "stopped");
   }
 

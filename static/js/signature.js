@@ -62,7 +62,7 @@
     styled(table, { "font-family": "Arial, Helvetica, sans-serif", "font-size": "14px", "line-height": "1.45" });
     var textRow = styled(table.insertRow().insertCell(), { padding: "0 0 8px" });
     var name = styled(document.createElement("strong"), { "font-size": "16px" });
-    name.textContent = value("name") || "Your name";
+    name.textContent = value("name") || gettext("Your name");
     textRow.appendChild(name);
     if (value("pronouns")) textRow.appendChild(document.createTextNode(" (" + value("pronouns") + ")"));
     var role = [value("title"), value("company")].filter(Boolean).join(", ");
@@ -106,7 +106,7 @@
   }
 
   tool.querySelector("[data-signature-copy]").addEventListener("click", function () {
-    var done = function () { status.textContent = "Copied. Paste it into your mail program's signature settings."; };
+    var done = function () { status.textContent = gettext("Copied. Paste it into your mail program's signature settings."); };
     if (navigator.clipboard && window.ClipboardItem) {
       var item = new ClipboardItem({
         "text/html": new Blob([html()], { type: "text/html" }),
@@ -124,15 +124,15 @@
       selection.addRange(range);
       var copied = document.execCommand && document.execCommand("copy");
       selection.removeAllRanges();
-      status.textContent = copied ? "Copied." : "Select the light preview and copy it by hand.";
+      status.textContent = copied ? gettext("Copied.") : gettext("Select the light preview and copy it by hand.");
     }
   });
 
   tool.querySelector("[data-signature-download]").addEventListener("click", function () {
-    var page = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Email signature</title></head><body>\n" +
+    var page = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + gettext("Email signature") + "</title></head><body>\n" +
       html() + "\n</body></html>\n";
     window.saveOnDevice(new Blob([page], { type: "text/html" }), "email-signature.html");
-    status.textContent = "Saved on this device.";
+    status.textContent = gettext("Saved on this device.");
   });
 
   Object.keys(fields).forEach(function (key) {

@@ -13,7 +13,7 @@
   var add = document.createElement("button");
   add.type = "button";
   add.className = "button";
-  add.textContent = "Add a colour";
+  add.textContent = gettext("Add a colour");
   editor.appendChild(list);
   editor.appendChild(add);
   var count = 0;
@@ -53,11 +53,11 @@
   function addRow(parts) {
     var row = document.createElement("li");
     row.className = "swatch-row";
-    var name = input(row, "name", "Name");
-    var picker = input(row, "picker", "Colour", "color");
+    var name = input(row, "name", gettext("Name"));
+    var picker = input(row, "picker", gettext("Colour"), "color");
     var hex = input(row, "hex", "HEX");
     var cmyk = input(row, "cmyk", "C M Y K");
-    var pantone = input(row, "pantone", "Pantone (optional)");
+    var pantone = input(row, "pantone", gettext("Pantone (optional)"));
     hex.spellcheck = false;
     hex.maxLength = 7;
     name.value = parts[0] || "";
@@ -80,8 +80,8 @@
     var remove = document.createElement("button");
     remove.type = "button";
     remove.className = "link-button";
-    remove.textContent = "Remove";
-    remove.setAttribute("aria-label", "Remove this colour");
+    remove.textContent = gettext("Remove");
+    remove.setAttribute("aria-label", gettext("Remove this colour"));
     remove.addEventListener("click", function () {
       row.remove();
       write();
@@ -104,5 +104,5 @@
   field.hidden = true;
   field.parentNode.insertBefore(editor, field);
   var help = document.getElementById("id_swatches_help");
-  if (help) help.textContent = "One row a colour: pick it or type its HEX; RGB is worked out from HEX.";
+  if (help) help.textContent = gettext("One row a colour: pick it or type its HEX; RGB is worked out from HEX.");
 })();

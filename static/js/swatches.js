@@ -39,14 +39,14 @@
     var status = button.closest(".swatches").querySelector("[data-copy-status]");
     copy(text).then(
       function () {
-        status.textContent = "Copied " + label + ": " + text;
+        status.textContent = interpolate(gettext("Copied %(label)s: %(text)s"), { label: label, text: text }, true);
         button.classList.add("copied");
         window.setTimeout(function () {
           button.classList.remove("copied");
         }, 1500);
       },
       function () {
-        status.textContent = "Could not copy. Select " + text + " and copy it by hand.";
+        status.textContent = interpolate(gettext("Could not copy. Select %s and copy it by hand."), [text]);
       }
     );
   });

@@ -25,7 +25,7 @@
     event.preventDefault();
     input.files = event.dataTransfer.files;
     zone.querySelector("[data-drop-count]").textContent =
-      input.files.length + (input.files.length === 1 ? " file" : " files") + " ready to upload.";
+      interpolate(ngettext("%s file ready to upload.", "%s files ready to upload.", input.files.length), [input.files.length]);
   });
 
   function row(file) {
@@ -36,10 +36,10 @@
     var bar = document.createElement("progress");
     bar.max = 100;
     bar.value = 0;
-    bar.setAttribute("aria-label", "Uploading " + file.name);
+    bar.setAttribute("aria-label", interpolate(gettext("Uploading %s"), [file.name]));
     var outcome = document.createElement("span");
     outcome.className = "outcome";
-    outcome.textContent = "Waiting";
+    outcome.textContent = gettext("Waiting");
     item.append(name, " ", bar, " ", outcome);
     list.appendChild(item);
     return { item: item, bar: bar, outcome: outcome, file: file };
@@ -63,22 +63,22 @@
     entry.item.classList.remove("pending");
     if (data && data.added && data.added.length) {
       entry.item.classList.add("ok");
-      entry.outcome.textContent = "added. ";
-      entry.outcome.appendChild(link(data.added[0].url, "Open " + data.added[0].title));
+      entry.outcome.textContent = gettext("added. ");
+      entry.outcome.appendChild(link(data.added[0].url, interpolate(gettext("Open %s"), [data.added[0].title])));
       var badge = thumbnail(entry, data.added[0]);
       entry.item.appendChild(kindChoice(data.added[0], badge));
     } else if (data && data.refused && data.refused.length) {
       var refusal = data.refused[0];
       entry.item.classList.add("refused");
-      entry.outcome.textContent = "refused, " + refusal.reason + ". ";
-      if (refusal.existing_url) entry.outcome.appendChild(link(refusal.existing_url, "See the existing asset"));
+      entry.outcome.textContent = interpolate(gettext("refused, %s. "), [refusal.reason]);
+      if (refusal.existing_url) entry.outcome.appendChild(link(refusal.existing_url, gettext("See the existing asset")));
     } else if (data && data.errors) {
       entry.item.classList.add("refused");
       var first = Object.values(data.errors)[0][0];
-      entry.outcome.textContent = "refused, " + first.message;
+      entry.outcome.textContent = interpolate(gettext("refused, %s"), [first.message]);
     } else {
       entry.item.classList.add("refused");
-      entry.outcome.textContent = "not uploaded: the portal answered " + xhr.status + ". Try again.";
+      entry.outcome.textContent = interpolate(gettext("not uploaded: the portal answered %s. Try again."), [xhr.status]);
     }
   }
 
@@ -103,7 +103,7 @@
   function kindChoice(added, badge) {
     var label = document.createElement("label");
     label.className = "kind-choice";
-    label.textContent = added.kind_guessed ? "Kind (guessed) " : "Kind ";
+    label.textContent = (added.kind_guessed ? gettext("Kind (guessed)") : gettext("Kind")) + " ";
     var select = document.createElement("select");
     select.name = "kind";
     added.kinds.forEach(function (choice) {
@@ -117,7 +117,7 @@
       var body = new FormData();
       body.append("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
       body.append("kind", select.value);
-      saved.textContent = " Saving…";
+      saved.textContent = " " + gettext("Saving…");
       fetch(added.kind_url, { method: "POST", body: body, headers: { Accept: "application/json" } })
         .then(function (response) {
           return response.json().then(function (answer) {
@@ -128,11 +128,11 @@
         })
         .then(
           function (answer) {
-            saved.textContent = " Saved: " + answer.label.toLowerCase() + "; its sizes are being made again.";
+            saved.textContent = " " + interpolate(gettext("Saved: %s; its sizes are being made again."), [answer.label]);
             badge.textContent = answer.label;
           },
           function (error) {
-            saved.textContent = " Not saved. " + (error.message || "Try again.");
+            saved.textContent = " " + gettext("Not saved.") + " " + (error.message || gettext("Try again."));
           }
         );
     });
@@ -155,7 +155,7 @@
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
     xhr.setRequestHeader("Accept", "application/json");
-    entry.outcome.textContent = "Uploading";
+    entry.outcome.textContent = gettext("Uploading");
     xhr.upload.addEventListener("progress", function (event) {
       if (event.lengthComputable) entry.bar.value = (event.loaded / event.total) * 100;
     });
@@ -164,7 +164,7 @@
       else {
         entry.item.classList.remove("pending");
         entry.item.classList.add("refused");
-        entry.outcome.textContent = "not uploaded: the connection failed. Try again.";
+        entry.outcome.textContent = gettext("not uploaded: the connection failed. Try again.");
       }
       send(files, entries, index + 1);
     });

@@ -313,3 +313,26 @@ class TestPasswordsForAdministratorsOnly:
 
     def test_people_still_sign_in_through_the_provider(self, client, oidc):
         assert sign_in(client, oidc, new_sub())["Location"] == "/"
+
+
+def test_the_providers_locale_claim_chooses_the_portals_language(client, oidc, settings):
+    # Providers release the standard locale claim with the profile scope.
+    settings.OIDC_RP_SCOPES = "openid profile"
+    response = sign_in(client, oidc, new_sub(), {"groups": ["staff-all"], "locale": "de-CH"})
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "de"
+    page = client.get(response["Location"]).content.decode()
+    assert '<html lang="de" dir="ltr">' in page
+
+
+def test_a_language_picked_in_the_footer_wins_over_the_locale_claim(client, oidc, settings):
+    settings.OIDC_RP_SCOPES = "openid profile"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    response = sign_in(client, oidc, new_sub(), {"groups": ["staff-all"], "locale": "de-DE"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert '<html lang="fr" dir="ltr">' in client.get("/").content.decode()
+
+
+def test_a_locale_the_portal_does_not_offer_leaves_the_browsers_language(client, oidc, settings):
+    settings.OIDC_RP_SCOPES = "openid profile"
+    response = sign_in(client, oidc, new_sub(), {"locale": "pt_BR"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies

@@ -356,8 +356,8 @@ def test_a_failed_email_is_recorded_with_its_error_and_shown_to_marketing(
     assert saved.emailed_at is None
     assert "refused" in saved.email_error.lower()
     html = client.get(reverse("policies:announcements")).content.decode()
-    assert f"the email could not be sent: {saved.email_error}. It is not sent again" in html
-    assert "emailed once" not in html
+    assert f"The email could not be sent: {saved.email_error}. It is not sent again." in html
+    assert "Emailed once" not in html
 
 
 def test_a_sent_email_reads_emailed_once_to_marketing(
@@ -367,7 +367,7 @@ def test_a_sent_email_reads_emailed_once_to_marketing(
     with django_capture_on_commit_callbacks(execute=True):
         publish(client, make_announcement(), email="on")
     assert Announcement.objects.get().email_status == Announcement.EmailStatus.SENT
-    assert "; emailed once " in client.get(reverse("policies:announcements")).content.decode()
+    assert ". Emailed once " in client.get(reverse("policies:announcements")).content.decode()
 
 
 def test_the_sweep_sends_an_email_whose_queue_message_was_lost_exactly_once(
@@ -377,7 +377,7 @@ def test_the_sweep_sends_an_email_whose_queue_message_was_lost_exactly_once(
     with django_capture_on_commit_callbacks(execute=False):  # the message never arrives
         publish(client, make_announcement(), email="on")
     html = client.get(reverse("policies:announcements")).content.decode()
-    assert "the email is waiting to be sent" in html
+    assert "The email is waiting to be sent." in html
     Announcement.objects.update(published_at=timezone.now() - timedelta(minutes=5))
     assert sweep_announcement_emails() == 1
     assert sweep_announcement_emails() == 0

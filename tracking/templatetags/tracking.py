@@ -34,7 +34,7 @@ def _cell_html(cell: Cell) -> str:
         return f"<td>{cell.n}</td>"
     if cell.status in (NOT_RELEASED, NOT_SUMMED):
         return f'<td class="hidden-cell"><abbr title="{cell.text}">–</abbr></td>'
-    return f'<td class="hidden-cell"><abbr title="fewer than {cell.k}">&lt;{cell.k}</abbr></td>'
+    return f'<td class="hidden-cell"><abbr title="{cell.text}">&lt;{cell.k}</abbr></td>'
 
 
 @register.simple_tag
