@@ -63,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 from assets.intake.svg_sanitize import sanitize_svg  # noqa: E402
 from assets.renditions.engine import (  # noqa: E402 - needs ROOT on sys.path
     MARK_READ_SIDE,
+    ground_for,
     mark_bounds,
     plan_preset,
     render_presets,
@@ -200,7 +201,7 @@ def run_baseline(path: Path, presets=None) -> dict[str, bytes]:
             else:
                 plan = _logo_plan(preset, image)
                 tile = image.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
-                image = _place(preset, tile, plan)
+                image = _place(preset, tile, plan, ground_for(image))
         outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
     return outputs
 
@@ -259,10 +260,13 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
         else:
             probe = pyvips.Image.new_from_file(str(path)).shrink(factor, factor, ceil=True)
         marks = Image.open(io.BytesIO(probe.write_to_buffer(".png"))).convert("RGBA")
+        ground = list(ground_for(marks))  # see _place
     outputs = {}
     for preset in presets_for("photo"):
         if kind == "logo":
             image = _pyvips_logo(path, preset, _logo_plan(preset, marks, size), size)
+            if preset.shown_as_circle:
+                image = image.flatten(background=ground)
         else:
             # The page previews keep the picture's shape; every other size is cropped to fill.
             crop = "centre" if preset.fit == "cover" else "none"
@@ -343,19 +347,31 @@ def _svg_artwork(path: Path, preset) -> Image.Image:
     data = path.read_bytes()
     width, height = svg_size(data)
     scale = _svg_scale(data)
-    plan = _logo_plan(preset, _svg_drawing(data, 400 / width), (width * scale, height * scale))
+    small = _svg_drawing(data, 400 / width)
+    plan = _logo_plan(preset, small, (width * scale, height * scale))
     drawing = _svg_drawing(data, scale * plan.size[0] / (plan.crop[2] - plan.crop[0]))
     # Its size was rounded up to whole pixels: map the crop by the size it really has.
     fx, fy = drawing.width / (width * scale), drawing.height / (height * scale)
     left, top, right, bottom = plan.crop
     box = (left * fx, top * fy, right * fx, bottom * fy)
     tile = drawing.resize(plan.size, Image.Resampling.LANCZOS, box=box)
-    return _place(preset, tile, plan)
+    return _place(preset, tile, plan, ground_for(small))
 
 
-def _place(preset, artwork: Image.Image, plan) -> Image.Image:
+def _place(preset, artwork: Image.Image, plan, ground: tuple[int, int, int]) -> Image.Image:
+    """``artwork`` on the planned canvas; a size shown as a circle (a profile photo) on
+    ``ground``, ground_for() of the whole artwork.
+
+    That is the engine's rule for a transparent mark: it lies on a ground it stands out on,
+    white or the portal's dark ink. Every method and the reference follow it, or a dark ground
+    would read as lost quality. The ground is judged once on the whole artwork, not on each
+    size's tile as the engine judges it: a mark of equal parts blue and yellow is a tie that
+    the last pixel of a resize may tip, and the reference would then disagree with itself.
+    """
     canvas = Image.new("RGBA", plan.canvas or preset.size, (0, 0, 0, 0))
     canvas.alpha_composite(artwork.convert("RGBA"), plan.position)
+    if preset.shown_as_circle and artwork.mode == "RGBA":
+        return _flatten(canvas, ground)
     return canvas
 
 
@@ -371,12 +387,12 @@ def _encode(image: Image.Image, fmt: str, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def _flatten(image: Image.Image) -> Image.Image:
+def _flatten(image: Image.Image, ground: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
     if image.mode != "RGBA":
         return image.convert("RGB")
-    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-    white.alpha_composite(image)
-    return white.convert("RGB")
+    flat = Image.new("RGBA", image.size, (*ground, 255))
+    flat.alpha_composite(image)
+    return flat.convert("RGB")
 
 
 def run_decode(path: Path) -> dict[str, bytes]:
@@ -539,6 +555,7 @@ def reference(path: Path) -> dict[str, Image.Image]:
         with Image.open(path) as opened:
             full = ImageOps.exif_transpose(opened)
     kind = KINDS[path.name]
+    ground = ground_for(full) if kind == "logo" else None
     for preset in presets_for("photo"):
         if preset.overlay:
             continue
@@ -548,7 +565,7 @@ def reference(path: Path) -> dict[str, Image.Image]:
             else plan_preset(preset, full.size, kind, 0.5, 0.5)
         )
         tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
-        refs[preset.slug] = _flatten(_place(preset, tile, plan) if kind != "photo" else tile)
+        refs[preset.slug] = _flatten(_place(preset, tile, plan, ground) if ground else tile)
     return refs
 
 

@@ -25,7 +25,7 @@ process (``svg``). Sanitizing an
 uploaded SVG is upload validation's job (assets/intake/svg_sanitize.py), not the engine's.
 """
 
-from assets.renditions.engine.compose import MARK_READ_SIDE, mark_bounds
+from assets.renditions.engine.compose import MARK_READ_SIDE, ground_for, mark_bounds
 from assets.renditions.engine.decode import enable_heif
 from assets.renditions.engine.plan import KINDS, Plan, plan_preset
 from assets.renditions.engine.render import render_presets, render_svg_presets
@@ -53,6 +53,7 @@ __all__ = [
     "RenderedImage",
     "UnsafeSVG",
     "enable_heif",
+    "ground_for",
     "mark_bounds",
     "parse_svg",
     "plan_preset",
