@@ -63,6 +63,7 @@ sys.path.insert(0, str(ROOT))
 from assets.intake.svg_sanitize import sanitize_svg  # noqa: E402
 from assets.renditions.engine import (  # noqa: E402 - needs ROOT on sys.path
     MARK_READ_SIDE,
+    ground_for,
     mark_bounds,
     plan_preset,
     render_presets,
@@ -89,6 +90,8 @@ BULK_DATABASE = "portal_engine_bulk"
 BULK_FILES = {"photo": 100, "logo": 60, "svg": 40}
 BULK_WORKERS = 2
 BULK_TIMEOUT = 3600
+# A logo's ground for its profile sizes, decided by the parent (see _place); set in the child.
+GROUND = (255, 255, 255)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +203,7 @@ def run_baseline(path: Path, presets=None) -> dict[str, bytes]:
             else:
                 plan = _logo_plan(preset, image)
                 tile = image.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
-                image = _place(preset, tile, plan)
+                image = _place(preset, tile, plan, GROUND)
         outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
     return outputs
 
@@ -263,6 +266,8 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
     for preset in presets_for("photo"):
         if kind == "logo":
             image = _pyvips_logo(path, preset, _logo_plan(preset, marks, size), size)
+            if preset.shown_as_circle:
+                image = image.flatten(background=list(GROUND))
         else:
             # The page previews keep the picture's shape; every other size is cropped to fill.
             crop = "centre" if preset.fit == "cover" else "none"
@@ -350,12 +355,24 @@ def _svg_artwork(path: Path, preset) -> Image.Image:
     left, top, right, bottom = plan.crop
     box = (left * fx, top * fy, right * fx, bottom * fy)
     tile = drawing.resize(plan.size, Image.Resampling.LANCZOS, box=box)
-    return _place(preset, tile, plan)
+    return _place(preset, tile, plan, GROUND)
 
 
-def _place(preset, artwork: Image.Image, plan) -> Image.Image:
+def _place(preset, artwork: Image.Image, plan, ground: tuple[int, int, int]) -> Image.Image:
+    """``artwork`` on the planned canvas; a size shown as a circle (a profile photo) on
+    ``ground``, ground_for() of the whole artwork (GROUND in a method's child).
+
+    That is the engine's rule for a transparent mark: it lies on a ground it stands out on,
+    white or the portal's dark ink. Every method and the reference follow it, or a dark ground
+    would read as lost quality. The ground is judged once on the whole artwork, not on each
+    size's tile as the engine judges it: a mark of equal parts blue and yellow is a tie that
+    the last pixel of a resize may tip, and the reference would then disagree with itself. The
+    parent decides it with the reference and hands it to every method's child, untimed.
+    """
     canvas = Image.new("RGBA", plan.canvas or preset.size, (0, 0, 0, 0))
     canvas.alpha_composite(artwork.convert("RGBA"), plan.position)
+    if preset.shown_as_circle and artwork.mode == "RGBA":
+        return _flatten(canvas, ground)
     return canvas
 
 
@@ -371,12 +388,12 @@ def _encode(image: Image.Image, fmt: str, kind: str) -> bytes:
     return buffer.getvalue()
 
 
-def _flatten(image: Image.Image) -> Image.Image:
+def _flatten(image: Image.Image, ground: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
     if image.mode != "RGBA":
         return image.convert("RGB")
-    white = Image.new("RGBA", image.size, (255, 255, 255, 255))
-    white.alpha_composite(image)
-    return white.convert("RGB")
+    flat = Image.new("RGBA", image.size, (*ground, 255))
+    flat.alpha_composite(image)
+    return flat.convert("RGB")
 
 
 def run_decode(path: Path) -> dict[str, bytes]:
@@ -393,7 +410,10 @@ def run_decode(path: Path) -> dict[str, bytes]:
     return {}
 
 
-def child(method: str, path: Path, out: Path) -> None:
+def child(method: str, path: Path, out: Path, ground: str) -> None:
+    global GROUND
+    if ground != "-":
+        GROUND = tuple(int(value) for value in ground.split(","))
     if method not in ("engine", "import"):
         # Naive Pillow needs the HEIC plugin loaded up front; the engine and the import load
         # it themselves when they meet a HEIC file (so their peak RSS is their own).
@@ -529,8 +549,9 @@ def run_bulk(folder: Path) -> None:
 # Reference and PSNR (parent process)
 
 
-def reference(path: Path) -> dict[str, Image.Image]:
-    """Full-resolution LANCZOS renders with the engine's geometry, not encoded."""
+def reference(path: Path) -> tuple[dict[str, Image.Image], tuple[int, int, int] | None]:
+    """Full-resolution LANCZOS renders with the engine's geometry, not encoded, and the ground
+    of a logo's profile sizes (see _place)."""
     refs = {}
     if path.suffix == ".svg":
         data = path.read_bytes()
@@ -539,6 +560,7 @@ def reference(path: Path) -> dict[str, Image.Image]:
         with Image.open(path) as opened:
             full = ImageOps.exif_transpose(opened)
     kind = KINDS[path.name]
+    ground = ground_for(full) if kind == "logo" else None
     for preset in presets_for("photo"):
         if preset.overlay:
             continue
@@ -548,8 +570,8 @@ def reference(path: Path) -> dict[str, Image.Image]:
             else plan_preset(preset, full.size, kind, 0.5, 0.5)
         )
         tile = full.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
-        refs[preset.slug] = _flatten(_place(preset, tile, plan) if kind != "photo" else tile)
-    return refs
+        refs[preset.slug] = _flatten(_place(preset, tile, plan, ground) if ground else tile)
+    return refs, ground
 
 
 def psnr(a: Image.Image, b: Image.Image) -> float:
@@ -590,7 +612,7 @@ def main(names: list[str]) -> None:
         print(f"{header} {'PSNR JPEG':>9} {'vs q85':>7} {'PSNR PNG':>9}")
         for name in [name for name in names or KINDS if name != BULK]:
             path = folder / name
-            refs = reference(path)
+            refs, ground = reference(path)
             ceilings = {slug: psnr(_reencoded(ref, KINDS[name]), ref) for slug, ref in refs.items()}
             seconds = {}
             rows = [*methods, "decode", *(["base-8", "import"] if name in IMPORTED else [])]
@@ -599,6 +621,7 @@ def main(names: list[str]) -> None:
                     continue
                 out = folder / f"out-{method}-{name}"
                 command = [*pin, sys.executable, __file__, "--child", method, str(path), str(out)]
+                command.append(",".join(map(str, ground)) if ground else "-")
                 completed = subprocess.run(command, capture_output=True, text=True, env=env)
                 if completed.returncode != 0:
                     reason = (completed.stderr.strip().splitlines() or ["?"])[-1][:70]
@@ -648,7 +671,7 @@ def _loss(out: Path, refs: dict[str, Image.Image], ceilings: dict[str, float]) -
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] == "--child":
-        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
+    if len(sys.argv) == 6 and sys.argv[1] == "--child":
+        child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5])
     else:
         main(sys.argv[1:])

@@ -14,7 +14,8 @@ the 1920x1080 background is shrunk from the 2048x1152 one, not from 24 MP again)
 shrinks happen in the *stored* orientation; only each small result is rotated upright, which
 avoids a full-frame ``exif_transpose`` copy. Colour management (ICC, CMYK) also runs on the
 small results. Each shrink is Pillow's integer ``reduce()`` followed by one LANCZOS resize from a
-float box (``resize(..., reducing_gap=...)`` does exactly that pair). RGBA is premultiplied once
+float box (``resize(..., reducing_gap=...)`` does exactly that pair; bicubic for the previews and a
+photo's large sizes, see ``pyramid.resample_filter``). RGBA is premultiplied once
 and, when every preset allows it, reduced once before anything else.
 
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
@@ -25,7 +26,7 @@ process (``svg``). Sanitizing an
 uploaded SVG is upload validation's job (assets/intake/svg_sanitize.py), not the engine's.
 """
 
-from assets.renditions.engine.compose import MARK_READ_SIDE, mark_bounds
+from assets.renditions.engine.compose import MARK_READ_SIDE, ground_for, mark_bounds
 from assets.renditions.engine.decode import enable_heif
 from assets.renditions.engine.plan import KINDS, Plan, plan_preset
 from assets.renditions.engine.render import render_presets, render_svg_presets
@@ -40,7 +41,7 @@ from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 8
+ENGINE_VERSION = 9
 
 __all__ = [
     "ENGINE_VERSION",
@@ -53,6 +54,7 @@ __all__ = [
     "RenderedImage",
     "UnsafeSVG",
     "enable_heif",
+    "ground_for",
     "mark_bounds",
     "parse_svg",
     "plan_preset",

@@ -275,7 +275,9 @@ def _render_raster(
             box = box_within(child.box, job.box, tile.size)
             finish_tree(
                 child,
-                tile.resize(child.size, resample_filter(child), box=box, reducing_gap=REDUCING_GAP),
+                tile.resize(
+                    child.size, resample_filter(child, kind), box=box, reducing_gap=REDUCING_GAP
+                ),
             )
         tile = to_srgb(tile, transform)
         if turn != 1:
@@ -295,7 +297,7 @@ def _render_raster(
     # The other resizes that read the decode run next, so it is freed before their colour,
     # rotation and encoding work (which all need memory of their own).
     tiles = [
-        base.resize(job.size, resample_filter(job), box=job.box, reducing_gap=REDUCING_GAP)
+        base.resize(job.size, resample_filter(job, kind), box=job.box, reducing_gap=REDUCING_GAP)
         for job in roots
     ]
     base = None
