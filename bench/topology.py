@@ -14,7 +14,7 @@ the faults, and checks what each must not break:
 
   SIGTERM web1   it drains and pushes its counts before it exits: every count the portal
                  accepted (204) is in Redis, none lost, none extra
-  SIGKILL worker1 while it makes an upload's sizes: the work is handed on, every upload's
+  SIGKILL a worker while it makes an upload's sizes: the work is handed on, every upload's
                  sizes are ready at the end
   restart Redis  counts answer 503 meanwhile, the client sends them again later, all arrive
   two beats      both schedule the weekly release all along: last week is released once
@@ -185,9 +185,14 @@ def web_start(procs: Processes, name: str, env: dict[str, str], port: int) -> No
     wait_for(name, lambda: get(f"http://127.0.0.1:{port}/readyz") == 200)
 
 
-def worker_start(procs: Processes, name: str, env: dict[str, str], queues: str) -> None:
+# One on renditions (and releases), one on every queue: mail never waits behind sizes.
+WORKERS = {"worker1": "renditions,releases", "worker2": "renditions,mail,releases,celery"}
+
+
+def worker_start(procs: Processes, name: str, env: dict[str, str]) -> None:
     argv = [sys.executable, "-m", "celery", "-A", "portal", "worker", "--loglevel", "info"]
-    procs.start(name, [*argv, "-Q", queues, "--concurrency", "2", "-n", f"{name}@%h"], env)
+    queues = ["-Q", WORKERS[name], "--concurrency", "2", "-n", f"{name}@%h"]
+    procs.start(name, [*argv, *queues], env)
 
 
 def beat_start(procs: Processes, name: str, env: dict[str, str]) -> None:
@@ -357,23 +362,21 @@ class Faults:
         web_start(self.procs, "web1", self.env, ports(self.base)["web1"])
 
     def worker_sigkill(self, deadline: float) -> None:
-        log = WORK / "worker1.log"
+        """Kill whichever worker first holds an upload's sizes (both take renditions)."""
+        received = re.compile(r"Task assets\.tasks\.make_renditions\[\S+\] received")
+        finished = re.compile(r"Task assets\.tasks\.make_renditions\[\S+\] (succeeded|retry)")
         while time.monotonic() < deadline:
-            text = log.read_text()
-            received = len(re.findall(r"Task assets\.tasks\.make_renditions\[\S+\] received", text))
-            done = len(
-                re.findall(r"Task assets\.tasks\.make_renditions\[\S+\] (succeeded|retry)", text)
-            )  # noqa: E501
-            if received > done:
-                break
+            for name in WORKERS:
+                text = (WORK / f"{name}.log").read_text()
+                held = len(received.findall(text)) - len(finished.findall(text))
+                if held > 0:
+                    self.procs.signal(name, signal.SIGKILL, group=True)  # it and its pool
+                    self.procs.wait(name)
+                    self.notes.append(f"{name} SIGKILL with {held} rendering task(s) in hand")
+                    worker_start(self.procs, name, self.env)  # as a supervisor would
+                    return
             time.sleep(0.05)
-        else:
-            self.problems.append("worker1 never held an upload's sizes to be killed with")
-            return
-        self.procs.signal("worker1", signal.SIGKILL, group=True)  # the worker and its pool
-        self.procs.wait("worker1")
-        self.notes.append(f"worker1 SIGKILL with {received - done} rendering task(s) in hand")
-        worker_start(self.procs, "worker1", self.env, "renditions,releases")
+        self.problems.append("no worker was seen making an upload's sizes, to be killed")
 
     def redis_restart(self) -> None:
         self.procs.signal("redis", signal.SIGTERM)
@@ -438,8 +441,8 @@ def main() -> int:
 
         web_start(procs, "web1", env, port["web1"])
         web_start(procs, "web2", env, port["web2"])
-        worker_start(procs, "worker1", env, "renditions,releases")
-        worker_start(procs, "worker2", env, "renditions,mail,releases,celery")
+        for name in WORKERS:
+            worker_start(procs, name, env)
         beat_start(procs, "beat1", env)
         beat_start(procs, "beat2", env)  # a second beat by mistake, all along
         proxy_env = {
