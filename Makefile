@@ -27,7 +27,7 @@ test: setup
 	$(VENV)/bin/pytest -n 2
 
 # Two web nodes behind haproxy, two workers, two beats, Redis and moto S3 on loopback, under a
-# launch morning's load with a node stopped, a worker killed and Redis restarted (about 4
+# launch morning's load with a node stopped, a worker killed and Redis restarted (5 to 7
 # minutes; deploy/README.md). `$(PYTHON) -m bench.topology --short` is what the suite runs.
 topology: setup
 	$(PYTHON) -m bench.topology

@@ -1,6 +1,6 @@
 """The tested topology: the portal on several machines, on loopback, under load and faults.
 
-    .venv/bin/python -m bench.topology            # a launch morning, about 4 minutes
+    .venv/bin/python -m bench.topology            # a launch morning, 5 to 7 minutes
     .venv/bin/python -m bench.topology --short    # what the suite runs, under 2 minutes
     make topology
 
@@ -55,11 +55,13 @@ class Shape:
     seconds: int
     uploads: int
     counts: int
+    think: tuple[float, float]  # seconds an employee waits between two clicks
     demo: bool  # the demo library, or only a few photos (the demo costs half a minute)
 
 
-FULL = Shape(users=300, seconds=180, uploads=20, counts=3000, demo=True)
-SHORT = Shape(users=30, seconds=45, uploads=6, counts=300, demo=False)
+# 300 people clicking every 3 to 12 s: about 40 requests a second, what 2 quiet cores carry.
+FULL = Shape(users=300, seconds=180, uploads=20, counts=3000, think=(3, 12), demo=True)
+SHORT = Shape(users=30, seconds=45, uploads=6, counts=300, think=(0.5, 3), demo=False)
 
 
 class Processes:
@@ -311,6 +313,7 @@ def plan_make(env: dict[str, str], shape: Shape) -> dict:
         "downloads": downloads,
         "counts": counts,
         "uploads": images_make(shape.uploads),
+        "think_seconds": shape.think,
     }
 
 
@@ -473,7 +476,12 @@ def main() -> int:
                 "TOPOLOGY_RESULTS": str(WORK / "results.json"),
             },
         )  # fmt: skip
-        locust.wait(timeout=shape.seconds + 120)
+        try:
+            locust.wait(timeout=shape.seconds + 120)  # it stops itself; its last counts go
+        except subprocess.TimeoutExpired:
+            raise SystemExit(
+                "topology: locust did not stop in time (var/topology/locust.log)"
+            ) from None
         elapsed = time.monotonic() - started
         injector.join(timeout=120)
         results = json.loads((WORK / "results.json").read_text())
