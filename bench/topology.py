@@ -74,16 +74,16 @@ class Processes:
         self.running: dict[str, subprocess.Popen] = {}
 
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = (WORK / f"{name}.log").open("a")
         # A session of its own: a signal to the group reaches a worker's pool processes too.
-        process = subprocess.Popen(
-            argv,
-            cwd=ROOT,
-            env=os.environ | env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (WORK / f"{name}.log").open("a") as log:
+            process = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=os.environ | env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.running[name] = process
         return process
 
