@@ -11,7 +11,7 @@ export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/portal
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 endif
 
-.PHONY: run test setup messages
+.PHONY: run test setup messages topology
 
 # The demo is drawn once (a second run adds nothing) and its passwords are kept in
 # var/demo-passwords.txt; `manage.py load_demo --new-passwords` makes new ones, and deleting var/
@@ -25,6 +25,12 @@ test: setup
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n 2
+
+# Two web nodes behind haproxy, two workers, two beats, Redis and moto S3 on loopback, under a
+# launch morning's load with a node stopped, a worker killed and Redis restarted (5 to 7
+# minutes; deploy/README.md). `$(PYTHON) -m bench.topology --short` is what the suite runs.
+topology: setup
+	$(PYTHON) -m bench.topology
 
 setup: $(VENV)/.installed
 	$(PYTHON) manage.py compilemessages --ignore '.venv/*' -v 0
@@ -51,6 +57,9 @@ $(VENV)/.installed: requirements.txt
 	@# rsync copies the stored files in the backup and restore test, as docs/operations.md does.
 	@command -v rsync >/dev/null || [ "$$(id -u)" != 0 ] \
 		|| (apt-get update -qq && apt-get install -y -qq rsync)
+	@# haproxy fronts the two web nodes of the topology harness (bench/topology.py).
+	@command -v haproxy >/dev/null || [ "$$(id -u)" != 0 ] \
+		|| (apt-get update -qq && apt-get install -y -qq haproxy)
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements.txt

@@ -279,14 +279,18 @@ def celery_queue(real_services, transactional_db):
     queue = f"test-{uuid.uuid4().hex}"
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
+    celery_app.conf.task_routes = None  # every task to this queue, whatever its kind
     # Celery keeps the queue list (and its default) from first use; without this a second
     # worker in the same run would listen on the first test's queue only.
     for cached in ("queues", "default_queue", "router"):
         celery_app.amqp.__dict__.pop(cached, None)
+    celery_app.amqp.flush_routes()
     try:
         yield queue
     finally:
         celery_app.conf.task_default_queue = "celery"
+        celery_app.conf.task_routes = django_settings.CELERY_TASK_ROUTES
+        celery_app.amqp.flush_routes()
         celery_app.conf.task_always_eager = django_settings.CELERY_TASK_ALWAYS_EAGER
 
 

@@ -113,7 +113,8 @@ def portal_env(private_redis, settings):
 
 @pytest.fixture
 def queue() -> str:
-    return f"faults-{uuid.uuid4().hex}"
+    # The queue the portal routes renditions to; each test here has a Redis server of its own.
+    return "renditions"
 
 
 @contextmanager

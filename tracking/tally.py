@@ -197,17 +197,19 @@ def _push(client: redis.Redis, push) -> None:
             if push(keys=[PUBLISHED_IDS, *keys], args=args) == -1:
                 published_refresh()
                 push(keys=[PUBLISHED_IDS, *keys], args=args)
-        # Touched every second whether or not anyone counted, so its idle time says nothing;
-        # last week's too, which takes late counts until it is released.
-        this_week = week_of(timezone.localdate())
-        client.touch(week_key(this_week), week_key(this_week - datetime.timedelta(weeks=1)))
-        _load_published(client)
     except redis.RedisError:
         with _lock:
             _pending.update(batch)  # they wait for the next try
         raise
     if batch:
         _local["compact"] = True
+    # After the push, not in its try: Redis going away here must not put the pushed counts
+    # back to be pushed twice (the topology harness's Redis restart counted 2 of 300 twice).
+    # Touched every second whether or not anyone counted, so its idle time says nothing;
+    # last week's too, which takes late counts until it is released.
+    this_week = week_of(timezone.localdate())
+    client.touch(week_key(this_week), week_key(this_week - datetime.timedelta(weeks=1)))
+    _load_published(client)
     if _local["compact"]:
         # Cleared only once a rewrite started after the push: one already running
         # began before it, so this process asks again next second.
