@@ -2,7 +2,6 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from django import forms
-from django.conf import settings
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.utils.text import capfirst, slugify
@@ -10,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
 
 from assets.intake.validation import ImageRefused, check_frame
-from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag
+from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag, content_languages
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
 from assets.search import Search, platform_kinds, search_for
@@ -97,7 +96,7 @@ class KindForm(forms.Form):
 
 def language_fields(*names: str) -> list[str]:
     """Each field once per language, the default language first: title_en, title_de, …"""
-    return [f"{name}_{code}" for name in names for code, _ in settings.LANGUAGES]
+    return [f"{name}_{code}" for name in names for code, _ in content_languages()]
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,9 @@ class SideBySide:
     def rows(self) -> list[BoundField | LanguageRow]:
         model = self.translated_model or self._meta.model
         translated = translator.get_options_for_model(model).all_fields
-        names = dict(settings.LANGUAGES)
+        names = dict(content_languages())
+        # A ModelForm's labels name the text (Meta.labels["title"]), else the model's field does.
+        labels = getattr(getattr(self, "_meta", None), "labels", None) or {}
         rows: list[BoundField | LanguageRow] = []
         by_name: dict[str, LanguageRow] = {}
         for field in self:
@@ -126,7 +127,7 @@ class SideBySide:
                 rows.append(field)
                 continue
             if base not in by_name:
-                label = capfirst(model._meta.get_field(base).verbose_name)
+                label = labels.get(base) or capfirst(model._meta.get_field(base).verbose_name)
                 by_name[base] = LanguageRow(label, [])
                 rows.append(by_name[base])
             # The browser checks spelling and hyphenates in the column's language.

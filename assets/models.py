@@ -34,6 +34,12 @@ FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 REVIEW_NONE = "none"
 
 
+def content_languages() -> list[tuple[str, str]]:
+    """The languages content is written in, a column each: (code, name), the default first."""
+    names = dict(settings.LANGUAGES)
+    return [(code, names.get(code, code)) for code in settings.MODELTRANSLATION_LANGUAGES]
+
+
 class Collection(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)

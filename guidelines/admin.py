@@ -1,6 +1,6 @@
-from django.conf import settings
 from django.contrib import admin
 
+from assets.models import content_languages
 from guidelines.models import Guideline, GuidelineVersion
 
 
@@ -22,7 +22,7 @@ class GuidelineAdmin(admin.ModelAdmin):
     readonly_fields = [
         "collection",
         "body",
-        *(f"body_{code}" for code, _ in settings.LANGUAGES),
+        *(f"body_{code}" for code, _ in content_languages()),
         "swatches",
         "dont_examples",
         "created_at",

@@ -1,10 +1,9 @@
 from django import forms
-from django.conf import settings
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assets.forms import SideBySide
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, content_languages
 from guidelines.models import Guideline, parse_swatches
 
 
@@ -58,7 +57,7 @@ class GuidelineForm(SideBySide, forms.Form):
     def __init__(self, *args, collection: Collection, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # The guidelines in each language, side by side before the colours: body_en, body_de, …
-        bodies = [f"body_{code}" for code, _ in settings.LANGUAGES]
+        bodies = [f"body_{code}" for code, _ in content_languages()]
         self.fields.update({name: _body_field() for name in bodies})
         self.order_fields(bodies)
         self.fields["dont_examples"].queryset = Asset.objects.filter(
@@ -71,7 +70,8 @@ class GuidelineForm(SideBySide, forms.Form):
             return {}
         return {
             **{
-                f"body_{code}": getattr(guideline, f"body_{code}") for code, _ in settings.LANGUAGES
+                f"body_{code}": getattr(guideline, f"body_{code}")
+                for code, _ in content_languages()
             },
             "swatches": "\n".join(swatch.as_line() for swatch in guideline.swatch_list()),
             "dont_examples": list(guideline.dont_examples.all()),
@@ -79,7 +79,7 @@ class GuidelineForm(SideBySide, forms.Form):
 
     def bodies(self) -> dict[str, str]:
         """The guidelines' text by language, from the cleaned form."""
-        return {code: self.cleaned_data[f"body_{code}"] for code, _ in settings.LANGUAGES}
+        return {code: self.cleaned_data[f"body_{code}"] for code, _ in content_languages()}
 
     def clean_swatches(self) -> list:
         return parse_swatches(self.cleaned_data["swatches"])

@@ -2,7 +2,6 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, content_languages
 from policies.models import Change
 from policies.text import diff_lines, render_markdown
 
@@ -147,7 +146,7 @@ class Guideline(models.Model):
         donts = "\n".join(f"- {asset.title}" for asset in self.dont_examples.order_by("title"))
         translations = "".join(
             f"\n## {name}\n{text.strip()}\n"
-            for code, name in settings.LANGUAGES[1:]
+            for code, name in content_languages()[1:]
             if (text := getattr(self, f"body_{code}", None))
         )
         return (

@@ -11,6 +11,7 @@ class PolicyPageForm(SideBySide, forms.ModelForm):
         model = PolicyPage
         fields = language_fields("title", "body")
         widgets = {name: forms.Textarea(attrs={"rows": 24}) for name in language_fields("body")}
+        labels = {"title": _("Title"), "body": _("Text")}
 
 
 class AnnouncementForm(SideBySide, forms.ModelForm):
@@ -18,7 +19,12 @@ class AnnouncementForm(SideBySide, forms.ModelForm):
         model = Announcement
         fields = [*language_fields("title", "text"), "collection", "asset"]
         widgets = {name: forms.Textarea(attrs={"rows": 5}) for name in language_fields("text")}
-        labels = {"collection": _("Collection"), "asset": _("Artwork")}
+        labels = {
+            "title": _("Title"),
+            "text": _("Text"),
+            "collection": _("Collection"),
+            "asset": _("Artwork"),
+        }
         help_texts = {"collection": _("Name a collection or one asset, not both.")}
 
     def __init__(self, *args, **kwargs) -> None:

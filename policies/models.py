@@ -13,12 +13,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from assets.models import Asset, Collection
+from assets.models import Asset, Collection, content_languages
 from policies.text import PressureCheck, check_pressure, diff_lines, render_markdown
 
 
 def languages() -> list[str]:
-    return [code for code, _ in settings.LANGUAGES]
+    return [code for code, _ in content_languages()]
 
 
 def _stripped(texts: tuple) -> tuple:
@@ -153,7 +153,7 @@ class PolicyPageVersion(models.Model):
     """The text a page had in one language before a save replaced it."""
 
     page = models.ForeignKey(PolicyPage, on_delete=models.CASCADE, related_name="versions")
-    language = models.CharField(max_length=10, default="en", choices=settings.LANGUAGES)
+    language = models.CharField(max_length=10, default="en", choices=content_languages())
     title = models.CharField(max_length=120)
     body = models.TextField()
     saved_at = models.DateTimeField(help_text=_("When this text was saved."))
@@ -205,7 +205,7 @@ class Announcement(models.Model):
     # What the edit form and the admin may change, and only while it is a draft: the title
     # and text in every language, and what it names.
     CONTENT_FIELDS = (
-        *(f"{name}_{code}" for name in ("title", "text") for code, _ in settings.LANGUAGES),
+        *(f"{name}_{code}" for name in ("title", "text") for code, _ in content_languages()),
         "collection",
         "asset",
     )

@@ -542,6 +542,9 @@ LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Content per language (django-modeltranslation): a column per language, English the fallback.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+# The languages content has a column for: fixed here, so a test that offers one more interface
+# language (the pseudo-locale) finds the same columns.
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _ in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # A row made in any language has its English text too: every field falls back to it.
 MODELTRANSLATION_AUTO_POPULATE = "default"

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='policypageversion',
             name='language',
-            field=models.CharField(choices=[('en', 'English'), ('de', 'German'), ('fr', 'French')], default='en', max_length=10),
+            field=models.CharField(choices=[('en', 'English'), ('de', 'Deutsch'), ('fr', 'Français')], default='en', max_length=10),
         ),
         migrations.RunPython(english_from_original, migrations.RunPython.noop),
     ]

@@ -173,6 +173,8 @@ def every_asset_url(marketer):
         "guidelines": {"slug": collection.slug, "asset": dont.slug},
         "api": {"slug": asset.slug},
         "policies": {"slug": policy.slug, "pk": announcement.pk},
+        # A link nobody made: its pages answer 404, and their lines must not name the artwork.
+        "sharing": {"secret": "no-such-link", "slug": asset.slug, "preset": SIZE, "pk": 1},
     }
     urls, unfilled = [], set()
     for namespace, name, _, converters in _routes():

@@ -182,6 +182,8 @@ def content_words() -> set[str]:
         *Guideline.objects.values_list("body", flat=True),
         *(platform.name for platform in load_platforms()),
         settings.OIDC_PROVIDER_NAME,
+        # Each language named in its own language, as pickers do (the edit pages' columns).
+        *(name for _, name in settings.LANGUAGES),
         settings.ALL_STAFF_EMAIL,
         *(str(policy.html) for policy in PolicyPage.objects.all()),
     ]
