@@ -279,7 +279,7 @@ def plan_make(env: dict[str, str], shape: Shape) -> dict:
 
     from accounts.roles import EMPLOYEES, MARKETING
     from assets.models import Asset, Rendition
-    from assets.renditions.presets import platform_presets
+    from tracking.services import preset_slugs
     from tracking.tally import published_refresh
 
     def session_of(username: str, role: str) -> str:
@@ -298,7 +298,7 @@ def plan_make(env: dict[str, str], shape: Shape) -> dict:
         Rendition.objects.filter(
             status="ready",
             asset__slug__in=assets,
-            preset__in=[preset.slug for preset in platform_presets()],
+            preset__in=preset_slugs(),  # the sizes an employee can download, and count
         ).values_list("asset__slug", "preset")
     )
     counts = [

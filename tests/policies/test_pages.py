@@ -154,7 +154,8 @@ def test_a_page_without_a_german_version_shows_the_english_and_says_so(client, e
     client.force_login(employee)
     html = client.get(page_url("parking"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert "Park in the east lot." in html
-    assert "This page is not yet translated. It is shown in English." in html
+    # The notice itself is in the reader's language; the page's text is the English one.
+    assert "Diese Seite ist noch nicht übersetzt. Sie wird auf Englisch angezeigt." in html
     english = client.get(page_url("parking"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "not yet translated" not in english
 
