@@ -365,7 +365,7 @@ class Asset(models.Model):
             # With the columns published() filters on: a page's ids read this index alone,
             # even three hundred pages deep.
             models.Index(
-                fields=["-created_at", "-id", "status", "available_until"],
+                fields=["-created_at", "-id", "status", "available_until", "not_before"],
                 name="asset_newest_first",
             ),
             # The library's order, and its status filter, for the same reason.
@@ -373,7 +373,15 @@ class Asset(models.Model):
             # Every column the facets count by and filter on: the counts read this index
             # alone, not the rows with their kilobyte of search document.
             models.Index(
-                fields=["status", "collection", "kind", "orientation", "available_until", "id"],
+                fields=[
+                    "status",
+                    "collection",
+                    "kind",
+                    "orientation",
+                    "available_until",
+                    "not_before",
+                    "id",
+                ],
                 name="asset_facets",
             ),
         ]
