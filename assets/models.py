@@ -355,7 +355,6 @@ class Asset(models.Model):
     search_document = SearchVectorField(null=True, editable=False)
     search_document_de = SearchVectorField(null=True, editable=False)
     search_document_fr = SearchVectorField(null=True, editable=False)
-    SEARCH_DOCUMENTS = ("search_document", "search_document_de", "search_document_fr")
 
     objects = AssetQuerySet.as_manager()
 

@@ -44,7 +44,8 @@ from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import presets_for
 
 DEFAULT_LANGUAGE = "en"
-LANGUAGES = tuple(code for code, _ in settings.LANGUAGES)
+# The languages content has columns for (not every interface language: see settings).
+LANGUAGES = tuple(settings.MODELTRANSLATION_LANGUAGES)
 # 'simple' keeps every word as typed (names, other languages' words); the language's own adds
 # stems ("banners" finds "banner", "Fahrten" finds "Fahrt") and drops stop words. A query
 # matches if either does; the second is the language's.
@@ -75,6 +76,9 @@ FIELDS = {
 def document_field(language: str) -> str:
     """The Asset field of the language's document on PostgreSQL."""
     return "search_document" if language == DEFAULT_LANGUAGE else f"search_document_{language}"
+
+
+DOCUMENT_FIELDS = tuple(document_field(language) for language in LANGUAGES)
 
 
 def fts5_table(language: str) -> str:

@@ -65,6 +65,20 @@ def tokens_mint(count: int) -> list[str]:
     return [base64.urlsafe_b64encode(token).decode().rstrip("=") for token in tokens]
 
 
+def session_key_for(user) -> str:
+    """A session of ``user``, signed in with a password, as the sign-in page makes it: the
+    benchmarks send its key as the browser's cookie. Needs Django set up."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
 def recreate_database(env: dict[str, str]) -> None:
     database = env["DATABASE_URL"].rsplit("/", 1)[1]
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as admin:

@@ -35,6 +35,7 @@ from bench.harness import (
     raw_request,
     recreate_database,
     send,
+    session_key_for,
     start_gunicorn,
     table,
 )
@@ -88,9 +89,7 @@ def build(count: int) -> dict[str, str]:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.db import transaction
 
     from accounts.roles import EMPLOYEES, MARKETING
@@ -169,12 +168,7 @@ def build(count: int) -> dict[str, str]:
     for role, name in [(EMPLOYEES, "employee"), (MARKETING, "marketer")]:
         user = User.objects.create_user(name, f"{name}@example.com", "not-used-here-x")
         user.groups.add(Group.objects.get(name=role))
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        cookies[name] = f"Cookie: {settings.SESSION_COOKIE_NAME}={session.session_key}\r\n"
+        cookies[name] = f"Cookie: {settings.SESSION_COOKIE_NAME}={session_key_for(user)}\r\n"
     return cookies
 
 

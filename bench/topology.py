@@ -45,7 +45,7 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from bench.harness import ROOT, SERVER, manage, production_env, tokens_mint
+from bench.harness import ROOT, SERVER, manage, production_env, session_key_for, tokens_mint
 
 WORK = ROOT / "var" / "topology"
 RESERVED = 3  # counts the harness sends itself while Redis is away
@@ -135,15 +135,20 @@ def topology_env(base: int, redis_port: int) -> dict[str, str]:
     )
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> int:
+def _status(request: urllib.request.Request, *, timeout: float) -> int:
+    """The answer's status; 0 when none came (refused, dropped or timed out)."""
     try:
-        request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback)
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
     except OSError:
         return 0
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> int:
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 (loopback)
+    return _status(request, timeout=5)
 
 
 def wait_for(what: str, ready, seconds: float = 60) -> None:
@@ -272,9 +277,7 @@ def plan_make(env: dict[str, str], shape: Shape) -> dict:
 
     django.setup()
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.models import Group, User
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import Client
 
     from accounts.roles import EMPLOYEES, MARKETING
@@ -285,12 +288,7 @@ def plan_make(env: dict[str, str], shape: Shape) -> dict:
     def session_of(username: str, role: str) -> str:
         user = User.objects.get_or_create(username=username)[0]  # the demo's, or made here
         user.groups.add(Group.objects.get(name=role))
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        return session.session_key
+        return session_key_for(user)
 
     published_refresh()  # the demo was loaded without Redis: which artworks may be counted
     assets = list(Asset.objects.published().values_list("slug", flat=True))
@@ -420,14 +418,8 @@ def count_send(url: str, job: dict) -> int:
     """One count as the page's script sends it: a form, no cookie."""
     body = urlencode(job).encode()
     request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 (loopback)
-    try:
-        # Long: a count given up on too soon may have counted, and its token is then spent.
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
+    # Long: a count given up on too soon may have counted, and its token is then spent.
+    return _status(request, timeout=60)
 
 
 def locust_stats(path: Path) -> list[dict[str, str]]:

@@ -42,11 +42,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['-created_at', '-id', 'status', 'available_until'], name='asset_newest_first'),
+            index=models.Index(fields=['-created_at', '-id', 'status', 'available_until', 'not_before'], name='asset_newest_first'),
         ),
         migrations.AddIndex(
             model_name='asset',
-            index=models.Index(fields=['status', 'collection', 'kind', 'orientation', 'available_until', 'id'], name='asset_facets'),
+            index=models.Index(fields=['status', 'collection', 'kind', 'orientation', 'available_until', 'not_before', 'id'], name='asset_facets'),
         ),
         migrations.RunPython(create_trigram_index, drop_trigram_index),
     ]

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 from assets.forms import AssetFilterForm
 from assets.models import Asset, Rendition
+from assets.search import DOCUMENT_FIELDS
 
 PAGE_SIZE = 24
 
@@ -46,7 +47,7 @@ def listing_page(
         results.filter(pk__in=ids)
         .select_related("collection")
         # The documents are for the database to match; in Python each is a kilobyte a card.
-        .defer(*Asset.SEARCH_DOCUMENTS)
+        .defer(*DOCUMENT_FIELDS)
         .prefetch_related(Prefetch("renditions", queryset=thumbnails))
     )
     page.object_list = sorted(cards, key=lambda asset: ids.index(asset.pk))
