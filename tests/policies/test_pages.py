@@ -149,6 +149,27 @@ def test_a_default_page_reads_in_the_readers_language(client, employee, language
     assert "not yet translated" not in html
 
 
+@pytest.mark.parametrize(
+    ("language", "heading", "words"),
+    [
+        ("de", "Links vom Marketing", "Link zum Teilen"),
+        ("fr", "Liens envoyés par le marketing", "lien de partage"),
+    ],
+)
+def test_the_contractors_page_says_what_a_share_link_shows_in_german_and_french(
+    client, employee, language, heading, words
+):
+    client.force_login(employee)
+    page = client.get(page_url("contractors-and-partners"), HTTP_ACCEPT_LANGUAGE=language)
+    html = page.content.decode()
+    assert heading in html and words in html
+    assert "not yet translated" not in html
+    # The text before the section stays in that language's change log, as an edit keeps it.
+    history = reverse("policies:history", args=["contractors-and-partners"])
+    log = client.get(history, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<span class="added">+## {heading}</span>' in log
+
+
 def test_a_page_without_a_german_version_shows_the_english_and_says_so(client, employee):
     PolicyPage.objects.create(slug="parking", title="Parking", body="Park in the east lot.")
     client.force_login(employee)
