@@ -386,10 +386,17 @@ def asset_review_submit(*, asset: Asset, by: AbstractBaseUser) -> Review:
 def asset_review_decide(
     *, asset: Asset, by: AbstractBaseUser, approve: bool, comment: str = ""
 ) -> Review:
-    """A brand lead approves the submitted version, or sends it back saying why."""
+    """A brand lead approves the submitted version, or sends it back saying why.
+
+    Approval needs a second person: whoever submitted a version may send it back (that
+    withdraws it and publishes nothing) but not approve it, even as the only brand lead.
+    """
     asset = Asset.objects.select_for_update().get(pk=asset.pk)
-    if asset.review_state != Review.Action.SUBMITTED:
+    submitted = asset.current_review()
+    if submitted is None or submitted.action != Review.Action.SUBMITTED:
         raise ReviewRefused(_("this version is not waiting for review"))
+    if approve and submitted.by_id == by.pk:
+        raise ReviewRefused(_("you submitted this version, so another brand lead approves it"))
     if not approve and not comment.strip():
         raise ReviewRefused(_("say what to change when sending it back"))
     action = Review.Action.APPROVED if approve else Review.Action.SENT_BACK

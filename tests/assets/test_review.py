@@ -7,6 +7,7 @@ from accounts.roles import BRAND_LEAD, MARKETING
 from accounts.services import provider_user_sign_in
 from assets.models import Asset, Collection, Review
 from assets.services import asset_replace_file
+from audit.models import AuditEntry
 from tests.factories import make_asset, upload
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +145,47 @@ def test_the_library_filters_and_counts_by_review_state(client, marketer, brand_
     assert [a.title for a in response.context["page"].object_list] == ["Waiting"]
     (facet,) = [f for f in response.context["facets"] if f.name == "review"]
     assert {(o.value, o.count) for o in facet.options} == {("none", 1), ("submitted", 1)}
+
+
+@pytest.fixture
+def marketer_and_lead(marketer):
+    """One person with both roles, as in a small company: marketing's work and the review."""
+    marketer.groups.add(Group.objects.get(name=BRAND_LEAD))
+    return marketer
+
+
+def test_a_brand_lead_cannot_approve_a_version_they_submitted(client, marketer_and_lead, draft):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "You submitted this version, so another brand lead approves it." in page
+    assert f"/library/{draft.slug}/review/approve/" not in page
+    refused = post(client, marketer_and_lead, f"/library/{draft.slug}/review/approve/")
+    assert "Nothing changed: you submitted this version" in refused.content.decode()
+    assert list(draft.reviews.values_list("action", flat=True)) == [Review.Action.SUBMITTED]
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["submitted"]
+    post(client, marketer_and_lead, f"/library/{draft.slug}/publish/")
+    assert status_of(draft) == Asset.Status.DRAFT
+
+
+def test_another_brand_lead_approves_what_a_brand_lead_submitted(
+    client, marketer_and_lead, brand_lead, draft
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    client.force_login(brand_lead)
+    assert (
+        f"/library/{draft.slug}/review/approve/"
+        in client.get(draft.get_absolute_url()).content.decode()
+    )
+    post(client, brand_lead, f"/library/{draft.slug}/review/approve/")
+    post(client, marketer_and_lead, f"/library/{draft.slug}/publish/")
+    assert status_of(draft) == Asset.Status.PUBLISHED
+
+
+def test_a_brand_lead_may_send_back_their_own_submission_to_withdraw_it(
+    client, marketer_and_lead, draft
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    page = post(
+        client, marketer_and_lead, f"/library/{draft.slug}/review/send-back/", comment="Wrong file"
+    ).content.decode()
+    assert "This version was sent back." in page
