@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from assets.models import Asset, Collection, Rendition, Tag
+from assets.models import MOVED_TO_DRAFT, Asset, Collection, Rendition, Tag
 from assets.services import renditions_request
 
 
@@ -9,6 +10,20 @@ from assets.services import renditions_request
 class CollectionAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "order", "requires_review"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj: Collection, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and obj.requires_review and "requires_review" in form.changed_data:
+            # Review applies from now on: switching it on recalls nothing from employees.
+            self.message_user(
+                request,
+                _(
+                    "Artwork already published in this collection stays published. From now "
+                    "on a brand lead approves each new version, and artwork moved in, before "
+                    "it is published."
+                ),
+                messages.WARNING,
+            )
 
 
 @admin.register(Tag)
@@ -24,7 +39,10 @@ class AssetAdmin(TranslationAdmin):
     list_filter = ["status", "kind", "collection"]
     search_fields = ["title", "description", "tags__name"]
     autocomplete_fields = ["tags"]
+    # Publishing and archiving happen in the library, where the review rule and the audit
+    # log apply (assets.services.asset_publish): no second way round them here.
     readonly_fields = [
+        "status",
         "original",
         "width",
         "height",
@@ -41,7 +59,11 @@ class AssetAdmin(TranslationAdmin):
         return False
 
     def save_model(self, request, obj: Asset, form, change: bool) -> None:
+        # A move is saved with the edit page's rule: never unapproved in a reviewed collection.
+        drafted = "collection" in form.changed_data and obj.draft_unless_approved()
         super().save_model(request, obj, form, change)
+        if drafted:
+            self.message_user(request, MOVED_TO_DRAFT, messages.WARNING)
         # A new focal point, kind or background needs new sizes, as on the edit page.
         renditions_request(asset=obj)
 

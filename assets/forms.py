@@ -30,6 +30,15 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(file, initial) for file in files if file]
 
 
+class CollectionChoiceField(forms.ModelChoiceField):
+    """Names the collections that require review, so marketing knows before choosing one."""
+
+    def label_from_instance(self, collection: Collection) -> str:
+        if collection.requires_review:
+            return _("%(name)s (requires review)") % {"name": collection.name}
+        return collection.name
+
+
 class UploadForm(forms.Form):
     # Empty files reach the validator, which names them in its refusal.
     files = MultipleImageField(
@@ -37,7 +46,7 @@ class UploadForm(forms.Form):
         help_text=_("JPEG, PNG, WebP, HEIC, AVIF, TIFF or SVG. Choose one or many."),
         allow_empty_file=True,
     )
-    collection = forms.ModelChoiceField(
+    collection = CollectionChoiceField(
         Collection.objects.all(),
         label=_("Collection"),
         required=False,
@@ -177,6 +186,7 @@ class AssetForm(SideBySide, forms.ModelForm):
             "crop_overrides",
             "keep_box",
         ]
+        field_classes = {"collection": CollectionChoiceField}
         widgets = {
             # Set by dragging a box on the picture (static/js/focal-point.js).
             "crop_overrides": forms.HiddenInput(),
@@ -225,6 +235,11 @@ class AssetForm(SideBySide, forms.ModelForm):
         for name in self.KEPT_WHEN_MISSING:
             self.fields[name].required = False
         self.fields["collection"].empty_label = _("No collection")
+        if self.instance.is_published:
+            self.fields["collection"].help_text = _(
+                "Moved into a collection that requires review, this published artwork becomes "
+                "a draft until a brand lead approves its current version."
+            )
         if self.instance.pk:
             self.initial["tag_names"] = ", ".join(tag.name for tag in self.instance.tags.all())
 

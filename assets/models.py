@@ -32,6 +32,11 @@ from audit.services import audit_record
 FRACTION = [MinValueValidator(0.0), MaxValueValidator(1.0)]
 # The review state of a file never submitted (AssetQuerySet.with_review_state).
 REVIEW_NONE = "none"
+# Said wherever a move made published artwork a draft (Asset.draft_unless_approved).
+MOVED_TO_DRAFT = _(
+    "Its new collection requires review: it is a draft again, and employees no longer see it, "
+    "until a brand lead approves this version. Submit it for review on its page."
+)
 
 
 def content_languages() -> list[tuple[str, str]]:
@@ -458,6 +463,16 @@ class Asset(models.Model):
     @property
     def may_be_published(self) -> bool:
         return not self.needs_review or self.review_state == Review.Action.APPROVED
+
+    def draft_unless_approved(self) -> bool:
+        """Make published artwork a draft again when its collection requires review and a
+        brand lead has not approved its current file: after a new file, or a move into such a
+        collection. Sets the status only, so the caller's save writes it with the change.
+        Returns whether it did."""
+        if self.is_published and not self.may_be_published:
+            self.status = self.Status.DRAFT
+            return True
+        return False
 
     def publish(self) -> None:
         self.status = self.Status.PUBLISHED

@@ -172,10 +172,6 @@ class SameFile(ImageRefused):
 
 
 def _keep_current_file(asset: Asset) -> AssetVersion:
-    # The approval was of the file going into the history, not of the one coming in: in a
-    # reviewed collection the artwork is a draft again until a brand lead approves the new one.
-    if asset.needs_review and asset.is_published:
-        asset.status = Asset.Status.DRAFT
     return asset.versions.create(
         file=asset.original.name,
         width=asset.width,
@@ -221,6 +217,8 @@ def asset_replace_file(
     asset.sha256, asset.format = facts.sha256, facts.format
     asset.replaced_at, asset.replaced_by = timezone.now(), replaced_by
     asset.file_note = note
+    # An approval was of the file going into the history, not of this one.
+    asset.draft_unless_approved()
     try:
         _save_with_original(asset, facts, file)
     except IntegrityError:
@@ -246,6 +244,7 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     asset.sha256, asset.format = version.sha256, version.format
     asset.replaced_at, asset.replaced_by = timezone.now(), restored_by
     asset.file_note = version.note
+    asset.draft_unless_approved()
     asset.save()
     # Its file is the asset's again, so deleting the row leaves the file alone.
     version.delete()

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.roles import role_required
 from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm, VersionNoteForm
 from assets.intake.validation import ImageRefused
-from assets.models import Asset, AssetVersion
+from assets.models import MOVED_TO_DRAFT, Asset, AssetVersion
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
 from assets.services import (
@@ -162,7 +162,11 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset, slug=slug)
     form = AssetForm(request.POST or None, instance=asset)
     if request.method == "POST" and form.is_valid():
+        # Saved with the move: published artwork never sits unapproved in a reviewed collection.
+        drafted = "collection" in form.changed_data and asset.draft_unless_approved()
         renditions_request(asset=form.save())
+        if drafted:
+            messages.warning(request, MOVED_TO_DRAFT)
         messages.success(request, _("Saved."))
         return redirect(asset)
     context = {

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from accounts.roles import BRAND_LEAD, MARKETING
 from accounts.services import provider_user_sign_in
@@ -189,3 +190,97 @@ def test_a_brand_lead_may_send_back_their_own_submission_to_withdraw_it(
         client, marketer_and_lead, f"/library/{draft.slug}/review/send-back/", comment="Wrong file"
     ).content.decode()
     assert "This version was sent back." in page
+
+
+def edit_fields(asset: Asset, **changes) -> dict:
+    fields = {
+        "title_en": asset.title,
+        "kind": asset.kind,
+        "focal_x": asset.focal_x,
+        "focal_y": asset.focal_y,
+        "crop_overrides": "{}",
+        "collection": asset.collection_id or "",
+    }
+    return fields | changes
+
+
+def admin_fields(client, url: str, **changes) -> dict:
+    """What the admin's change form posts as it stands, with ``changes``."""
+    form = client.get(url).context["adminform"].form
+    fields = {}
+    for field in form:
+        value = field.value()
+        if isinstance(value, bool):
+            value = "on" if value else ""
+        fields[field.html_name] = "" if value is None else value
+    return fields | changes
+
+
+def test_moving_published_artwork_into_a_reviewed_collection_makes_it_a_draft(
+    client, marketer, employee, reviewed
+):
+    live = make_asset(title="Live")
+    client.force_login(marketer)
+    form = client.get(f"/library/{live.slug}/edit/").content.decode()
+    assert "Campaign (requires review)" in form
+    assert "this published artwork becomes a draft until a brand lead approves" in form
+    response = client.post(
+        f"/library/{live.slug}/edit/", edit_fields(live, collection=reviewed.pk), follow=True
+    )
+    assert "Its new collection requires review: it is a draft again" in response.content.decode()
+    assert status_of(live) == Asset.Status.DRAFT
+    client.force_login(employee)
+    assert client.get(live.get_absolute_url()).status_code == 404
+
+
+def test_moving_approved_artwork_into_a_reviewed_collection_keeps_it_published(
+    client, marketer, brand_lead, draft
+):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    post(client, brand_lead, f"/library/{draft.slug}/review/approve/")
+    post(client, marketer, f"/library/{draft.slug}/publish/")
+    other = Collection.objects.create(name="Summer", slug="summer", requires_review=True)
+    client.post(f"/library/{draft.slug}/edit/", edit_fields(draft, collection=other.pk))
+    draft.refresh_from_db()
+    assert (draft.collection, draft.status) == (other, Asset.Status.PUBLISHED)
+
+
+def test_moving_artwork_in_the_admin_keeps_to_the_review_rule(client, staff, reviewed):
+    live = make_asset(title="Live")
+    client.force_login(staff)
+    url = reverse("admin:assets_asset_change", args=[live.pk])
+    response = client.post(url, admin_fields(client, url, collection=reviewed.pk), follow=True)
+    assert "Its new collection requires review: it is a draft again" in response.content.decode()
+    live.refresh_from_db()
+    assert (live.collection, live.status) == (reviewed, Asset.Status.DRAFT)
+
+
+def test_the_admin_cannot_publish_a_draft_past_its_review(client, staff, draft):
+    client.force_login(staff)
+    url = reverse("admin:assets_asset_change", args=[draft.pk])
+    assert 'name="status"' not in client.get(url).content.decode()
+    response = client.post(url, admin_fields(client, url, status="published"))
+    assert response.status_code == 302
+    assert status_of(draft) == Asset.Status.DRAFT
+    assert not AuditEntry.objects.filter(action="published").exists()
+
+
+def test_switching_review_on_keeps_the_collections_published_artwork_published(
+    client, staff, marketer
+):
+    collection = Collection.objects.create(name="Brand", slug="brand")
+    live = make_asset(title="Live", collection=collection)
+    client.force_login(staff)
+    url = reverse("admin:assets_collection_change", args=[collection.pk])
+    response = client.post(url, admin_fields(client, url, requires_review="on"), follow=True)
+    assert "Artwork already published in this collection stays published." in (
+        response.content.decode()
+    )
+    assert status_of(live) == Asset.Status.PUBLISHED
+    # Until something changes it: an edit that moves nothing keeps it published, a new file
+    # waits for a brand lead.
+    client.force_login(marketer)
+    client.post(f"/library/{live.slug}/edit/", edit_fields(live, title_en="Still live"))
+    assert status_of(live) == Asset.Status.PUBLISHED
+    client.post(f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")})
+    assert status_of(live) == Asset.Status.DRAFT
