@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
@@ -39,6 +40,8 @@ class AssetAdmin(TranslationAdmin):
     list_filter = ["status", "kind", "collection"]
     search_fields = ["title", "description", "tags__name"]
     autocomplete_fields = ["tags"]
+    # As on the edit page: a bare "campaign.example.com" is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     # Publishing and archiving happen in the library, where the review rule and the audit
     # log apply (assets.services.asset_publish): no second way round them here.
     readonly_fields = [
