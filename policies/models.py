@@ -312,8 +312,17 @@ class Announcement(models.Model):
         limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.EMAIL_TIMEOUT)
         return timezone.now() - self.email_claimed_at > limit
 
-    def pressure(self) -> PressureCheck:
-        return check_pressure(f"{self.title}\n\n{self.text}")
+    def pressure(self) -> list[tuple[str, PressureCheck]]:
+        """(language, check) for each language whose text reads as pressure, checked with
+        that language's phrases: a German text is checked in German, not through English."""
+        checks = []
+        for language in languages():
+            title = getattr(self, f"title_{language}") or ""
+            text = getattr(self, f"text_{language}") or ""
+            check = check_pressure(f"{title}\n\n{text}", language=language)
+            if (title or text) and check.phrases:
+                checks.append((language, check))
+        return checks
 
     def publish(self, *, email: bool = False, site_url: str = "") -> None:
         """Publish, exactly once. Raises AlreadyPublished on every later attempt."""

@@ -120,7 +120,7 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required("policies.publish_announcement")
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = get_object_or_404(Announcement, pk=pk)
-    form = PublishForm(request.POST, warned=bool(announcement.pressure().phrases))
+    form = PublishForm(request.POST, warned=bool(announcement.pressure()))
     if not form.is_valid():
         for error in form.non_field_errors():
             messages.error(request, error)
