@@ -89,7 +89,7 @@ class PolicyPage(models.Model):
         if self.slug != self.KEPT_SLUG:
             return ""
         return render_to_string(
-            "policies/generated/what_this_portal_keeps.md",
+            "policies/generated/what_this_portal_keeps.txt",
             {
                 "min_count": settings.TRACKING_MIN_COUNT,
                 "epsilon": settings.TRACKING_EPSILON,
@@ -97,6 +97,10 @@ class PolicyPage(models.Model):
                 "retention_months": settings.TRACKING_RETENTION_MONTHS,
                 "announcement_days": settings.ANNOUNCEMENT_DAYS,
                 "weekly_tokens": settings.TRACKING_WEEKLY_TOKENS,
+                "session_days": settings.SESSION_COOKIE_AGE // 86400,
+                "lockout_failures": settings.AXES_FAILURE_LIMIT,
+                "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                "audit_days": settings.AUDIT_RETENTION_DAYS,
             },
         )
 
