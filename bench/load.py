@@ -22,6 +22,17 @@ It also publishes a 24 MP photo (bench/renditions.py's input) and reports page w
 the home page and that photo's page, HTML plus every image the page shows, as a 1x
 screen loads them (src) and as a 2x screen does (srcset). Targets: home under 1 MB,
 the photo's page under 2.5 MB.
+
+What three languages cost (issue 30), instead of the load above:
+
+    .venv/bin/python -m bench.load --compare-languages 300
+
+starts two gunicorns on the same database, one with English only (bench/one_language.py:
+LANGUAGES and MODELTRANSLATION_LANGUAGES of English alone) and one with the portal's
+three, and asks each the same page in turn, one request at a time, the order of each
+pair drawn at random, so both see the same machine. It prints p50 and p95 per page for
+each and their ratio. Target: no page more than 5% slower with three (ratio <= 1.05).
+`--languages 1` runs the load above on the English-only server instead.
 """
 
 import argparse
@@ -37,6 +48,7 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pillow_heif
 import psycopg
 import redis
 
@@ -66,6 +78,9 @@ def prepare() -> dict:
     recreate_database(ENV)
     # Demo data is refused with DEBUG off; renditions are made in-process here.
     manage(ENV | {"DEBUG": "true", "REDIS_URL": ""}, "load_demo")
+    # make_inputs writes a HEIC too, which needs pillow-heif's plugin (bench/renditions.py
+    # registers it in its own main).
+    pillow_heif.register_heif_opener()
     with tempfile.TemporaryDirectory() as folder:
         make_inputs(Path(folder))
         big = Path(folder) / "photo-flat.jpg"
@@ -175,6 +190,59 @@ def counted(assets: list[str]) -> Counter:
     return Counter({(slug, preset): n for slug, preset, n in rows})
 
 
+# The pages an employee opens, by name; each asset page and size is drawn per request.
+LANGUAGE_PAGES = {
+    "home": lambda data, rng: "/",
+    "home, photos": lambda data, rng: "/?kind=photo",
+    "search": lambda data, rng: "/?q=logo",
+    "asset page": lambda data, rng: f"/assets/{rng.choice(data['assets'])}/",
+    "policy page": lambda data, rng: "/policies/what-this-portal-keeps/",
+    "size download": lambda data, rng: "/assets/{}/sizes/{}/".format(
+        *rng.choice(data["downloads"])
+    ),
+}
+ONE_LANGUAGE = {"DJANGO_SETTINGS_MODULE": "bench.one_language"}
+
+
+def languages_compare(data: dict, *, rounds: int, port: int) -> None:
+    """Each page `rounds` times from an English-only server and a three-language one."""
+    servers = {
+        "1": start_gunicorn(ENV | ONE_LANGUAGE, port, 1),
+        "3": start_gunicorn(ENV, port + 1, 1),
+    }
+    ports = {"1": port, "3": port + 1}
+    tallies = {(page, n): Tally() for page in LANGUAGE_PAGES for n in ports}
+    rng = random.Random(30)
+    try:
+        for n in ports:  # warm each worker: imports, templates, connections
+            for _ in range(5):
+                send(ports[n], raw_request("GET", "/", headers=data["cookie"]))
+        for _ in range(rounds):
+            for page, path_for in LANGUAGE_PAGES.items():
+                request = raw_request("GET", path_for(data, rng), headers=data["cookie"])
+                for n in rng.sample(list(ports), 2):
+                    tallies[page, n].add(*send(ports[n], request))
+    finally:
+        for server in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
+
+    print(f"\none gunicorn sync worker each, one request at a time, {rounds} per page; {ROOT.name}")
+    print("ratio = three languages / English only (target <= 1.05)")
+    print(
+        f"{'page':<16} {'p50 1':>8} {'p50 3':>8} {'ratio':>6} {'p95 1':>8} {'p95 3':>8}"
+        f" {'ratio':>6} {'errors':>7}"
+    )
+    for page in LANGUAGE_PAGES:
+        one, three = tallies[page, "1"].summary(1), tallies[page, "3"].summary(1)
+        errors = one["errors"] + three["errors"]
+        print(
+            f"{page:<16} {one['p50'] * 1000:>8.1f} {three['p50'] * 1000:>8.1f}"
+            f" {three['p50'] / one['p50']:>6.3f} {one['p95'] * 1000:>8.1f}"
+            f" {three['p95'] * 1000:>8.1f} {three['p95'] / one['p95']:>6.3f} {errors:>7}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--browse", type=int, default=150, help="requests per browsing thread")
@@ -183,9 +251,28 @@ def main() -> None:
     parser.add_argument("--counts", type=int, default=1000)
     parser.add_argument("--count-threads", type=int, default=100)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+    parser.add_argument(
+        "--languages",
+        choices=["1", "3"],
+        default="3",
+        help="the server's languages: English only, or English, German and French",
+    )
+    parser.add_argument(
+        "--compare-languages",
+        type=int,
+        metavar="ROUNDS",
+        help="instead of the load, each page ROUNDS times with one language and with three",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="loopback port (and the next one); default: free"
+    )
     options = parser.parse_args()
 
     data = prepare()
+    port = options.port or free_port()
+    if options.compare_languages:
+        languages_compare(data, rounds=options.compare_languages, port=port)
+        return
     rng = random.Random(7)
     expected: Counter = Counter()
     jobs = []
@@ -195,8 +282,8 @@ def main() -> None:
         form = {"asset": slug, "preset": preset, "kind": "download", "token": token}
         jobs.append(urlencode(form).encode())
 
-    port = free_port()
-    server = start_gunicorn(ENV, port, options.workers)
+    server_env = ENV | (ONE_LANGUAGE if options.languages == "1" else {})
+    server = start_gunicorn(server_env, port, options.workers)
     try:
         send(port, raw_request("GET", "/", headers=data["cookie"]))  # warm the workers
         weights = {
@@ -234,7 +321,10 @@ def main() -> None:
         server.wait(timeout=30)
 
     mixed = {name: tally.summary(elapsed) for name, tally in tallies.items()}
-    print(f"\ngunicorn {options.workers} sync workers, PostgreSQL, Redis, loopback; {ROOT.name}")
+    print(
+        f"\ngunicorn {options.workers} sync workers, {options.languages} language(s), PostgreSQL,"
+        f" Redis, loopback; {ROOT.name}"
+    )
     print("\npage weight, HTML + images (targets: home < 1 MB, photo's page < 2.5 MB)")
     print(f"{'page':<26} {'images':>7} {'1x MB':>7} {'2x MB':>7} {'largest KB':>11}")
     for name, row in weights.items():

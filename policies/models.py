@@ -3,12 +3,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -89,7 +89,7 @@ class PolicyPage(models.Model):
         if self.slug != self.KEPT_SLUG:
             return ""
         return render_to_string(
-            "policies/generated/what_this_portal_keeps.md",
+            "policies/generated/what_this_portal_keeps.txt",
             {
                 "min_count": settings.TRACKING_MIN_COUNT,
                 "epsilon": settings.TRACKING_EPSILON,
@@ -97,6 +97,10 @@ class PolicyPage(models.Model):
                 "retention_months": settings.TRACKING_RETENTION_MONTHS,
                 "announcement_days": settings.ANNOUNCEMENT_DAYS,
                 "weekly_tokens": settings.TRACKING_WEEKLY_TOKENS,
+                "session_days": settings.SESSION_COOKIE_AGE // 86400,
+                "lockout_failures": settings.AXES_FAILURE_LIMIT,
+                "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+                "audit_days": settings.AUDIT_RETENTION_DAYS,
             },
         )
 
@@ -163,6 +167,14 @@ class PolicyPageVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.saved_at:%Y-%m-%d})"
+
+
+def all_staff_addresses() -> dict[str, str]:
+    """The announcement email's lists by language: English for everyone without a list in
+    their own language. Empty when no email is configured."""
+    addresses = {settings.LANGUAGE_CODE: settings.ALL_STAFF_EMAIL}
+    addresses |= settings.ALL_STAFF_EMAIL_BY_LANGUAGE
+    return {language: address for language, address in addresses.items() if address}
 
 
 class AlreadyPublished(Exception):
@@ -312,8 +324,17 @@ class Announcement(models.Model):
         limit = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + settings.EMAIL_TIMEOUT)
         return timezone.now() - self.email_claimed_at > limit
 
-    def pressure(self) -> PressureCheck:
-        return check_pressure(f"{self.title}\n\n{self.text}")
+    def pressure(self) -> list[tuple[str, PressureCheck]]:
+        """(language, check) for each language whose text reads as pressure, checked with
+        that language's phrases: a German text is checked in German, not through English."""
+        checks = []
+        for language in languages():
+            title = getattr(self, f"title_{language}") or ""
+            text = getattr(self, f"text_{language}") or ""
+            check = check_pressure(f"{title}\n\n{text}", language=language)
+            if (title or text) and check.phrases:
+                checks.append((language, check))
+        return checks
 
     def publish(self, *, email: bool = False, site_url: str = "") -> None:
         """Publish, exactly once. Raises AlreadyPublished on every later attempt."""
@@ -332,7 +353,8 @@ class Announcement(models.Model):
         self.published_at, self.email_status, self.site_url = now, status, site_url
 
     def send_email(self) -> bool:
-        """Send the one email to the all-staff address; False if it is not due.
+        """Send the one email to each all-staff list, in the list's language; False if it is
+        not due.
 
         The email is claimed before it is sent and never sent again after that, even
         when the send fails half-way: staff get no email rather than two. Asking twice
@@ -346,18 +368,24 @@ class Announcement(models.Model):
             return False
         outcome = {"email_status": self.EmailStatus.SENT, "email_error": ""}
         try:
-            if not settings.ALL_STAFF_EMAIL:
+            if not all_staff_addresses():
                 raise ValueError("no all-staff address is configured (ALL_STAFF_EMAIL)")
             if not settings.MAIL_ENABLED:
                 raise ValueError("no mail server is configured (EMAIL_URL)")
-            context = {"announcement": self, "base_url": self.site_url.rstrip("/")}
-            EmailMessage(
-                subject=self.title,
-                body=render_to_string("policies/email/announcement.txt", context),
-                to=[settings.ALL_STAFF_EMAIL],
-            ).send()
+            get_connection().send_messages(self._emails())
             outcome["emailed_at"] = timezone.now()
         except Exception as error:
             outcome = {"email_status": self.EmailStatus.FAILED, "email_error": str(error)[:300]}
         Announcement.objects.filter(pk=self.pk).update(**outcome)
         return outcome["email_status"] == self.EmailStatus.SENT
+
+    def _emails(self) -> list[EmailMessage]:
+        # One message per language: the title and text in it (English where this
+        # announcement has no translation) and the portal's own lines in it too.
+        context = {"announcement": self, "base_url": self.site_url.rstrip("/")}
+        emails = []
+        for language, address in all_staff_addresses().items():
+            with translation.override(language):
+                body = render_to_string("policies/email/announcement.txt", context)
+                emails.append(EmailMessage(subject=self.title, body=body, to=[address]))
+        return emails

@@ -2,13 +2,14 @@ from django.conf import settings
 from django.db import transaction
 
 from policies import tasks
-from policies.models import Announcement
+from policies.models import Announcement, all_staff_addresses
 
 
 @transaction.atomic
 def announcement_publish(*, announcement: Announcement, email: bool, base_url: str) -> None:
-    """Publish the announcement once and, if asked, email all staff once after commit."""
-    email = email and bool(settings.ALL_STAFF_EMAIL) and settings.MAIL_ENABLED
+    """Publish the announcement once and, if asked, email each all-staff list once
+    after commit."""
+    email = email and bool(all_staff_addresses()) and settings.MAIL_ENABLED
     announcement.publish(email=email, site_url=base_url)
     if announcement.email_status == Announcement.EmailStatus.REQUESTED:
         _enqueue_email_after_commit(announcement.pk)

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from accounts.roles import role_required
 from policies.forms import AnnouncementForm, PolicyPageForm, PublishForm
-from policies.models import ARTWORK_ANNOUNCED_ONCE, AlreadyPublished, Announcement, PolicyPage
+from policies.models import (
+    ARTWORK_ANNOUNCED_ONCE,
+    AlreadyPublished,
+    Announcement,
+    PolicyPage,
+    all_staff_addresses,
+)
 from policies.services import announcement_publish
 
 # Reading a policy needs only a signed-in account (the middleware sees to that),
@@ -109,18 +115,27 @@ def announcement(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "announcement": announcement,
         "pressure": announcement.pressure(),
-        "all_staff_email": settings.ALL_STAFF_EMAIL,
+        "all_staff_email": _addresses_shown(),
         "mail_enabled": settings.MAIL_ENABLED,
         "announcement_days": settings.ANNOUNCEMENT_DAYS,
     }
     return render(request, "policies/announcement.html", context)
 
 
+def _addresses_shown() -> str:
+    """The all-staff lists, each with its language once there is more than one."""
+    addresses = all_staff_addresses()
+    if len(addresses) < 2:
+        return "".join(addresses.values())
+    names = dict(settings.LANGUAGES)
+    return ", ".join(f"{address} ({names[language]})" for language, address in addresses.items())
+
+
 @require_POST
 @role_required("policies.publish_announcement")
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     announcement = get_object_or_404(Announcement, pk=pk)
-    form = PublishForm(request.POST, warned=bool(announcement.pressure().phrases))
+    form = PublishForm(request.POST, warned=bool(announcement.pressure()))
     if not form.is_valid():
         for error in form.non_field_errors():
             messages.error(request, error)

@@ -79,6 +79,19 @@ def env_map(name: str, values: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
+def env_email(name: str) -> str:
+    """One email address, or empty."""
+    address = os.environ.get(name, "").strip()
+    if address:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"{name} must be one email address, not {address!r}."
+            ) from None
+    return address
+
+
 def env_url(name: str, schemes: tuple[str, ...]) -> str:
     value = env_secret(name).strip()
     if value:
@@ -526,16 +539,14 @@ if not MAIL_ENABLED:
     )
 
 # Announcements: a banner on the home page for this many days, and optionally one
-# email to a single all-staff address (empty: no email). Never a per-person list.
+# email to all staff, in their language. Each address is a list, never a person:
+# ALL_STAFF_EMAIL_DE and ALL_STAFF_EMAIL_FR reach the people who read German or French
+# (their directory's list, or one they joined), ALL_STAFF_EMAIL everyone else, in English.
+# Empty: no email in that language. Never a per-person list.
 ANNOUNCEMENT_DAYS = env_int("ANNOUNCEMENT_DAYS", 14, minimum=1)
-ALL_STAFF_EMAIL = os.environ.get("ALL_STAFF_EMAIL", "").strip()
-if ALL_STAFF_EMAIL:
-    try:
-        validate_email(ALL_STAFF_EMAIL)
-    except ValidationError:
-        raise ImproperlyConfigured(
-            f"ALL_STAFF_EMAIL must be one email address, not {ALL_STAFF_EMAIL!r}."
-        ) from None
+
+
+ALL_STAFF_EMAIL = env_email("ALL_STAFF_EMAIL")
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
@@ -546,6 +557,12 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 # language (the pseudo-locale) finds the same columns.
 MODELTRANSLATION_LANGUAGES = tuple(code for code, _ in LANGUAGES)
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# The announcement email's list for each other language (above, with ALL_STAFF_EMAIL).
+ALL_STAFF_EMAIL_BY_LANGUAGE = {
+    code: env_email(f"ALL_STAFF_EMAIL_{code.upper()}")
+    for code in MODELTRANSLATION_LANGUAGES
+    if code != LANGUAGE_CODE
+}
 # A row made in any language has its English text too: every field falls back to it.
 MODELTRANSLATION_AUTO_POPULATE = "default"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

@@ -178,6 +178,95 @@ def test_the_email_goes_once_to_the_single_all_staff_address(
     assert Announcement.objects.get().emailed_at is not None
 
 
+@pytest.fixture
+def lists_per_language(settings):
+    settings.ALL_STAFF_EMAIL = ALL_STAFF
+    settings.ALL_STAFF_EMAIL_BY_LANGUAGE = {"de": "alle@example.com", "fr": "tous@example.com"}
+
+
+def sent_to(mailoutbox) -> dict:
+    return {message.to[0]: message for message in mailoutbox}
+
+
+def test_each_all_staff_list_gets_the_announcement_in_its_own_language(
+    client, marketer, lists_per_language, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement(
+        title="New spring frames",
+        text="Fresh frames are in the portal.",
+        title_de="Neue Frühlingsrahmen",
+        text_de="Frische Rahmen sind im Portal.",
+        title_fr="Nouveaux cadres de printemps",
+        text_fr="De nouveaux cadres sont dans le portail.",
+    )
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    messages = sent_to(mailoutbox)
+    assert len(mailoutbox) == 3
+    german, french, english = (
+        messages["alle@example.com"],
+        messages["tous@example.com"],
+        messages[ALL_STAFF],
+    )
+    assert german.subject == "Neue Frühlingsrahmen"
+    assert "Frische Rahmen sind im Portal." in german.body
+    assert "Im Markenportal ansehen:" in german.body
+    assert f"Mitmachen ist freiwillig: http://testserver{PAGE_1}" in german.body
+    assert french.subject == "Nouveaux cadres de printemps"
+    assert "De nouveaux cadres sont dans le portail." in french.body
+    assert "La participation est facultative :" in french.body
+    assert english.subject == "New spring frames"
+    assert english.body.strip().splitlines()[-2:] == [
+        VOLUNTARY,
+        f"Taking part is voluntary: http://testserver{PAGE_1}",
+    ]
+
+
+def test_a_list_gets_the_english_text_where_the_announcement_has_no_translation(
+    client, marketer, lists_per_language, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement(title="New spring frames", text="Fresh frames are in.")
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, announcement, email="on")
+    german = sent_to(mailoutbox)["alle@example.com"]
+    assert german.subject == "New spring frames"
+    assert "Fresh frames are in." in german.body
+    # The portal's own lines are still in the reader's language.
+    assert "Im Markenportal ansehen:" in german.body
+
+
+def test_the_marketers_language_does_not_choose_the_emails(
+    client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
+):
+    announcement = make_announcement(title="New spring frames", title_fr="Nouveaux cadres")
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        url = reverse("policies:publish", args=[announcement.pk])
+        client.post(url, {"email": "on"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert [message.subject for message in mailoutbox] == ["New spring frames"]
+    assert "See it in the brand portal:" in mailoutbox[0].body
+
+
+def test_the_preview_names_each_list_with_its_language(client, marketer, lists_per_language):
+    announcement = make_announcement()
+    client.force_login(marketer)
+    html = client.get(reverse("policies:announcement", args=[announcement.pk])).content.decode()
+    assert f"{ALL_STAFF} (English), alle@example.com (Deutsch), tous@example.com (Français)" in html
+
+
+def test_a_german_list_alone_turns_the_email_on(
+    client, marketer, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.ALL_STAFF_EMAIL = ""
+    settings.ALL_STAFF_EMAIL_BY_LANGUAGE = {"de": "alle@example.com", "fr": ""}
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(client, make_announcement(), email="on")
+    assert [message.to for message in mailoutbox] == [["alle@example.com"]]
+
+
 def test_the_email_is_plain_text_with_no_tracking_pixel_or_per_person_link(
     client, marketer, all_staff_email, mailoutbox, django_capture_on_commit_callbacks
 ):

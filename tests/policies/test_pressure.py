@@ -5,10 +5,19 @@ from django.utils.html import escape
 from policies.text import PRESSURE_PHRASES, check_pressure
 from tests.factories import make_announcement
 
+SENTENCES = {
+    "en": "New frames are here, and {} use them.",
+    "de": "Neue Rahmen sind da, und {} nutzen.",
+    "fr": "Les nouveaux cadres sont là, et {} les utiliser.",
+}
 
-@pytest.mark.parametrize("phrase", PRESSURE_PHRASES)
-def test_each_listed_phrase_is_flagged_in_a_sentence(phrase):
-    check = check_pressure(f"New frames are here, and {phrase} use them.")
+
+@pytest.mark.parametrize(
+    ("language", "phrase"),
+    [(language, phrase) for language, phrases in PRESSURE_PHRASES.items() for phrase in phrases],
+)
+def test_each_listed_phrase_is_flagged_in_a_sentence_of_its_language(language, phrase):
+    check = check_pressure(SENTENCES[language].format(phrase), language=language)
     assert check.phrases == [phrase]
     assert f'<mark class="pressure">{escape(phrase)}</mark>' in check.highlighted
 
@@ -133,3 +142,89 @@ def test_a_calm_announcement_shows_no_warning(client, marketer):
     client.force_login(marketer)
     html = client.get(reverse("policies:announcement", args=[announcement.pk])).content.decode()
     assert "This may read as pressure" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "found"),
+    [
+        (
+            "de",
+            "Bitte alle bis Freitag den Frühlingsrahmen einsetzen. Eine Erinnerung an alle, "
+            "die noch nicht umgestellt haben.",
+            ["Bitte alle", "bis Freitag", "Erinnerung", "noch nicht"],
+        ),
+        (
+            "de",
+            "Ihre Führungskraft wird sehen, dass 80 % der Abteilung schon dabei sind. "
+            "Nur noch zwei Tage übrig, die Deadline ist Montag!",
+            ["Ihre Führungskraft", "80 % der Abteilung", "Nur noch zwei Tage übrig", "Deadline"],
+        ),
+        (
+            "fr",
+            "Merci à tous d'utiliser le nouveau bandeau avant vendredi. Petit rappel pour "
+            "ceux qui ne l'ont pas encore fait.",
+            ["Merci à tous", "avant vendredi", "rappel", "pas encore"],
+        ),
+        (
+            "fr",
+            "N’oubliez pas : votre responsable compte sur 100 % de l’équipe, "
+            "il ne reste que trois jours.",
+            [
+                "N’oubliez pas",
+                "votre responsable",
+                "100 % de l’équipe",
+                "il ne reste que trois jours",
+            ],
+        ),
+    ],
+)
+def test_german_and_french_announcements_are_checked_with_their_own_phrases(language, text, found):
+    assert check_pressure(text, language=language).phrases == found
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "de",
+            "Ab sofort gibt es neue Rahmen. Es erwartet Sie ein frisches Design, wenn Sie mögen.",
+        ),
+        ("fr", "De nouveaux cadres sont disponibles, si vous le souhaitez. Très attendus !"),
+    ],
+)
+def test_calm_german_and_french_announcements_are_not_flagged(language, text):
+    assert check_pressure(text, language=language).phrases == []
+
+
+def test_the_preview_checks_every_language_the_announcement_has(client, marketer):
+    announcement = make_announcement(
+        text="New frames are in, if you'd like them.",
+        text_de="Neue Rahmen sind da. Bitte alle bis Freitag umstellen.",
+        text_fr="De nouveaux cadres sont là. Merci à tous !",
+    )
+    client.force_login(marketer)
+    html = client.get(reverse("policies:announcement", args=[announcement.pk])).content.decode()
+    warning = html[html.index("pressure-warning") : html.index("</section>")]
+    assert "<h3>German</h3>" in warning and "<h3>French</h3>" in warning
+    assert "<h3>English</h3>" not in warning
+    for phrase in ["Bitte alle", "bis Freitag", "Merci à tous"]:
+        assert f'<mark class="pressure">{phrase}</mark>' in warning
+    assert 'name="publish_anyway" required' in html
+
+
+def test_a_german_marketer_reads_the_warning_in_german(client, marketer):
+    announcement = make_announcement(text_fr="Rappel : merci à tous.")
+    client.force_login(marketer)
+    url = reverse("policies:announcement", args=[announcement.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Das könnte als Druck verstanden werden" in html
+    assert "<h3>Französisch</h3>" in html
+    assert '<mark class="pressure">Rappel</mark>' in html
+
+
+def test_pressure_only_in_the_french_text_still_needs_publish_anyway(client, marketer):
+    announcement = make_announcement(text_fr="Dernière chance pour le nouveau cadre.")
+    client.force_login(marketer)
+    client.post(reverse("policies:publish", args=[announcement.pk]))
+    announcement.refresh_from_db()
+    assert not announcement.is_published

@@ -57,6 +57,11 @@ def start(code: str = "pass", **env: str) -> subprocess.CompletedProcess:
         ("DEBUG", "maybe", "DEBUG must be true or false"),
         ("ASSET_MAX_PIXELS", "lots", "ASSET_MAX_PIXELS must be a whole number"),
         ("TRACKING_MIN_COUNT", "3", "TRACKING_MIN_COUNT must be at least 5"),
+        (
+            "ALL_STAFF_EMAIL_DE",
+            "alle@example.com, tous@example.com",
+            "ALL_STAFF_EMAIL_DE must be one email address",
+        ),
     ],
 )
 def test_a_malformed_variable_stops_start_up_naming_it(variable, value, message):
