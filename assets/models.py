@@ -579,15 +579,22 @@ class Asset(models.Model):
         """Per preset slug, the file handed out: the one rule every download and preview uses.
 
         The current rendition once it is ready; until then (a version bump, a new focal
-        point or file being made) the newest earlier ready one, so nobody sees a 404.
-        Presets no longer in the data file are never served. Works on prefetched
-        ``renditions`` too, so a page of cards costs one query.
+        point or file being made) an earlier ready one, so nobody sees a 404: one made
+        from the current file if there is one (a restored file's size of an older recipe),
+        else the newest. Once the current one is ready, no earlier one is served (nor any
+        size kept with an earlier file). Presets no longer in the data file are never
+        served. Works on prefetched ``renditions`` too, so a page of cards costs one query.
         """
         keys = self.rendition_keys()
         served: dict[str, Rendition] = {}
         ready = [r for r in self.renditions.all() if r.status == Rendition.Status.READY]
-        # Sorted so the best candidate comes last and wins: current first, then newest.
-        for made in sorted(ready, key=lambda r: (r.source_key == keys.get(r.preset), r.updated_at)):
+
+        def rank(made: Rendition) -> tuple:
+            current = made.source_key == keys.get(made.preset)
+            return (current, made.source_sha256 == self.sha256, made.updated_at)
+
+        # Sorted so the best candidate comes last and wins.
+        for made in sorted(ready, key=rank):
             if made.preset in keys:
                 served[made.preset] = made
         return {slug: served[slug] for slug in keys if slug in served}
@@ -699,8 +706,8 @@ class AssetVersion(models.Model):
 
     def picture(self, preset: str = "thumbnail") -> RenderedImage | None:
         """A picture of this earlier file for marketing's pages (a card's ``thumbnail`` or the
-        comparison's ``preview``), made now: earlier files have no sizes. None if it cannot be
-        read any more."""
+        comparison's ``preview``), made now from the file itself: the sizes kept with it may
+        be of an older recipe, or missing. None if it cannot be read any more."""
         try:
             with self.file.open("rb") as source:
                 (made,) = render_presets(source, [get_preset(preset)], kind=self.asset.engine_kind)
@@ -773,13 +780,18 @@ class RenditionQuerySet(models.QuerySet):
         just made ready), in one query.
 
         Pending rows stay: a pending row is the asset's current recipe (or is removed
-        by the next request), so it is never an earlier one being thrown away.
+        by the next request), so it is never an earlier one being thrown away. The sizes
+        kept with an earlier file stay too, until that version goes.
         """
         if not ready:
             return
-        self.filter(asset_id=ready[0].asset_id, preset__in=[row.preset for row in ready]).exclude(
-            pk__in=[row.pk for row in ready]
-        ).exclude(status=Rendition.Status.PENDING).delete()
+        self.filter(
+            asset_id=ready[0].asset_id,
+            preset__in=[row.preset for row in ready],
+            kept_with__isnull=True,
+        ).exclude(pk__in=[row.pk for row in ready]).exclude(
+            status=Rendition.Status.PENDING
+        ).delete()
 
 
 class Rendition(models.Model):
@@ -798,6 +810,17 @@ class Rendition(models.Model):
     # Which file it is made from (the asset's SHA-256 then), so a ZIP never mixes two;
     # empty for sizes made before it was recorded.
     source_sha256 = models.CharField(max_length=64, blank=True)
+    # The earlier file this size was made from, while that file is in the version history:
+    # kept so that restoring the file brings the size back at once, and deleted with it.
+    # Null for the current file's sizes.
+    kept_with = models.ForeignKey(
+        AssetVersion,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sizes",
+        editable=False,
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     error = models.CharField(max_length=300, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

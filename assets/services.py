@@ -172,7 +172,7 @@ class SameFile(ImageRefused):
 
 
 def _keep_current_file(asset: Asset) -> AssetVersion:
-    return asset.versions.create(
+    version = asset.versions.create(
         file=asset.original.name,
         width=asset.width,
         height=asset.height,
@@ -183,6 +183,9 @@ def _keep_current_file(asset: Asset) -> AssetVersion:
         added_by=asset.file_added_by,
         note=asset.file_note,
     )
+    # Its finished sizes go into the history with it: restoring it brings them back at once.
+    asset.current_renditions().filter(status=Rendition.Status.READY).update(kept_with=version)
+    return version
 
 
 @transaction.atomic
@@ -231,7 +234,12 @@ def asset_replace_file(
 
 @transaction.atomic
 def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUser | None) -> Asset:
-    """Put an earlier file back as the current one; the file it replaces becomes a version."""
+    """Put an earlier file back as the current one; the file it replaces becomes a version.
+
+    The sizes kept with the earlier file whose recipe has not changed since are ready at
+    once; only the others (a preset added or changed, another focal point or crop, a new
+    engine, a size never kept) are made again, served meanwhile as ``served_renditions`` says.
+    """
     asset = Asset.objects.select_for_update().get(pk=version.asset_id)
     if existing := Asset.objects.filter(sha256=version.sha256).exclude(pk=asset.pk).first():
         raise DuplicateAsset(existing)
@@ -246,7 +254,8 @@ def asset_version_restore(*, version: AssetVersion, restored_by: AbstractBaseUse
     asset.file_note = version.note
     asset.draft_unless_approved()
     asset.save()
-    # Its file is the asset's again, so deleting the row leaves the file alone.
+    # Its file and sizes are the asset's again, so deleting the row leaves them alone.
+    version.sizes.update(kept_with=None)
     version.delete()
     renditions_request(asset=asset)
     audit_record(actor=restored_by, action=AuditEntry.Action.VERSION_RESTORED, target=asset)
@@ -427,11 +436,15 @@ def renditions_retry(*, asset: Asset) -> None:
 
 
 @transaction.atomic
-def renditions_remake(*, asset: Asset, renditions: list[Rendition]) -> None:
-    """Make again the ready sizes whose files have gone missing from storage."""
-    Rendition.objects.filter(
+def renditions_remake(*, asset: Asset, renditions: list[Rendition]) -> int:
+    """Make again the ready sizes whose files have gone missing from storage; returns how
+    many are queued. A size kept with an earlier file is dropped instead: restoring that
+    file makes it again."""
+    missing = Rendition.objects.filter(
         pk__in=[made.pk for made in renditions], status=Rendition.Status.READY
-    ).update(
+    )
+    missing.filter(kept_with__isnull=False).delete()
+    queued = missing.update(
         status=Rendition.Status.PENDING,
         file="",
         error="",
@@ -440,6 +453,7 @@ def renditions_remake(*, asset: Asset, renditions: list[Rendition]) -> None:
         updated_at=timezone.now(),
     )
     _enqueue_after_commit(asset.pk)
+    return queued
 
 
 def _enqueue_after_commit(asset_id: int) -> None:

@@ -1,6 +1,7 @@
 """Marketing's tools: the library, uploads, editing, versions, publishing and deleting."""
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.roles import role_required
 from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm, VersionNoteForm
 from assets.intake.validation import ImageRefused
-from assets.models import MOVED_TO_DRAFT, Asset, AssetVersion
+from assets.models import MOVED_TO_DRAFT, Asset, AssetVersion, Rendition
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
 from assets.services import (
@@ -175,6 +176,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "crop_shapes": _crop_shapes(asset),
         "crop_presets": [p for p in platform_presets(asset.kind) if not p.overlay],
         "version_form": NewVersionForm(),
+        "versions": asset.versions.select_related("added_by").annotate(kept_sizes=Count("sizes")),
         "platforms": load_platforms(),
     }
     return render(request, "assets/edit.html", context)
@@ -236,6 +238,21 @@ def restore_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     messages.success(
         request, _("The earlier file is current again; the one it replaced is in the history.")
     )
+    statuses = list(asset.current_renditions().values_list("status", flat=True))
+    back, making = statuses.count(Rendition.Status.READY), statuses.count(Rendition.Status.PENDING)
+    if making:
+        message = ngettext(
+            "%(back)d of its %(total)d sizes are back at once; %(making)d is being made again, "
+            "and until it is ready an earlier one is served.",
+            "%(back)d of its %(total)d sizes are back at once; %(making)d are being made again, "
+            "and until each is ready an earlier one is served.",
+            making,
+        )
+    else:
+        message = ngettext(
+            "%(total)d size is back at once.", "All %(total)d sizes are back at once.", back
+        )
+    messages.info(request, message % {"back": back, "making": making, "total": len(statuses)})
     return redirect(asset)
 
 

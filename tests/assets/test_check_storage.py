@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from assets.management.commands.check_storage import storage_walk
 from assets.models import Rendition
 from assets.renditions.rendering import renditions_make
-from assets.services import asset_replace_file
+from assets.services import asset_replace_file, asset_version_restore
 from tests.factories import image_bytes, make_asset, upload
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,39 @@ def test_s3_orphans_and_missing_files_are_found_and_orphans_deleted(check_storag
     keys = {item.key for item in s3_bucket.objects.all()}
     assert name not in keys
     assert asset.original.name in keys
+
+
+def test_the_sizes_kept_with_an_earlier_file_are_neither_orphans_nor_missing(
+    check_storage_run, photo, marketer, django_capture_on_commit_callbacks
+):
+    kept = set(photo.renditions.values_list("file", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_replace_file(
+            asset=photo, file=upload("new.jpg"), filename="new.jpg", replaced_by=marketer
+        )
+    out, code = check_storage_run("--min-age", "0")
+    assert code == 0, out
+    assert "0 missing, 0 orphan(s)" in out
+    assert kept <= stored()
+
+
+def test_remake_missing_drops_a_lost_size_of_an_earlier_file_and_restoring_makes_it(
+    check_storage_run, photo, marketer, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_replace_file(
+            asset=photo, file=upload("new.jpg"), filename="new.jpg", replaced_by=marketer
+        )
+    version = photo.versions.get()
+    lost = version.sizes.get(preset="avatar-small")
+    default_storage.delete(lost.file.name)
+    with django_capture_on_commit_callbacks(execute=True):
+        out, code = check_storage_run("--remake-missing")
+    assert f"dropped 1 size(s) kept with earlier files of {photo.slug}" in out
+    assert check_storage_run()[1] == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = asset_version_restore(version=version, restored_by=marketer)
+    size = photo.current_renditions().get(preset="avatar-small")
+    assert size.status == Rendition.Status.READY
+    assert default_storage.exists(size.file.name)

@@ -17,7 +17,7 @@ from assets.models import Asset, Rendition, Tag
 from assets.renditions.presets import presets_for
 from assets.renditions.rendering import renditions_make
 from policies.models import Announcement
-from tests.assets.imagegen import frame_overlay, to_bytes
+from tests.assets.imagegen import frame_overlay, picture, to_bytes
 from tests.factories import image_bytes, make_asset, upload
 from tests.hostile_corpus import corpus
 from tracking.models import week_of
@@ -173,7 +173,7 @@ def test_a_new_version_is_refused_when_it_is_already_in_the_history(
     assert "restore it from the version history instead" in html
 
 
-def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_removed(
+def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_never_again(
     client, marketer, employee, harbour, django_capture_on_commit_callbacks
 ):
     old_files = set(harbour.renditions.values_list("file", flat=True))
@@ -190,10 +190,115 @@ def test_until_new_sizes_are_ready_the_previous_ones_are_served_then_removed(
     with django_capture_on_commit_callbacks(execute=True):
         for callback in queued:
             callback()
-    avatar = downloaded(client, f"/assets/{harbour.slug}/sizes/avatar-large/")
-    assert near(colour_of(avatar), BLUE)
-    assert harbour.renditions.count() == len(presets_for("photo")), "the previous sizes are gone"
-    assert not any(default_storage.exists(name) for name in old_files)
+    # The previous file's sizes are kept with it in the history, and no employee gets one.
+    for preset in (preset for preset in presets_for("photo") if not preset.overlay):
+        size = downloaded(client, f"/assets/{harbour.slug}/sizes/{preset.slug}/")
+        assert near(colour_of(size), BLUE), preset.slug
+    entries = zip_entries(client, harbour)
+    assert entries and all(near(colour_of(data), BLUE, 20) for data in entries.values())
+    assert all(default_storage.exists(name) for name in old_files)
+
+
+def every_size(client, asset: Asset) -> dict[str, bytes]:
+    return {
+        preset.slug: downloaded(client, f"/assets/{asset.slug}/sizes/{preset.slug}/")
+        for preset in presets_for(asset.kind)
+    }
+
+
+def restore(client, asset: Asset) -> str:
+    version = asset.versions.get()
+    response = client.post(f"/library/{asset.slug}/versions/{version.pk}/restore/", follow=True)
+    return html.unescape(response.content.decode())
+
+
+def test_restoring_brings_back_every_unchanged_size_at_once_with_the_same_bytes(
+    client, marketer, employee, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(employee)
+    before, zip_before = every_size(client, harbour), zip_entries(client, harbour)
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+
+    # Nothing that runs after the commit (no worker) runs: the sizes are there already.
+    with django_capture_on_commit_callbacks(execute=False):
+        page = restore(client, harbour)
+    assert f"All {len(presets_for('photo'))} sizes are back at once." in page
+    harbour.refresh_from_db()
+    assert not harbour.current_renditions().exclude(status=Rendition.Status.READY).exists()
+    client.force_login(employee)
+    assert every_size(client, harbour) == before
+    assert zip_entries(client, harbour) == zip_before
+
+
+def test_restoring_makes_again_only_the_size_whose_crop_changed_since(
+    client, marketer, employee, django_capture_on_commit_callbacks
+):
+    # A picture with something in it, so that another crop makes another file.
+    with django_capture_on_commit_callbacks(execute=True):
+        harbour = make_asset(title="Harbour", data=to_bytes(picture(900, 600), "JPEG").getvalue())
+    client.force_login(employee)
+    before = every_size(client, harbour)
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+        client.post(
+            f"/library/{harbour.slug}/edit/",
+            {
+                "title_en": harbour.title,
+                "kind": "photo",
+                "focal_x": "0.5",
+                "focal_y": "0.5",
+                "crop_overrides": '{"x-header": {"x": 0, "y": 0, "w": 1, "h": 0.3}}',
+            },
+        )
+
+    total = len(presets_for("photo"))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        page = restore(client, harbour)
+    assert f"{total - 1} of its {total} sizes are back at once; 1 is being made again" in page
+    harbour.refresh_from_db()
+    pending = harbour.current_renditions().exclude(status=Rendition.Status.READY)
+    assert list(pending.values_list("preset", flat=True)) == ["x-header"]
+    client.force_login(employee)
+    # Meanwhile it is the restored picture's earlier header, never the replaced file's.
+    assert every_size(client, harbour) == before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    assert not pending.exists()
+    after = every_size(client, harbour)
+    assert after.pop("x-header") != before.pop("x-header")
+    assert after == before
+
+
+def test_restoring_after_a_new_focal_point_makes_every_size_again(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+        client.post(
+            f"/library/{harbour.slug}/edit/",
+            {"title_en": harbour.title, "kind": "photo", "focal_x": "0.2", "focal_y": "0.5"},
+        )
+    total = len(presets_for("photo"))
+    with django_capture_on_commit_callbacks(execute=False):
+        page = restore(client, harbour)
+    assert f"0 of its {total} sizes are back at once; {total} are being made again" in page
+
+
+def test_the_history_says_how_many_sizes_each_earlier_file_keeps(
+    client, marketer, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    page = html.unescape(client.get(f"/library/{harbour.slug}/edit/").content.decode())
+    total = len(presets_for("photo"))
+    assert f"{total} sizes kept: restoring brings them back at once" in page
 
 
 def test_nobody_is_notified_of_a_new_version(
@@ -214,9 +319,13 @@ def test_deleting_an_asset_deletes_every_version_file(
     with django_capture_on_commit_callbacks(execute=True):
         new_version(client, harbour, image_bytes("JPEG", (900, 600), colour=BLUE))
     names = [harbour.versions.get().file.name, Asset.objects.get().original.name]
+    names += [
+        name for row in harbour.renditions.all() for name in (row.file.name, row.display.name)
+    ]
+    assert harbour.versions.get().sizes.exists()
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/library/{harbour.slug}/delete/")
-    assert not any(default_storage.exists(name) for name in names)
+    assert not any(default_storage.exists(name) for name in names if name)
 
 
 def test_import_assets_replace_makes_a_new_version(harbour, tmp_path, capsys):

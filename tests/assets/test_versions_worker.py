@@ -1,5 +1,5 @@
 """A new version through a real Celery worker on Redis and PostgreSQL: every size follows,
-and no download fails on the way."""
+and no download fails on the way; restoring the earlier file brings its sizes back at once."""
 
 import io
 import time
@@ -19,6 +19,12 @@ RED, BLUE = (200, 30, 30), (30, 60, 200)
 def all_current_sizes_ready(asset: Asset) -> bool:
     statuses = list(asset.current_renditions().values_list("status", flat=True))
     return len(statuses) == len(presets_for("photo")) and set(statuses) == {"ready"}
+
+
+def downloaded(client: Client, asset: Asset, preset: str) -> bytes:
+    response = client.get(f"/assets/{asset.slug}/sizes/{preset}/")
+    assert response.status_code == 200, preset
+    return b"".join(response.streaming_content)
 
 
 def centre_colour(data: bytes) -> tuple[int, ...]:
@@ -45,6 +51,11 @@ def test_a_new_version_reaches_every_size_through_a_real_worker_with_no_gap(
         time.sleep(0.1)
     assert all_current_sizes_ready(asset)
     old_files = set(asset.renditions.values_list("file", flat=True))
+    visitor = Client()
+    visitor.force_login(employee)
+    before = {
+        preset.slug: downloaded(visitor, asset, preset.slug) for preset in presets_for("photo")
+    }
 
     response = client.post(
         f"/library/{asset.slug}/new-version/",
@@ -54,8 +65,6 @@ def test_a_new_version_reaches_every_size_through_a_real_worker_with_no_gap(
     asset.refresh_from_db()
 
     # An employee keeps downloading every size while the worker makes the new ones.
-    visitor = Client()
-    visitor.force_login(employee)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         finished = all_current_sizes_ready(asset)
@@ -63,14 +72,22 @@ def test_a_new_version_reaches_every_size_through_a_real_worker_with_no_gap(
             url = f"/assets/{asset.slug}/sizes/{preset.slug}/"
             assert visitor.get(url).status_code == 200, url
         assert visitor.get(f"/assets/{asset.slug}/all-sizes.zip").status_code == 200
-        if finished and asset.renditions.count() == len(presets_for("photo")):
+        if finished:
             break
         time.sleep(0.05)
 
     assert all_current_sizes_ready(asset)
-    response = visitor.get(f"/assets/{asset.slug}/sizes/avatar-large/")
-    pixel = centre_colour(b"".join(response.streaming_content))
+    pixel = centre_colour(downloaded(visitor, asset, "avatar-large"))
     assert all(abs(a - b) <= 12 for a, b in zip(pixel, BLUE, strict=True))
-    assert asset.renditions.count() == len(presets_for("photo")), "the previous sizes are gone"
-    assert not any(default_storage.exists(name) for name in old_files)
+    # The earlier file's sizes stay in storage with it, and are not what employees get.
+    assert all(default_storage.exists(name) for name in old_files)
+    assert not {downloaded(visitor, asset, slug) for slug in before} & set(before.values())
     assert asset.versions.count() == 1
+
+    version = asset.versions.get()
+    response = client.post(f"/library/{asset.slug}/versions/{version.pk}/restore/")
+    assert response.status_code == 302
+    asset.refresh_from_db()
+    # Straight after the restore, before any worker could make anything: every size is back.
+    assert all_current_sizes_ready(asset)
+    assert {slug: downloaded(visitor, asset, slug) for slug in before} == before

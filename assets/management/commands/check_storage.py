@@ -13,6 +13,7 @@ from assets.services import renditions_remake
 FILE_FIELDS = [
     (Asset, "original", "original"),
     (AssetVersion, "file", "earlier version"),
+    # The sizes kept with earlier files are named by their rows too: never orphans.
     (Rendition, "file", "size"),
     (Rendition, "display", "display copy"),
 ]
@@ -123,5 +124,11 @@ class Command(BaseCommand):
         for rendition in made:
             by_asset.setdefault(rendition.asset, []).append(rendition)
         for asset, renditions in by_asset.items():
-            renditions_remake(asset=asset, renditions=renditions)
-            self.stdout.write(f"queued {len(renditions)} size(s) of {asset.slug} to be made again")
+            queued = renditions_remake(asset=asset, renditions=renditions)
+            if queued:
+                self.stdout.write(f"queued {queued} size(s) of {asset.slug} to be made again")
+            if dropped := len(renditions) - queued:
+                self.stdout.write(
+                    f"dropped {dropped} size(s) kept with earlier files of {asset.slug}: "
+                    "restoring such a file makes them again"
+                )
