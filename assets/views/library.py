@@ -19,8 +19,8 @@ from accounts.roles import role_required
 from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm, VersionNoteForm
 from assets.intake.validation import ImageRefused
 from assets.models import Asset, AssetVersion
-from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
+from assets.renditions.translated import platforms_translated
 from assets.services import (
     DuplicateAsset,
     ReviewRefused,
@@ -171,7 +171,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "crop_shapes": _crop_shapes(asset),
         "crop_presets": [p for p in platform_presets(asset.kind) if not p.overlay],
         "version_form": NewVersionForm(),
-        "platforms": load_platforms(),
+        "platforms": platforms_translated(),
     }
     return render(request, "assets/edit.html", context)
 
