@@ -10,8 +10,8 @@ from modeltranslation.translator import translator
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag, content_languages
-from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
+from assets.renditions.translated import platforms_translated
 from assets.search import Search, platform_kinds, search_for
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
@@ -355,7 +355,7 @@ class AssetFilterForm(forms.Form):
         can be an embargoed project's)."""
         super().__init__(*args, **kwargs)
         self.assets = assets
-        self.fields["platform"].choices = [(p.slug, p.name) for p in load_platforms()]
+        self.fields["platform"].choices = [(p.slug, p.name) for p in platforms_translated()]
         if not with_status:
             del self.fields["status"], self.fields["review"]
         if names_from_assets:

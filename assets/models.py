@@ -24,8 +24,9 @@ from assets.renditions.engine import (
     plan_preset,
     render_presets,
 )
-from assets.renditions.platforms import Platform, Slot, load_platforms
+from assets.renditions.platforms import Platform, Slot
 from assets.renditions.presets import Preset, get_preset, platform_presets, presets_for
+from assets.renditions.translated import platforms_translated
 from audit.models import AuditEntry
 from audit.services import audit_record
 
@@ -665,10 +666,11 @@ class Asset(models.Model):
     def platform_kit(
         self, ready: dict[str, "Rendition"]
     ) -> list[tuple[Platform, list[tuple[Slot, "Rendition | None"]]]]:
-        """Each platform this asset has a file for, with one (ready or not) file per slot."""
+        """Each platform this asset has a file for, with one (ready or not) file per slot, in
+        the reader's language."""
         slugs = {preset.slug for preset in self.presets()}
         kit = []
-        for platform in load_platforms():
+        for platform in platforms_translated():
             slots = [
                 (s, ready.get(s.preset.slug)) for s in platform.slots if s.preset.slug in slugs
             ]

@@ -14,16 +14,20 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 from assets.models import Asset
 from assets.renditions.platforms import download_labels
+from assets.renditions.translated import platforms_translated
 from privacypass.services import TokenRefused, token_redeem
 from tracking.models import Kind, Release, ReleasedSizes, week_of
 from tracking.suppression import calibration, release_week
 from tracking.tally import tally_add, week_counts, week_discard, weeks_waiting
 
 ALL_SIZES = "all-sizes"  # the ZIP of every size
+# Labels are English, the CSV's and the API's stable keys; the page shows them translated.
+ORIGINAL_LABEL = gettext_noop("Original file")
+ALL_SIZES_LABEL = gettext_noop("All sizes (ZIP)")
 WEEK = datetime.timedelta(weeks=1)
 COUNTED_KINDS = frozenset(Kind.values)  # Kind.values builds a new list on every use
 
@@ -37,11 +41,25 @@ def preset_slugs() -> frozenset[str]:
 
 @functools.cache
 def size_labels() -> dict[str, str]:
-    """How a reader names a size: as the asset page does, never by slug, each name once."""
-    labels = {"": "Original file", ALL_SIZES: "All sizes (ZIP)", **download_labels()}
+    """How the CSV and the API name a size: as the asset page does in English, never by slug,
+    each name once."""
+    labels = {"": ORIGINAL_LABEL, ALL_SIZES: ALL_SIZES_LABEL, **download_labels()}
     if len(set(labels.values()) | {REST_SIZES}) != len(labels) + 1:
         raise ValueError("two sizes share a label: give each preset its own platform or slot")
     return labels
+
+
+def size_texts() -> dict[str, str]:
+    """How the page names a size, in the reader's language: as ``size_labels()`` does."""
+    return {
+        "": gettext(ORIGINAL_LABEL),
+        ALL_SIZES: gettext(ALL_SIZES_LABEL),
+        **download_labels(
+            platforms_translated(),
+            label=pgettext("a size's platforms and slot", "%(platforms)s: %(slot)s"),
+            between=pgettext("between the slots of a size", "; "),
+        ),
+    }
 
 
 class CountRefused(Exception):
@@ -213,8 +231,8 @@ SHOWN, SMALL, NOT_RELEASED = "shown", "fewer than k", "not released"
 # The parts of a total below the threshold, added up, so that the parts shown sum to it;
 # weeks released before totals were worked out from their parts have no such number.
 REST, NOT_SUMMED = "the rest", "not summed"
-REST_ARTWORK = "Artwork below the threshold, together"
-REST_SIZES = "Sizes below the threshold, together"
+REST_ARTWORK = gettext_noop("Artwork below the threshold, together")
+REST_SIZES = gettext_noop("Sizes below the threshold, together")
 WINDOWS = (12, 26, 52)  # how many closed weeks the dashboard may show
 
 
@@ -381,7 +399,8 @@ def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
 @dataclass(frozen=True)
 class SizeRow:
     size: str | None  # None for the sizes below the threshold, together
-    label: str
+    label: str  # for the CSV and the API, in English
+    text: str  # for the page, in the reader's language
     cells: list[Cell]
 
 
@@ -401,7 +420,7 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
             numbers[index[release_id]] = n
     # One shared cell per week for every hidden number: most numbers are hidden.
     hidden = [_cell(release, None) for release in uptake.columns]
-    labels = size_labels()
+    labels, texts = size_labels(), size_texts()
     totals = {row.asset_id: row.numbers for row in uptake.rows}
     breakdown = {}
     for asset_id in asset_ids:
@@ -412,6 +431,7 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
             SizeRow(
                 size,
                 labels[size],
+                texts[size],
                 [
                     hidden[column]
                     if n is None
@@ -431,7 +451,7 @@ def uptake_sizes(*, uptake: Uptake, asset_ids: list[int]) -> dict[int, list[Size
             ]
         )
         if rest:
-            size_rows.append(SizeRow(None, REST_SIZES, rest))
+            size_rows.append(SizeRow(None, REST_SIZES, gettext(REST_SIZES), rest))
         if size_rows:
             breakdown[asset_id] = size_rows
     return breakdown

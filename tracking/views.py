@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -116,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "week_count": len(weeks),
         "week_choices": WINDOWS,
         "kinds": Kind.choices,
-        "rest_label": REST_ARTWORK,
+        "rest_label": gettext(REST_ARTWORK),
     }
     return render(request, "tracking/dashboard.html", context)
 

@@ -5,15 +5,17 @@ so a changed setting page or step is an edit of data, not of templates. Pure Pyt
 ``presets.py``.
 """
 
+import dataclasses
 import datetime
 import json
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from assets.renditions.presets import Preset, get_preset
+from assets.renditions.presets import Preset, get_preset, load_presets
 
 PLATFORMS_FILE = Path(__file__).with_name("platforms.json")
 # What an employee may make on their device for a slot, besides downloading the file.
@@ -44,10 +46,6 @@ class Slot:
     @property
     def title(self) -> str:
         return self.name[:1].upper() + self.name[1:]
-
-    def place(self, platform: "Platform") -> str:
-        """Where the file goes, for a sentence: "your LinkedIn banner"."""
-        return self.where or f"your {platform.name} {self.name}"
 
 
 @dataclass(frozen=True)
@@ -122,6 +120,43 @@ def get_platform(slug: str) -> Platform:
     raise KeyError(slug)
 
 
+def texts() -> Iterator[tuple[str, str]]:
+    """Every phrase of ``platforms.json`` and ``presets.json`` that a person reads, with a note
+    for the translator: the English is the msgid (see assets/management/commands/makemessages.py).
+    Sources are left out: they cite pages by their own titles, for marketing."""
+    for platform in load_platforms():
+        yield platform.name, "A platform's name."
+        if platform.link:
+            yield platform.link.label, "A link to the platform's own settings page."
+        for slot in platform.slots:
+            yield slot.name, "A slot's name, in lower case: also a part of file names."
+            if slot.where:
+                yield slot.where, "Where a file goes, in a sentence."
+            for step in (*slot.steps, *slot.plain_steps):
+                yield step, "One step of how to set a file on the platform."
+    for preset in load_presets():
+        yield preset.platform, "The platforms a size is for, for marketing."
+        yield preset.slot, "A size's name, for marketing."
+        yield preset.advice, "Advice on a size's design, for marketing."
+
+
+def translated(platform: Platform, text: Callable[[str], str]) -> Platform:
+    """``platform`` with every phrase a person reads passed through ``text`` (a translation);
+    slugs, URLs and presets stay as they are."""
+    link = platform.link and Link(label=text(platform.link.label), url=platform.link.url)
+    slots = tuple(
+        dataclasses.replace(
+            slot,
+            name=text(slot.name),
+            where=text(slot.where) if slot.where else "",
+            steps=tuple(map(text, slot.steps)),
+            plain_steps=tuple(map(text, slot.plain_steps)),
+        )
+        for slot in platform.slots
+    )
+    return dataclasses.replace(platform, name=text(platform.name), link=link, slots=slots)
+
+
 def safe_file_name(text: str) -> str:
     """``text`` without what Windows refuses in a file name, spaces collapsed, no trailing dot."""
     return " ".join(UNSAFE_IN_FILE_NAMES.sub("", text).split()).rstrip(". ")
@@ -145,11 +180,18 @@ def shared_file_name(title: str, what: str, size: str, extension: str) -> str:
     return " - ".join(part for part in parts if part) + f".{extension}"
 
 
-def name_for(preset_slug: str, extension: str, *, title: str, platform: str = "") -> str:
-    """The person's file name for a preset, as offered for ``platform`` (or the first that
-    takes it); empty when no platform slot takes the preset."""
+def name_for(
+    preset_slug: str,
+    extension: str,
+    *,
+    title: str,
+    platforms: tuple[Platform, ...],
+    platform: str = "",
+) -> str:
+    """The person's file name for a preset, as offered for ``platform`` (or the first of
+    ``platforms`` that takes it); empty when no platform slot takes the preset."""
     fallback = ""
-    for candidate in load_platforms():
+    for candidate in platforms:
         for slot in candidate.slots:
             if slot.preset.slug == preset_slug:
                 name = file_name(candidate, slot, extension, title=title)
@@ -159,20 +201,29 @@ def name_for(preset_slug: str, extension: str, *, title: str, platform: str = ""
     return fallback
 
 
-@cache
-def download_labels() -> dict[str, str]:
+def download_labels(
+    platforms: tuple[Platform, ...] | None = None,
+    *,
+    label: str = "%(platforms)s: %(slot)s",
+    between: str = "; ",
+) -> dict[str, str]:
     """Each size an employee can download from an asset page, named as the page names it:
     ``{"linkedin-banner": "LinkedIn: banner"}``. A size several slots share names them all
     ("Instagram, Slack: profile photo; YouTube: profile picture"). Only platform slots offer a
     download, and a frame slot does not (the frame is made over the person's own photo on the
-    page), so a preset that names a platform with no slot here is offered nowhere."""
+    page), so a preset that names a platform with no slot here is offered nowhere.
+
+    In English unless given translated ``platforms`` and the language's ``label`` and
+    ``between`` (French puts a space before ":" and ";")."""
     slots: dict[str, dict[str, list[str]]] = {}
-    for platform in load_platforms():
+    for platform in load_platforms() if platforms is None else platforms:
         for slot in platform.slots:
             if slot.personal != "frame":
                 names = slots.setdefault(slot.preset.slug, {})
                 names.setdefault(slot.name, []).append(platform.name)
     return {
-        preset: "; ".join(f"{', '.join(platforms)}: {name}" for name, platforms in names.items())
+        preset: between.join(
+            label % {"platforms": ", ".join(apps), "slot": name} for name, apps in names.items()
+        )
         for preset, names in slots.items()
     }

@@ -9,6 +9,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -16,6 +17,7 @@ from accounts.roles import role_required
 from assets.models import Asset, Rendition
 from assets.renditions.platforms import Slot, name_for, shared_file_name
 from assets.renditions.presets import get_preset, internal_presets
+from assets.renditions.translated import platforms_translated
 from assets.services import (
     renditions_request,
 )
@@ -83,7 +85,7 @@ def _platform_kit(asset: Asset, ready: dict[str, Rendition]) -> list:
 
 def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
     """How the frame tool frames a photo: under an overlay file, or in a ring drawn around it."""
-    filename = shared_file_name(asset.title, "profile photo", "framed", "png")
+    filename = shared_file_name(asset.title, _("profile photo"), _("framed"), "png")
     if asset.kind == Asset.Kind.LOGO and SVG_PREVIEW_PRESET in ready:
         # The built-in ring: drawn in the browser, so the mark and the ring text stay sharp.
         return {"mode": "ring", "preset": SVG_PREVIEW_PRESET, "filename": filename}
@@ -96,6 +98,7 @@ def _frame_tool(asset: Asset, ready: dict[str, Rendition]) -> dict | None:
 def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
     """The banners and backgrounds an employee may put their own name on, one per file."""
     sizes: dict[str, dict] = {}
+    platforms = platforms_translated()
     for platform, slots in asset.platform_kit(ready):
         for slot, made in slots:
             if made and slot.personal in ("banner", "background"):
@@ -106,7 +109,11 @@ def _personal_sizes(asset: Asset, ready: dict[str, Rendition]) -> list[dict]:
                         "names": [],
                         "zone": ",".join(str(part) for part in asset.text_slot(slot.preset)),
                         "filename": name_for(
-                            slot.preset.slug, "jpg", title=asset.title, platform=platform.slug
+                            slot.preset.slug,
+                            "jpg",
+                            title=asset.title,
+                            platforms=platforms,
+                            platform=platform.slug,
                         ),
                     },
                 )

@@ -16,12 +16,22 @@ from django.http import (
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_safe
 
 from accounts.roles import role_required
 from assets.models import Asset, Rendition
-from assets.renditions.platforms import file_name, name_for, safe_file_name, shared_file_name
+from assets.renditions.platforms import (
+    Platform,
+    Slot,
+    file_name,
+    name_for,
+    safe_file_name,
+    shared_file_name,
+)
+from assets.renditions.translated import platforms_translated
 from assets.views.access import token_or_session, visible_assets
 from assets.views.files import (
     DOWNLOAD_CONTENT_TYPES,
@@ -62,7 +72,13 @@ def rendition(request: HttpRequest, slug: str, preset: str) -> HttpResponse:
     if made is None:
         raise Http404("This size is not ready yet.")
     # ?for= only picks which platform's name the file gets; the bytes are the same for all.
-    name = name_for(preset, made.extension, title=asset.title, platform=request.GET.get("for", ""))
+    name = name_for(
+        preset,
+        made.extension,
+        title=asset.title,
+        platforms=platforms_translated(),
+        platform=request.GET.get("for", ""),
+    )
     if not file_stored(made.file):
         return sizes_remaking(request, asset, [made])
     return file_response(made.file, name or made.download_name, RASTER_CONTENT_TYPES[made.format])
@@ -120,28 +136,45 @@ def rendition_zip(request: HttpRequest, slug: str) -> HttpResponse:
     response = StreamingHttpResponse(
         _zip_stream(files, readme.encode()), content_type="application/zip"
     )
+    every_platform = safe_file_name(_("every platform"))
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{safe_file_name(asset.title) or asset.slug} - every platform.zip"
+        True, f"{safe_file_name(asset.title) or asset.slug} - {every_platform}.zip"
     )
     return response
 
 
+def _place(platform: Platform, slot: Slot) -> str:
+    """Where a slot's file goes, for a sentence: "your LinkedIn banner"."""
+    return slot.where or _("your %(platform)s %(slot)s") % {
+        "platform": platform.name,
+        "slot": slot.name,
+    }
+
+
 def _zip_contents(asset: Asset, ready: dict[str, Rendition]) -> tuple[list[dict], list]:
-    """The ZIP's folders as the README describes them, and its (path, rendition) entries.
+    """The ZIP's folders as the README describes them, and its (path, rendition) entries,
+    named in the reader's language.
 
     A folder per platform with a file per slot; a frame slot (the frame is put over the
     person's own photo on the page) holds the artwork as a plain profile photo instead; and the
     video-call apps, which all take the same file, share one folder with one call background.
     """
     folders: list[dict] = []
-    calls: dict = {"name": "Video calls", "entries": [], "frames": [], "links": [], "apps": []}
+    calls: dict = {
+        "name": safe_file_name(_("Video calls")),
+        "entries": [],
+        "frames": [],
+        "links": [],
+        "apps": [],
+    }
     for platform, slots in asset.platform_kit(ready):
-        folder = {"name": platform.name, "entries": [], "frames": [], "links": []}
+        folder = {"name": safe_file_name(platform.name), "entries": [], "frames": [], "links": []}
         for slot, made in slots:
             if slot.personal == "background":
                 if made and not calls["entries"]:
                     size = f"{slot.preset.width}x{slot.preset.height}"
-                    name = shared_file_name(asset.title, "call background", size, made.extension)
+                    what = _("call background")
+                    name = shared_file_name(asset.title, what, size, made.extension)
                     calls["entries"].append({"name": name, "made": made, "steps": []})
                 if made:
                     calls["apps"].append(platform.name)
@@ -150,7 +183,7 @@ def _zip_contents(asset: Asset, ready: dict[str, Rendition]) -> tuple[list[dict]
                 continue
             preset, steps = slot.preset, slot.steps
             if slot.personal == "frame":
-                folder["frames"].append(slot.place(platform))
+                folder["frames"].append(_place(platform, slot))
                 made = ready.get(slot.plain.slug) if slot.plain else None
                 preset, steps = slot.plain, slot.plain_steps
             if made:
@@ -159,7 +192,7 @@ def _zip_contents(asset: Asset, ready: dict[str, Rendition]) -> tuple[list[dict]
                     {
                         "name": name,
                         "made": made,
-                        "place": slot.place(platform),
+                        "place": _place(platform, slot),
                         "steps": [("", steps)],
                     }
                 )
@@ -168,9 +201,11 @@ def _zip_contents(asset: Asset, ready: dict[str, Rendition]) -> tuple[list[dict]
             folders.append(folder)
     if calls["entries"]:
         apps = calls["apps"]
-        listed = ", ".join(apps[:-1]) + f" and {apps[-1]}" if len(apps) > 1 else apps[0]
-        every = {1: "it", 2: "both", 3: "all three"}.get(len(apps), "all of them")
-        calls["entries"][0]["place"] = f"your background in {listed}; this one file serves {every}"
+        calls["entries"][0]["place"] = ngettext(
+            "your background in %(apps)s",
+            "your background in %(apps)s; this one file serves them all",
+            len(apps),
+        ) % {"apps": get_text_list(apps, _("and"))}
         folders.append(calls)
     files = [
         (f"{f['name']}/{entry['name']}", entry["made"]) for f in folders for entry in f["entries"]

@@ -20,8 +20,8 @@ from accounts.roles import role_required
 from assets.forms import AssetForm, KindForm, NewVersionForm, UploadForm, VersionNoteForm
 from assets.intake.validation import ImageRefused
 from assets.models import MOVED_TO_DRAFT, Asset, AssetVersion, Rendition
-from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import Preset, platform_presets
+from assets.renditions.translated import platforms_translated
 from assets.services import (
     DuplicateAsset,
     ReviewRefused,
@@ -177,7 +177,7 @@ def edit(request: HttpRequest, slug: str) -> HttpResponse:
         "crop_presets": [p for p in platform_presets(asset.kind) if not p.overlay],
         "version_form": NewVersionForm(),
         "versions": asset.versions.select_related("added_by").annotate(kept_sizes=Count("sizes")),
-        "platforms": load_platforms(),
+        "platforms": platforms_translated(),
     }
     return render(request, "assets/edit.html", context)
 

@@ -149,7 +149,7 @@ def test_the_zip_holds_one_call_background_that_the_readme_gives_to_every_call_a
     readme = archive.read("README.txt").decode()
     assert (
         "Where it goes: your background in Microsoft Teams, Zoom and Google Meet; "
-        "this one file serves all three." in readme
+        "this one file serves them all." in readme
     )
     assert "How to set it in Zoom:" in readme
     assert "Open Zoom settings: https://zoom.us/profile/setting" in readme

@@ -4,6 +4,7 @@ New strings from any branch land in the catalogues through `make messages`; this
 it on a copy of the project, so a string nobody translated yet fails the suite here.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from assets.renditions.platforms import texts
+from assets.renditions.translated import CONTEXT
 
 ROOT = Path(settings.BASE_DIR)
 CATALOGUES = [
@@ -71,3 +75,13 @@ def test_the_committed_catalogues_hold_no_string_the_code_no_longer_has(extracte
     # New strings fail the tests above; a string removed from the code would linger here.
     for catalogue in CATALOGUES:
         assert msgids(ROOT / "locale" / catalogue) - msgids(extracted / catalogue) == set()
+
+
+def test_the_platform_data_is_in_the_catalogues(extracted):
+    # makemessages does not read JSON: assets' makemessages adds platforms.json's and
+    # presets.json's phrases, so each is translated (and checked above) like any string.
+    for catalogue in ("de/LC_MESSAGES/django.po", "fr/LC_MESSAGES/django.po"):
+        found = re.findall(
+            rf'^msgctxt "{CONTEXT}"\nmsgid "(.*)"$', entries(extracted / catalogue), re.M
+        )
+        assert {json.dumps(text, ensure_ascii=False)[1:-1] for text, _ in texts()} == set(found)

@@ -182,6 +182,29 @@ def test_a_size_no_employee_can_download_is_not_listed_and_goes_to_the_rest(clie
     assert by_size == {"": "50", "LinkedIn: banner": "30", REST_SIZES: "20"}
 
 
+def test_the_page_names_sizes_in_the_readers_language_and_the_csv_and_json_stay_english(
+    client, leader
+):
+    artwork = make_asset(title="Spring banner")
+    make_release(
+        LAST_WEEK,
+        downloads={artwork: {"linkedin-banner": 30, "avatar-large": 30, "avatar-frame": 20}},
+    )
+    client.force_login(leader)
+    for name in ("tracking:dashboard-csv", "tracking:api"):
+        english = client.get(reverse(name), {"weeks": WEEKS}, HTTP_ACCEPT_LANGUAGE="en")
+        german = client.get(reverse(name), {"weeks": WEEKS}, HTTP_ACCEPT_LANGUAGE="de")
+        assert german.content == english.content
+    assert {"LinkedIn: banner", REST_SIZES} <= {r["size"] for r in _records_of_csv(client)}
+    german = client.get(reverse("tracking:dashboard"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert ">LinkedIn: Banner</th>" in german
+    assert ">Formate unter der Schwelle, zusammengefasst</th>" in german
+    assert "LinkedIn: banner" not in german and REST_SIZES not in german
+    french = client.get(reverse("tracking:dashboard"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    # "profile photo" and "profile picture" are one word in French, so one name.
+    assert ">Instagram, YouTube, Slack : photo de profil</th>" in french
+
+
 def test_every_published_row_has_a_unique_label_even_when_titles_repeat(client, leader, db):
     first, second = make_asset(title="Spring banner"), make_asset(title="Spring banner")
     make_release(
