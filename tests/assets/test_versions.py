@@ -1,5 +1,6 @@
 """New versions of an asset's file: same page, link, tags and counts; old files kept, restorable."""
 
+import dataclasses
 import datetime
 import html
 import io
@@ -14,7 +15,7 @@ from django.utils import timezone
 from PIL import Image
 
 from assets.models import Asset, Rendition, Tag
-from assets.renditions.presets import presets_for
+from assets.renditions.presets import get_preset, presets_for
 from assets.renditions.rendering import renditions_make
 from policies.models import Announcement
 from tests.assets.imagegen import frame_overlay, picture, to_bytes
@@ -272,6 +273,31 @@ def test_restoring_makes_again_only_the_size_whose_crop_changed_since(
     after = every_size(client, harbour)
     assert after.pop("x-header") != before.pop("x-header")
     assert after == before
+
+
+def test_restoring_makes_again_a_size_whose_preset_changed_since(
+    client, marketer, employee, harbour, django_capture_on_commit_callbacks
+):
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    # What a deploy that changed the header preset finds: the earlier file's header was made
+    # under the preset's previous version.
+    version = harbour.versions.get()
+    as_it_was = Asset.objects.get(pk=harbour.pk)
+    as_it_was.sha256 = version.sha256
+    header = get_preset("x-header")
+    older = dataclasses.replace(header, version=header.version - 1 or 1000)
+    version.sizes.filter(preset="x-header").update(source_key=as_it_was.rendition_key(older))
+
+    total = len(presets_for("photo"))
+    with django_capture_on_commit_callbacks(execute=True):
+        page = restore(client, harbour)
+    assert f"{total - 1} of its {total} sizes are back at once; 1 is being made again" in page
+    harbour.refresh_from_db()
+    assert set(harbour.current_renditions().values_list("status", flat=True)) == {"ready"}
+    client.force_login(employee)
+    assert near(colour_of(downloaded(client, f"/assets/{harbour.slug}/sizes/x-header/")), RED)
 
 
 def test_restoring_after_a_new_focal_point_makes_every_size_again(
