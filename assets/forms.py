@@ -368,6 +368,10 @@ class AssetFilterForm(forms.Form):
         if self.is_valid() and self.cleaned_data["q"].strip():
             self._search = search_for(self.cleaned_data["q"], within=assets)
 
+    @property
+    def searching(self) -> bool:
+        return self._search is not None
+
     def results(self, *, order_by: tuple[str, ...]) -> QuerySet[Asset]:
         """The filtered assets: best match first when searching, else in ``order_by``."""
         shown = self.filter(self.assets)

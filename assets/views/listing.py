@@ -1,5 +1,7 @@
 """One page of artwork cards with the filters: the home page and marketing's library."""
 
+from contextlib import nullcontext
+
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import (
@@ -10,7 +12,7 @@ from django.shortcuts import render
 
 from assets.forms import AssetFilterForm
 from assets.models import Asset, Rendition
-from assets.search import DOCUMENT_FIELDS
+from assets.search import DOCUMENT_FIELDS, index_first
 
 PAGE_SIZE = 24
 
@@ -29,6 +31,18 @@ def listing_page(
     filters = AssetFilterForm(
         request.GET, assets=assets, names_from_assets=not everything, with_status=with_status
     )
+    with index_first(using=assets.db) if filters.searching else nullcontext():
+        return _listing_page(request, filters, template, order_by=order_by, **context)
+
+
+def _listing_page(
+    request: HttpRequest,
+    filters: AssetFilterForm,
+    template: str,
+    *,
+    order_by: tuple[str, ...],
+    **context,
+) -> HttpResponse:
     results = filters.results(order_by=order_by)
     facets, total = filters.counted()
     # The page's ids first, then its cards: a deep page passes over thousands of ids in an
