@@ -27,6 +27,7 @@ from locust import HttpUser, between, constant, events, task
 
 PLAN = json.loads(Path(os.environ["TOPOLOGY_PLAN"]).read_text())
 RETRY_SECONDS = 2.0  # the page's queue tries a count again a little later, as here
+DELIVER_SECONDS = 90  # how long the browsers stay open after the morning
 SESSION_COOKIE = PLAN["session_cookie"]
 
 
@@ -36,8 +37,10 @@ class Counts:
     def __init__(self, jobs: list[dict]) -> None:
         self.lock = threading.Lock()
         self.fresh = deque(jobs)
-        self.later: deque[tuple[float, dict]] = deque()  # answered 503: Redis was away
+        self.later: deque[tuple[float, dict]] = deque()  # answered 503, or not at all
+        self.dropped: set[str] = set()  # tokens sent once without an answer
         self.accepted: Counter[tuple[str, str]] = Counter()
+        self.answer_lost = 0  # refused when sent again: spent, so counted, the first time
         self.refused = 0
         self.unavailable = 0
 
@@ -49,12 +52,17 @@ class Counts:
 
     def answered(self, job: dict, status: int) -> None:
         with self.lock:
-            if status == 204:
+            if status == 204 or (status == 400 and job["token"] in self.dropped):
+                # A token is spent by the request that counts it, so one refused as spent
+                # after an answer was lost was counted by that first sending.
                 self.accepted[job["asset"], job["preset"]] += 1
+                self.answer_lost += status == 400
             elif status == 400:
                 self.refused += 1
-            else:  # 503, or the proxy had no node: the token is unspent, send it again
+            else:  # 503, or no answer (a node stopped, the proxy had none): send it again
                 self.unavailable += 1
+                if status == 0:
+                    self.dropped.add(job["token"])
                 self.later.append((time.monotonic() + RETRY_SECONDS, job))
 
 
@@ -71,19 +79,24 @@ def _loopback_only(environment, **kwargs) -> None:
         raise SystemExit(f"bench/locustfile.py runs against loopback only, not {host!r}")
 
 
-def _count_send(host: str, job: dict) -> int:
+def _count_send(host: str, job: dict, timeout: float) -> int:
     # No cookie, as the page's script sends counts (credentials omitted).
     try:
-        return requests.post(f"{host}/count/", data=job, timeout=10).status_code
+        return requests.post(f"{host}/count/", data=job, timeout=timeout).status_code
     except requests.RequestException:
         return 0
 
 
 @events.test_stop.add_listener
 def _deliver_the_rest(environment, **kwargs) -> None:
-    """The browsers stay open a little after the morning: their queued counts still go, and
-    marketing finishes putting the launch's images up."""
-    deadline = time.monotonic() + 90
+    """The browsers stay open a little after the morning: the counts they queued still go,
+    and marketing finishes putting the launch's images up. Tokens no one clicked stay unsent.
+    Bounded: every request ends by the deadline."""
+    deadline = time.monotonic() + DELIVER_SECONDS
+
+    def left() -> float:
+        return max(1.0, deadline - time.monotonic())
+
     while UPLOADS and MARKETER and time.monotonic() < deadline:
         path = Path(UPLOADS.popleft())
         try:
@@ -93,7 +106,7 @@ def _deliver_the_rest(environment, **kwargs) -> None:
                     data=MARKETER["form"],
                     files={"files": (path.name, image, "image/jpeg")},
                     headers=MARKETER["headers"],
-                    timeout=60,
+                    timeout=min(60, left()),
                 )
             done = uploaded(response)
         except requests.RequestException:
@@ -101,19 +114,19 @@ def _deliver_the_rest(environment, **kwargs) -> None:
         if not done:
             UPLOADS.appendleft(str(path))
             time.sleep(1)
-    while time.monotonic() < deadline:
+    COUNTS.fresh.clear()
+    while COUNTS.later and time.monotonic() < deadline:
         job = COUNTS.next()
-        while job is not None:
-            COUNTS.answered(job, _count_send(environment.host, job))
-            job = COUNTS.next()
-        if not COUNTS.later:
-            break
-        time.sleep(RETRY_SECONDS)
+        if job is None:
+            time.sleep(0.2)  # the next one is not due yet
+            continue
+        COUNTS.answered(job, _count_send(environment.host, job, timeout=min(10, left())))
     results = {
         "accepted": [[asset, preset, n] for (asset, preset), n in COUNTS.accepted.items()],
+        "answer_lost": COUNTS.answer_lost,
         "refused": COUNTS.refused,
         "unavailable": COUNTS.unavailable,
-        "undelivered": len(COUNTS.later) + len(COUNTS.fresh),
+        "undelivered": len(COUNTS.later),
         "uploaded": UPLOADED,
     }
     Path(os.environ["TOPOLOGY_RESULTS"]).write_text(json.dumps(results))

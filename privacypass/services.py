@@ -100,7 +100,7 @@ def _week_name(week: datetime.date) -> str:
     return f"{year}-W{number:02d}"
 
 
-def _expire_at(week: datetime.date, *, weeks_after: int) -> int:
+def week_expire_at(week: datetime.date, *, weeks_after: int) -> int:
     """One fixed moment for a week's key, the same whoever wrote to it last: a day after
     the end of the week `weeks_after` weeks on."""
     end = week + WEEK * weeks_after + datetime.timedelta(days=1)
@@ -150,7 +150,7 @@ def _grant(*, week: datetime.date, field: str, wanted: int) -> int:
     key = ISSUED_PREFIX + _week_name(week)
     if settings.REDIS_URL:
         _, grant, _ = _redis()
-        expiry = _expire_at(week, weeks_after=1)
+        expiry = week_expire_at(week, weeks_after=1)
         try:
             return int(grant(keys=[key], args=[field, wanted, budget, expiry]))
         except redis.RedisError as error:
@@ -205,7 +205,7 @@ def _spend(*, week: datetime.date, nonce: bytes) -> bool:
     if settings.REDIS_URL:
         _, _, spend = _redis()
         try:
-            added = spend(keys=[key], args=[nonce, _expire_at(week, weeks_after=2)])
+            added = spend(keys=[key], args=[nonce, week_expire_at(week, weeks_after=2)])
         except redis.RedisError as error:
             # Without the spent set a token could be spent twice: refuse for now, unspent.
             raise TokensUnavailable("the spent tokens are out of reach") from error

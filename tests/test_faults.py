@@ -9,12 +9,15 @@ import datetime
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -28,11 +31,12 @@ from assets.models import Asset, Rendition
 from assets.renditions.presets import presets_for
 from policies.models import Announcement
 from portal.celery import app as celery_app
+from privacypass.services import SPENT_PREFIX
 from tests.conftest import free_port, missing_service
 from tests.factories import image_bytes, make_announcement, make_asset, upload
 from tracking.models import Release, ReleasedSizes, week_of
 from tracking.suppression import noise_sd
-from tracking.tally import pending_push, tally_add, week_counts, week_key
+from tracking.tally import PUSH_PREFIX, pending_push, tally_add, week_counts, week_key
 from tracking.tasks import release_closed_weeks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -304,6 +308,118 @@ def test_with_redis_down_counts_already_taken_wait_in_memory_and_reach_redis_whe
     settings.REDIS_URL = working_redis
     assert pending_push() == 0
     assert week_counts(week_of(today)) == {("download", asset.pk, "x-header"): 2}
+
+
+class RedisPath:
+    """The network between a web process and Redis, on loopback: it can lose one answer.
+
+    Every connection is relayed byte for byte to Redis. After `answer_lost(containing)`,
+    Redis receives (and applies) the next command carrying those bytes, and its answer is
+    dropped with the connection, as when Redis or the network dies just then.
+    """
+
+    def __init__(self, redis_url: str) -> None:
+        parts = urlsplit(redis_url)
+        self.redis = (parts.hostname, parts.port or 6379)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"redis://127.0.0.1:{self.listener.getsockname()[1]}{parts.path}"
+        self.lose: bytes | None = None
+        self.lost = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def answer_lost(self, containing: bytes) -> None:
+        self.lose = containing
+
+    def close(self) -> None:
+        self.listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                near, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            far = socket.create_connection(self.redis)
+            doomed = threading.Event()
+            threading.Thread(target=self._requests, args=(near, far, doomed), daemon=True).start()
+            threading.Thread(target=self._answers, args=(far, near, doomed), daemon=True).start()
+
+    def _requests(self, near: socket.socket, far: socket.socket, doomed: threading.Event) -> None:
+        while data := self._read(near):
+            if self.lose and self.lose in data:
+                self.lose = None
+                doomed.set()  # before Redis has the command, so before its answer exists
+            far.sendall(data)
+        self._cut(near, far)
+
+    def _answers(self, far: socket.socket, near: socket.socket, doomed: threading.Event) -> None:
+        while data := self._read(far):
+            if doomed.is_set():
+                self.lost.set()
+                break
+            near.sendall(data)
+        self._cut(near, far)
+
+    @staticmethod
+    def _read(end: socket.socket) -> bytes:
+        try:
+            return end.recv(65536)
+        except OSError:
+            return b""
+
+    @staticmethod
+    def _cut(*ends: socket.socket) -> None:
+        for end in ends:
+            try:
+                end.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # already cut
+            end.close()
+
+
+@pytest.fixture
+def redis_path(real_services, settings):
+    path = RedisPath(settings.REDIS_URL)
+    settings.REDIS_URL = path.url  # the portal reaches Redis through it
+    yield path
+    path.close()
+
+
+def test_a_push_that_redis_applied_but_whose_answer_was_lost_is_sent_again_and_counted_once(
+    redis_path, client, fresh_token
+):
+    asset = make_asset()
+    this_week = week_of(timezone.localdate())
+    form = {"asset": asset.slug, "kind": "download", "preset": "x-header"}
+    assert client.post("/count/", form | {"token": fresh_token()}).status_code == 204
+    assert pending_push() == 0
+    # The next push reaches Redis and is applied, and its answer never comes back.
+    redis_path.answer_lost(week_key(this_week).encode())
+    assert client.post("/count/", form | {"token": fresh_token()}).status_code == 204
+    assert pending_push() == 1, "this process cannot know that its push arrived"
+    assert redis_path.lost.is_set()
+    assert pending_push() == 0  # the next second's push sends it again
+    assert week_counts(this_week) == {("download", asset.pk, "x-header"): 2}
+
+
+def test_a_push_waiting_for_its_answer_leaves_in_redis_a_random_id_dated_only_by_the_week(
+    redis_path, client, fresh_token
+):
+    asset = make_asset()
+    form = {"asset": asset.slug, "kind": "download", "preset": "x-header"}
+    assert client.post("/count/", form | {"token": fresh_token()}).status_code == 204
+    assert pending_push() == 0
+    redis_path.answer_lost(week_key(week_of(timezone.localdate())).encode())
+    assert client.post("/count/", form | {"token": fresh_token()}).status_code == 204
+    assert pending_push() == 1
+    store = redis.Redis.from_url(redis_path.url)
+    [push_id] = store.scan_iter(match=PUSH_PREFIX + "*")
+    assert store.get(push_id) == b""
+    # The moment the week's spent tokens expire, whenever in the week the push was made.
+    [spent] = store.scan_iter(match=SPENT_PREFIX + "*")
+    assert store.expiretime(push_id) == store.expiretime(spent)
+    assert pending_push() == 0
+    assert list(store.scan_iter(match=PUSH_PREFIX + "*")) == [], "an answered push keeps no id"
 
 
 def test_with_redis_down_the_reset_page_answers_the_same_for_any_address(

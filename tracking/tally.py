@@ -13,6 +13,12 @@ Redis is unreachable the counts simply wait in memory and go when it answers.
 A process that stops cleanly pushes first; one that is killed loses at most its
 last second of counts.
 
+A push is applied once however often it is sent: Redis may apply one and go away
+before its answer arrives (and the client library sends a command again by itself
+when a connection drops), so each push carries a random id that the script
+records as it applies the numbers, and a push with an id already recorded adds
+nothing. A push without an answer is sent again as it was, same id, same numbers.
+
 Which artworks may be counted is a Redis hash too (`tracking:published`),
 rebuilt from the database after every change to an artwork; each process keeps
 a copy that it renews within a second of a change, and the push drops counts of
@@ -23,6 +29,7 @@ being counted at once in every process.
 import atexit
 import datetime
 import os
+import secrets
 import threading
 import time
 from collections import Counter
@@ -35,6 +42,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from assets.models import Asset
+from privacypass.services import week_expire_at
 from tracking.models import iso_week, week_of
 
 WEEK_PREFIX = "tracking:week:"
@@ -45,10 +53,15 @@ PUSH_SECONDS = 1.0
 REWRITE_SECONDS = 60  # a release waits this long for Redis to rewrite its file
 _SENTINEL = ("", "0:")  # a hash or set cannot be empty: the lists always hold this
 
-# KEYS[1] the published ids, KEYS[2..] week hashes; ARGV: (week key index, field, n) triples.
+PUSH_PREFIX = "tracking:push:"
+
+# KEYS[1] the published ids, KEYS[2] this push's id, KEYS[3..] week hashes;
+# ARGV[1] when the id expires, then (week key index, field, n) triples.
+# Returns 1 when applied, 0 when this push was applied before, -1 without the list.
 _PUSH = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-for i = 1, #ARGV, 3 do
+if not redis.call('SET', KEYS[2], '', 'NX', 'EXAT', ARGV[1]) then return 0 end
+for i = 2, #ARGV, 3 do
   local id = string.match(ARGV[i + 1], '^[^:]+:(%d+):')
   if id and redis.call('SISMEMBER', KEYS[1], id) == 1 then
     redis.call('HINCRBY', KEYS[tonumber(ARGV[i])], ARGV[i + 1], tonumber(ARGV[i + 2]))
@@ -67,6 +80,7 @@ _local: dict = {
     "refresh": False,
     "pushed": 0.0,
     "compact": False,  # counts were pushed since the append-only file was last rewritten
+    "unsent": None,  # (push id, numbers) sent without an answer: sent again as they are
 }
 _clients: dict[str, tuple[redis.Redis, object]] = {}
 
@@ -180,31 +194,50 @@ def _published_id(asset_slug: str, today: datetime.date) -> int | None:
     return pk
 
 
+def _unsent_take() -> tuple[str, dict] | None:
+    """The push that waits for an answer, or a new one of the counts gathered since."""
+    with _lock:
+        if _local["unsent"] is None and _pending:
+            # Random, and about nothing: it names no one, no artwork and no moment.
+            _local["unsent"] = (secrets.token_hex(16), dict(_pending))
+            _pending.clear()
+        return _local["unsent"]
+
+
+def _push_send(client: redis.Redis, push, push_id: str, batch: dict) -> None:
+    keys = sorted({key for key, _ in batch})
+    # The id only has to outlive the push's answer (it is deleted when that arrives) or
+    # a Redis outage, after which the push goes again. Its expiry is one moment for every
+    # push of a week, as for the spent tokens, so it dates a push no finer than the week
+    # its numbers are in. A time to live (EX 60) would say to the second when counts were
+    # made, and Redis would write that moment beside them in its append-only file.
+    args = [week_expire_at(week_of(timezone.localdate()), weeks_after=2)]
+    for (key, field), n in sorted(batch.items()):
+        args += [keys.index(key) + 3, field, n]
+    keys = [PUBLISHED_IDS, PUSH_PREFIX + push_id, *keys]
+    # A RedisError leaves the push unsent: it goes again, with its id, next second.
+    if push(keys=keys, args=args) == -1:
+        published_refresh()
+        push(keys=keys, args=args)
+    with _lock:
+        _local["unsent"] = None
+    _local["compact"] = True
+    # Answered, so never sent again: its id has done its work. Kept until it expires
+    # if Redis goes away just now, which is harmless.
+    client.delete(PUSH_PREFIX + push_id)
+
+
 def _push(client: redis.Redis, push) -> None:
     if _local["refresh"]:
         client.incr(GENERATION)
         published_refresh()
         _local["refresh"] = False
-    with _lock:
-        batch = dict(_pending)
-        _pending.clear()
-    try:
-        if batch:
-            keys = sorted({key for key, _ in batch})
-            args = []
-            for (key, field), n in sorted(batch.items()):
-                args += [keys.index(key) + 2, field, n]
-            if push(keys=[PUBLISHED_IDS, *keys], args=args) == -1:
-                published_refresh()
-                push(keys=[PUBLISHED_IDS, *keys], args=args)
-    except redis.RedisError:
-        with _lock:
-            _pending.update(batch)  # they wait for the next try
-        raise
-    if batch:
-        _local["compact"] = True
-    # After the push, not in its try: Redis going away here must not put the pushed counts
-    # back to be pushed twice (the topology harness's Redis restart counted 2 of 300 twice).
+    # The push that had no answer, if any, then the counts gathered since.
+    for _ in range(2):
+        unsent = _unsent_take()
+        if unsent is None:
+            break
+        _push_send(client, push, *unsent)
     # Touched every second whether or not anyone counted, so its idle time says nothing;
     # last week's too, which takes late counts until it is released.
     this_week = week_of(timezone.localdate())
@@ -216,6 +249,15 @@ def _push(client: redis.Redis, push) -> None:
         _local["compact"] = not log_compact()
 
 
+def _waiting() -> Counter[tuple[str, str]]:
+    """Every number this process holds: gathered, and pushed without an answer."""
+    with _lock:
+        waiting = Counter(_pending)
+        if _local["unsent"]:
+            waiting.update(_local["unsent"][1])
+        return waiting
+
+
 def pending_push() -> int:
     """Push the counts waiting in this process's memory; return how many still wait."""
     if settings.REDIS_URL:
@@ -225,8 +267,7 @@ def pending_push() -> int:
                 _push(*_client())
             except redis.RedisError:
                 pass
-    with _lock:
-        return sum(_pending.values())
+    return sum(_waiting().values())
 
 
 def _push_forever() -> None:
@@ -249,7 +290,7 @@ def pushing_start() -> None:
 
 @atexit.register
 def _push_at_exit() -> None:
-    if _pending:  # a process that stops cleanly leaves nothing behind in memory
+    if _waiting():  # a process that stops cleanly leaves nothing behind in memory
         pending_push()
 
 
@@ -280,8 +321,7 @@ def week_counts(week: datetime.date) -> dict[tuple[str, int, str], int]:
         pending_push()
         raw = {field.decode(): int(n) for field, n in _client()[0].hgetall(key).items()}
     else:
-        with _lock:
-            raw = {field: n for (k, field), n in _pending.items() if k == key}
+        raw = {field: n for (k, field), n in _waiting().items() if k == key}
     counts = {}
     for field, n in raw.items():
         kind, asset_id, preset = field.split(":", 2)
@@ -301,6 +341,11 @@ def week_discard(week: datetime.date) -> None:
         with _lock:
             for cell in [cell for cell in _pending if cell[0] == key]:
                 del _pending[cell]
+            if _local["unsent"]:
+                # Applied already or not, this week's part of it must not arrive after this.
+                push_id, batch = _local["unsent"]
+                batch = {cell: n for cell, n in batch.items() if cell[0] != key}
+                _local["unsent"] = (push_id, batch) if batch else None
     if settings.REDIS_URL:
         log_rewritten()
 
@@ -311,8 +356,7 @@ def weeks_waiting() -> set[datetime.date]:
     if settings.REDIS_URL:
         client = _client()[0]
         names = {key.decode() for key in client.scan_iter(match=WEEK_PREFIX + "*", count=1000)}
-    with _lock:
-        names |= {key for key, _ in _pending}
+    names |= {key for key, _ in _waiting()}
     weeks = set()
     for name in names:
         year, number = name.removeprefix(WEEK_PREFIX).split("-W")
