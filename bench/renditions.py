@@ -40,7 +40,8 @@ The ``bulk`` row (``bench/renditions.py bulk`` alone) imports 200 mixed files (1
 JPEGs, 60 RGBA PNG logos, 40 SVG logos) with ``manage.py import_assets`` while two Celery
 workers (one process each, unpinned) make the sizes from Redis, and prints the files imported
 a minute and the time until every size is ready. It needs ``REDIS_URL`` naming a Redis
-database it may use (it works on a queue of its own) and runs once, not five times.
+database it may use (it works on a queue of its own), drops and makes again the PostgreSQL
+database ``portal_engine_bulk`` (or ``BENCH_BULK_DATABASE``) and runs once, not five times.
 """
 
 import io
@@ -86,7 +87,8 @@ CORE_SIZES = 8
 SVG_DRAWN_SIDE = 6000
 IMPORT_DATABASE = "portal_engine_bench"
 BULK = "bulk"  # the bulk import row's name on the command line
-BULK_DATABASE = "portal_engine_bulk"
+# Dropped and made again by the bulk row: BENCH_BULK_DATABASE names another one of your own.
+BULK_DATABASE = os.environ.get("BENCH_BULK_DATABASE", "portal_engine_bulk")
 BULK_FILES = {"photo": 100, "logo": 60, "svg": 40}
 BULK_WORKERS = 2
 BULK_TIMEOUT = 3600
@@ -492,7 +494,9 @@ def run_bulk(folder: Path) -> None:
     inputs = folder / "bulk"
     make_bulk_inputs(inputs)
     total = sum(BULK_FILES.values())
-    queue = f"bench-bulk-{os.getpid()}"  # nothing else's work, and none left from an earlier run
+    # The sizes go to the renditions queue (portal/settings.py routes assets' tasks there);
+    # anything else the import sends, to a default queue of this run's own.
+    queue = f"bench-bulk-{os.getpid()}"
     env = os.environ | production_env(
         BULK_DATABASE,
         MEDIA_ROOT=str(folder / "media-bulk"),
@@ -503,7 +507,8 @@ def run_bulk(folder: Path) -> None:
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "--concurrency", "1",
-             "--queues", queue, "--hostname", f"bulk{n}@%h", "--loglevel", "WARNING"],
+             "--queues", f"renditions,{queue}", "--hostname", f"bulk{n}@%h",
+             "--loglevel", "WARNING"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
@@ -603,14 +608,16 @@ def main(names: list[str]) -> None:
         print("pyvips: not installed, skipped")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        make_inputs(folder)
-        # The import rows run against PostgreSQL (a database of their own) and local media.
-        env = os.environ | production_env(IMPORT_DATABASE, MEDIA_ROOT=str(folder / "media"))
-        env["VIPS_CONCURRENCY"] = "1"
-        recreate_database(env)
-        header = f"{'input':<15} {'method':<9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}"
-        print(f"{header} {'PSNR JPEG':>9} {'vs q85':>7} {'PSNR PNG':>9}")
-        for name in [name for name in names or KINDS if name != BULK]:
+        inputs = [name for name in names or KINDS if name != BULK]
+        if inputs:  # the bulk row alone needs none of these inputs, nor the import database
+            make_inputs(folder)
+            # The import rows run against PostgreSQL (a database of their own) and local media.
+            env = os.environ | production_env(IMPORT_DATABASE, MEDIA_ROOT=str(folder / "media"))
+            env["VIPS_CONCURRENCY"] = "1"
+            recreate_database(env)
+            header = f"{'input':<15} {'method':<9} {'seconds':>8} {'peak MB':>8} {'ratio':>6}"
+            print(f"{header} {'PSNR JPEG':>9} {'vs q85':>7} {'PSNR PNG':>9}")
+        for name in inputs:
             path = folder / name
             refs, ground = reference(path)
             ceilings = {slug: psnr(_reencoded(ref, KINDS[name]), ref) for slug, ref in refs.items()}
