@@ -290,10 +290,18 @@ def _listed(values) -> str:
 @dataclass(frozen=True)
 class ArtworkRow:
     asset_id: int
-    title: str
+    title: str  # for the CSV and the API, in English
     total: int
     numbers: list[int | None]
     columns: list[Release | None]
+    deleted: bool = False
+
+    @property
+    def text(self) -> str:
+        """For the page, in the reader's language."""
+        if self.deleted:
+            return gettext("Deleted artwork #%(id)s") % {"id": self.asset_id}
+        return self.title
 
     @functools.cached_property
     def cells(self) -> list[Cell]:
@@ -372,8 +380,10 @@ def uptake_read(*, weeks: list[datetime.date], kind: str) -> Uptake:
     for key in set().union(*by_week):
         numbers = [week.get(key) for week in by_week]
         asset_id = int(key)
-        title = titles.get(asset_id, f"Deleted artwork #{asset_id}")
-        rows.append(ArtworkRow(asset_id, title, sum(filter(None, numbers)), numbers, columns))
+        deleted = asset_id not in titles
+        title = f"Deleted artwork #{asset_id}" if deleted else titles[asset_id]
+        total = sum(filter(None, numbers))
+        rows.append(ArtworkRow(asset_id, title, total, numbers, columns, deleted))
     rows.sort(key=lambda row: (-row.total, row.title.casefold(), row.asset_id))
     published = set(Asset.objects.published().values_list("id", flat=True))
     week_totals = [

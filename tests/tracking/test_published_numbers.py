@@ -220,3 +220,17 @@ def test_every_published_row_has_a_unique_label_even_when_titles_repeat(client, 
     assert max(keys.values()) == 1
     artworks = {r["artwork"] for r in records}
     assert {f"Spring banner ({first.slug})", f"Spring banner ({second.slug})"} <= artworks
+
+
+def test_a_deleted_artworks_row_reads_in_the_readers_language_and_stays_english_in_the_csv(
+    client, leader
+):
+    artwork = make_asset(title="Spring banner")
+    make_release(LAST_WEEK, downloads={artwork: {"linkedin-banner": 40}})
+    deleted_id = artwork.pk
+    artwork.delete()
+    client.force_login(leader)
+    assert f"Deleted artwork #{deleted_id}" in {r["artwork"] for r in _records_of_csv(client)}
+    german = client.get(reverse("tracking:dashboard"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert f"Gelöschtes Motiv #{deleted_id}" in german
+    assert "Deleted artwork" not in german
