@@ -202,7 +202,7 @@ ACCOUNTED = {
         CONTENT: [
             "asset", "preset", "source_key", "source_sha256", "status", "error", "attempts",
             "claimed_until", "file", "width", "height", "byte_size", "format", "display",
-            "display_format", "low_resolution", "updated_at",
+            "display_format", "low_resolution", "updated_at", "kept_with",
         ],
     },
     "policies.PolicyPage": {CONTENT: ["slug", "title", "body", "order", "updated_at"]},
