@@ -64,6 +64,20 @@ def make_asset(*, status: str = Asset.Status.PUBLISHED, **fields) -> Asset:
     return asset
 
 
+def edit_page_fields(asset: Asset, **changes) -> dict:
+    """What the edit page posts for ``asset`` as it stands, with ``changes``."""
+    fields = {
+        "title_en": asset.title,
+        "kind": asset.kind,
+        "focal_x": asset.focal_x,
+        "focal_y": asset.focal_y,
+        "text_max_lines": asset.text_max_lines,
+        "crop_overrides": "{}",
+        "collection": asset.collection_id or "",
+    }
+    return fields | changes
+
+
 def make_listed_assets(specs: list[dict], *, status: str = Asset.Status.PUBLISHED) -> list[Asset]:
     """Many assets at once, without files or renditions: for what lists and searches them.
 

@@ -9,7 +9,7 @@ from accounts.services import provider_user_sign_in
 from assets.models import Asset, Collection, Review
 from assets.services import asset_replace_file
 from audit.models import AuditEntry
-from tests.factories import make_asset, upload
+from tests.factories import edit_page_fields, make_asset, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -192,18 +192,6 @@ def test_a_brand_lead_may_send_back_their_own_submission_to_withdraw_it(
     assert "This version was sent back." in page
 
 
-def edit_fields(asset: Asset, **changes) -> dict:
-    fields = {
-        "title_en": asset.title,
-        "kind": asset.kind,
-        "focal_x": asset.focal_x,
-        "focal_y": asset.focal_y,
-        "crop_overrides": "{}",
-        "collection": asset.collection_id or "",
-    }
-    return fields | changes
-
-
 def admin_fields(client, url: str, **changes) -> dict:
     """What the admin's change form posts as it stands, with ``changes``."""
     form = client.get(url).context["adminform"].form
@@ -225,7 +213,7 @@ def test_moving_published_artwork_into_a_reviewed_collection_makes_it_a_draft(
     assert "Campaign (requires review)" in form
     assert "this published artwork becomes a draft until a brand lead approves" in form
     response = client.post(
-        f"/library/{live.slug}/edit/", edit_fields(live, collection=reviewed.pk), follow=True
+        f"/library/{live.slug}/edit/", edit_page_fields(live, collection=reviewed.pk), follow=True
     )
     assert "Its new collection requires review: it is a draft again" in response.content.decode()
     assert status_of(live) == Asset.Status.DRAFT
@@ -240,7 +228,7 @@ def test_moving_approved_artwork_into_a_reviewed_collection_keeps_it_published(
     post(client, brand_lead, f"/library/{draft.slug}/review/approve/")
     post(client, marketer, f"/library/{draft.slug}/publish/")
     other = Collection.objects.create(name="Summer", slug="summer", requires_review=True)
-    client.post(f"/library/{draft.slug}/edit/", edit_fields(draft, collection=other.pk))
+    client.post(f"/library/{draft.slug}/edit/", edit_page_fields(draft, collection=other.pk))
     draft.refresh_from_db()
     assert (draft.collection, draft.status) == (other, Asset.Status.PUBLISHED)
 
@@ -280,7 +268,7 @@ def test_switching_review_on_keeps_the_collections_published_artwork_published(
     # Until something changes it: an edit that moves nothing keeps it published, a new file
     # waits for a brand lead.
     client.force_login(marketer)
-    client.post(f"/library/{live.slug}/edit/", edit_fields(live, title_en="Still live"))
+    client.post(f"/library/{live.slug}/edit/", edit_page_fields(live, title_en="Still live"))
     assert status_of(live) == Asset.Status.PUBLISHED
     client.post(f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")})
     assert status_of(live) == Asset.Status.DRAFT

@@ -10,7 +10,7 @@ from django.utils import timezone
 from assets.models import Asset
 from assets.renditions.rendering import renditions_make
 from assets.renditions.tasks import sweep_renditions
-from tests.factories import image_bytes, make_asset
+from tests.factories import edit_page_fields, image_bytes, make_asset
 
 pytestmark = pytest.mark.django_db
 
@@ -19,24 +19,12 @@ TOMORROW = TODAY + datetime.timedelta(days=1)
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 
-def edit_fields(asset: Asset, **changes) -> dict:
-    fields = {
-        "title_en": asset.title,
-        "kind": asset.kind,
-        "focal_x": asset.focal_x,
-        "focal_y": asset.focal_y,
-        "text_max_lines": asset.text_max_lines,
-        "crop_overrides": "{}",
-    }
-    return fields | changes
-
-
 def test_marketing_sets_the_rights_on_the_edit_page(client, marketer):
     asset = make_asset(title="Harbour")
     client.force_login(marketer)
     response = client.post(
         f"/library/{asset.slug}/edit/",
-        edit_fields(
+        edit_page_fields(
             asset,
             credit_photographer="Ada Lens",
             credit_agency="North Pictures",
@@ -62,7 +50,7 @@ def test_a_usable_until_day_before_the_embargo_ends_is_refused(client, marketer)
     client.force_login(marketer)
     response = client.post(
         f"/library/{asset.slug}/edit/",
-        edit_fields(asset, not_before=TOMORROW.isoformat(), available_until=TODAY.isoformat()),
+        edit_page_fields(asset, not_before=TOMORROW.isoformat(), available_until=TODAY.isoformat()),
     )
     assert response.status_code == 200
     assert "comes before the embargo ends" in response.content.decode()
