@@ -15,7 +15,8 @@ portal is measured rather than haproxy's queue). Then locust (bench/locustfile.p
 the morning through the proxy while the harness injects the faults, and checks what each
 must not break:
 
-  SIGTERM web1   it drains and pushes its counts before it exits: every count the portal
+  SIGTERM web1   it leaves the proxy (/readyz 503 while it still serves), then drains and
+                 pushes its counts before it exits: no request fails, every count the portal
                  accepted (204) is in Redis, none lost, none extra
   SIGKILL a worker while it makes an upload's sizes: the work is handed on, every upload's
                  sizes are ready at the end
@@ -131,15 +132,17 @@ class Processes:
         return self.running.pop(name).wait(timeout=seconds)
 
     def stop_all(self) -> None:
-        for name in reversed(list(self.running)):
-            process = self.running.pop(name)
+        # All told at once: each web node spends its drain (GUNICORN_DRAIN_SECONDS) in parallel.
+        stopped = [self.running.pop(name) for name in reversed(list(self.running))]
+        for process in stopped:
             if process.poll() is None:
                 process.terminate()
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+        for process in stopped:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def ports(base: int) -> dict[str, int]:

@@ -10,10 +10,13 @@ someone's download or count.
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 
 from gunicorn.glogging import Logger
 
+from ops.draining import stopping, stopping_start
 from portal.redaction import PathRedaction
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -22,6 +25,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 # Behind the proxy that terminates TLS; no forwarded client address is used.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# haproxy.cfg takes a node out after three failed checks two seconds apart: 6 s, and a margin.
+drain_seconds = float(os.environ.get("GUNICORN_DRAIN_SECONDS", "10"))
 
 COUNT_PATH = "/count/"
 # Not logged: the counts (see above), and the proxy's and Prometheus's polling every few
@@ -52,6 +57,23 @@ class PortalLogger(Logger):
 
 
 logger_class = PortalLogger
+
+
+def when_ready(server) -> None:
+    """The first SIGTERM only starts the drain (ops/draining.py); the second, sent by the
+    master itself after drain_seconds or by an impatient operator, is gunicorn's own."""
+    graceful_stop = server.handle_term
+
+    def handle_term() -> None:
+        if stopping() or not drain_seconds:
+            graceful_stop()
+        stopping_start()
+        server.log.info(
+            "SIGTERM: /readyz answers 503 for %s s, then this node stops", drain_seconds
+        )
+        threading.Timer(drain_seconds, os.kill, (os.getpid(), signal.SIGTERM)).start()
+
+    server.handle_term = handle_term
 
 
 def post_worker_init(worker) -> None:

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from ops.draining import stopping
 from ops.health import readiness_check
 from ops.metrics import metrics_registry
 
@@ -25,8 +26,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """200 when PostgreSQL, Redis and the storage answer, else 503 naming what failed."""
+    """200 when PostgreSQL, Redis and the storage answer, else 503 naming what failed; 503
+    too while the node is stopping, so the proxy sends it nothing new (ops/draining.py)."""
     checks = readiness_check()
+    if stopping():
+        checks["node"] = "stopping"
     failed = sorted(name for name, state in checks.items() if state != "ok")
     return JsonResponse(
         {"status": "unavailable" if failed else "ok", "failed": failed, "checks": checks},

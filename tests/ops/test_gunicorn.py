@@ -1,8 +1,10 @@
 """The portal under gunicorn with deploy/gunicorn.conf.py: metrics of several workers added
-up (PROMETHEUS_MULTIPROC_DIR), and log lines as JSON (LOG_FORMAT=json)."""
+up (PROMETHEUS_MULTIPROC_DIR), log lines as JSON (LOG_FORMAT=json), and a node told to stop
+leaving the proxy before it closes its socket."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,8 +32,8 @@ def get(url: str, **headers: str) -> str:
 
 @pytest.fixture
 def gunicorn(postgresql, tmp_path):
-    """Start gunicorn on the test database with more environment; its base URL. What it
-    writes to stderr (its error log, the portal's log) goes to tmp_path / "stderr"."""
+    """Start gunicorn on the test database with more environment; its base URL and process.
+    What it writes to stderr (its error log, the portal's log) goes to tmp_path / "stderr"."""
     servers, stderr = [], tmp_path / "stderr"
 
     def start(**env: str) -> str:
@@ -42,6 +44,7 @@ def gunicorn(postgresql, tmp_path):
             "DJANGO_SETTINGS_MODULE": "portal.settings",
             "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
             "LOG_LEVEL": "WARNING",
+            "GUNICORN_DRAIN_SECONDS": "0",  # stopped at once after each test
             **env,
         }
         server = subprocess.Popen(
@@ -57,7 +60,7 @@ def gunicorn(postgresql, tmp_path):
         while True:
             try:
                 get(f"{base}/healthz")
-                return base
+                return base, server
             except requests.ConnectionError:
                 assert server.poll() is None and time.monotonic() < deadline, "gunicorn died"
                 time.sleep(0.2)
@@ -71,7 +74,7 @@ def gunicorn(postgresql, tmp_path):
 def test_every_scrape_shows_the_requests_of_all_workers(gunicorn, tmp_path):
     folder = tmp_path / "metrics"
     folder.mkdir()
-    base = gunicorn(
+    base, _ = gunicorn(
         METRICS_ENABLED="true",
         METRICS_TOKEN=TOKEN,
         PROMETHEUS_MULTIPROC_DIR=str(folder),
@@ -92,7 +95,7 @@ def test_every_scrape_shows_the_requests_of_all_workers(gunicorn, tmp_path):
 
 def test_access_and_error_lines_are_json_with_log_format_json(real_services, gunicorn, tmp_path):
     access = tmp_path / "access.log"
-    base = gunicorn(LOG_FORMAT="json", GUNICORN_ACCESS_LOG=str(access), LOG_LEVEL="INFO")
+    base, _ = gunicorn(LOG_FORMAT="json", GUNICORN_ACCESS_LOG=str(access), LOG_LEVEL="INFO")
     get(f"{base}/accounts/login/")
     get(f"{base}/healthz")
     deadline = time.monotonic() + 10
@@ -104,3 +107,25 @@ def test_access_and_error_lines_are_json_with_log_format_json(real_services, gun
     assert '"GET /accounts/login/ HTTP/1.1" 200' in lines[0]["message"]
     errors = [json.loads(line) for line in (tmp_path / "stderr").read_text().splitlines()]
     assert {"level": "INFO", "logger": "gunicorn.error"}.items() <= errors[0].items()
+
+
+def test_sigterm_first_takes_the_node_out_of_the_proxy_while_it_still_serves(
+    real_services, gunicorn, tmp_path
+):
+    base, server = gunicorn(GUNICORN_DRAIN_SECONDS="4", MEDIA_ROOT=str(tmp_path))
+    ready = requests.get(f"{base}/readyz", timeout=30)
+    assert ready.status_code == 200, ready.text
+    stopped_at = time.monotonic()
+    server.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    # What haproxy's check sees: not ready, on every worker; a person's request still served.
+    for _ in range(WORKERS * 2):
+        answer = requests.get(f"{base}/readyz", headers={"Connection": "close"}, timeout=30)
+        assert answer.status_code == 503
+        assert answer.json()["failed"] == ["node"]
+        assert answer.json()["checks"]["node"] == "stopping"
+    assert "Sign in" in get(f"{base}/accounts/login/")
+    assert server.wait(timeout=30) == 0
+    assert time.monotonic() - stopped_at >= 4  # it stopped after the drain, not at once
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/healthz", timeout=5)
