@@ -120,7 +120,8 @@ def start_gunicorn(env: dict[str, str], port: int, workers: int, app: str = "por
             app,
         ],
         cwd=ROOT,
-        env=os.environ | env,
+        # No proxy in front to leave: stopped, it stops at once.
+        env=os.environ | {"GUNICORN_DRAIN_SECONDS": "0"} | env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -68,8 +68,9 @@ def when_ready(server) -> None:
         if stopping() or not drain_seconds:
             graceful_stop()
         stopping_start()
+        # No path in the message: the log's redaction would blank it.
         server.log.info(
-            "SIGTERM: /readyz answers 503 for %s s, then this node stops", drain_seconds
+            "SIGTERM: not ready for %s s, for the proxy to take this node out", drain_seconds
         )
         threading.Timer(drain_seconds, os.kill, (os.getpid(), signal.SIGTERM)).start()
 
