@@ -291,8 +291,9 @@ def _render_raster(
         # as soon as each is made: holding their tiles until the decode is freed put two of
         # the largest on top of the decode, the peak of a 24 MP photo.
         for job in [job for job in roots if job.density > 1.0]:  # more than the colour holds
-            tile = _with_luma(base, luma, job.size, job.box, factor, resample_filter(job, kind))
-            finish_tree(job, tile)
+            finish_tree(
+                job, _with_luma(base, luma, job.size, job.box, factor, resample_filter(job, kind))
+            )
             roots.remove(job)
         luma = None
     # The other resizes that read the decode run next, so it is freed before their colour,
