@@ -290,9 +290,12 @@ def _render_raster(
         # The sizes taking the luma's detail are finished (with the sizes shrunk from them)
         # as soon as each is made: holding their tiles until the decode is freed put two of
         # the largest on top of the decode, the peak of a 24 MP photo.
-        for job in [job for job in roots if job.density > 1.0]:  # more than the colour holds
-            tile = _with_luma(base, luma, job.size, job.box, factor, resample_filter(job, kind))
-            finish_tree(job, tile)
+        taking_luma = [job for job in roots if job.density > 1.0]  # more than the colour holds
+        if taking_luma:
+            luma, origin = _luma_part(luma, taking_luma, factor)
+        for job in taking_luma:
+            resample = resample_filter(job, kind)
+            finish_tree(job, _with_luma(base, luma, origin, job.size, job.box, factor, resample))
             roots.remove(job)
         luma = None
     # The other resizes that read the decode run next, so it is freed before their colour,
@@ -307,26 +310,60 @@ def _render_raster(
     return [result for result in results if result is not None]
 
 
+# The widest filter a resize here uses (LANCZOS) reads this many pixels either side of a
+# sample, times the shrink.
+_FILTER_SUPPORT = 3
+
+
+def _luma_part(
+    luma: Image.Image, jobs: Sequence[Job], factor: float
+) -> tuple[Image.Image, tuple[int, int]]:
+    """The part of the full-size ``luma`` that the ``jobs`` read, and where it starts in it.
+
+    Those sizes are the widest banners, which in a portrait photo read a band of it: for the
+    rotated 24 MP photo 9 of its luma's 24 MB, held beside the colour while they are made (the
+    peak of its render). The margin covers the filter's reach, so each resize reads the very
+    pixels it read in the whole luma.
+    """
+    left, top, right, bottom = math.inf, math.inf, 0.0, 0.0
+    for job in jobs:
+        box = [v / factor for v in job.box]
+        shrink = max(1.0, (box[2] - box[0]) / job.size[0], (box[3] - box[1]) / job.size[1])
+        margin = math.ceil(_FILTER_SUPPORT * shrink) + 1
+        left, top = min(left, box[0] - margin), min(top, box[1] - margin)
+        right, bottom = max(right, box[2] + margin), max(bottom, box[3] + margin)
+    part = (
+        max(0, math.floor(left)),
+        max(0, math.floor(top)),
+        min(luma.width, math.ceil(right)),
+        min(luma.height, math.ceil(bottom)),
+    )
+    if (part[2] - part[0]) * (part[3] - part[1]) > 0.75 * luma.width * luma.height:
+        return luma, (0, 0)  # nearly all of it: not worth a copy
+    return luma.crop(part), (part[0], part[1])
+
+
 def _with_luma(
     colour: Image.Image,
     luma: Image.Image,
+    origin: tuple[int, int],
     size: tuple[int, int],
     box: tuple[float, ...],
     factor: float,
     resample: Image.Resampling,
 ) -> Image.Image:
     """``box`` of the half-size RGB ``colour`` at ``size``, with the detail of the full-size
-    ``luma``: the tile's brightness is replaced by the luma's, by adding the difference to R,
-    G and B alike (which leaves the colour as it was). The luma shrinks with ``resample``, the
-    size's own filter: for a photo's large sizes bicubic, 5% fewer instructions for the
-    rotated 24 MP photo than LANCZOS and within 0.02 dB (bench/renditions.py)."""
+    luma (``luma`` is its part from ``origin`` on, see _luma_part): the tile's brightness is
+    replaced by the luma's, by adding the difference to R, G and B alike (which leaves the
+    colour as it was). The luma shrinks with ``resample``, the size's own filter: for a
+    photo's large sizes bicubic, 5% fewer instructions for the rotated 24 MP photo than
+    LANCZOS and within 0.02 dB (bench/renditions.py)."""
     # Only the tile's colour is kept, and the file stores colour at half resolution: bilinear
     # costs half of LANCZOS here and keeps these sizes as close to the reference as a full RGB
     # decode did (bench/renditions.py, "vs q85"; LANCZOS would gain 0.2 dB).
     tile = colour.resize(size, Image.Resampling.BILINEAR, box=box)
-    sharp = luma.resize(
-        size, resample, box=tuple(v / factor for v in box), reducing_gap=REDUCING_GAP
-    )
+    luma_box = tuple(v / factor - origin[i % 2] for i, v in enumerate(box))
+    sharp = luma.resize(size, resample, box=luma_box, reducing_gap=REDUCING_GAP)
     # The difference is offset by 128 to fit a byte; beyond ±127 (only across the hardest
     # edges) it clips. Merging the luma with the colour's own Cb and Cr instead would go
     # through Pillow's YCbCr conversion, which rounds down: half a level darker on average.
