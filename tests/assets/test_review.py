@@ -158,7 +158,6 @@ def marketer_and_lead(marketer):
 def test_a_brand_lead_cannot_approve_a_version_they_submitted(client, marketer_and_lead, draft):
     post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert "You submitted this version, so another brand lead approves it." in page
     assert f"/library/{draft.slug}/review/approve/" not in page
     refused = post(client, marketer_and_lead, f"/library/{draft.slug}/review/approve/")
     assert "Nothing changed: you submitted this version" in refused.content.decode()
@@ -166,6 +165,48 @@ def test_a_brand_lead_cannot_approve_a_version_they_submitted(client, marketer_a
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["submitted"]
     post(client, marketer_and_lead, f"/library/{draft.slug}/publish/")
     assert status_of(draft) == Asset.Status.DRAFT
+
+
+NO_OTHER_LEAD = (
+    "No other brand lead can approve it yet: an administrator gives the Brand lead role "
+    "(through the identity provider)."
+)
+NO_LEAD = "No brand lead can approve it yet: an administrator gives the Brand lead role"
+
+
+def test_the_only_brand_lead_is_told_plainly_nobody_can_approve_their_submission(
+    client, marketer_and_lead, draft, staff
+):
+    # The administrator (staff) could technically approve, but gives roles rather than approvals.
+    page = post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert NO_OTHER_LEAD in page
+    assert "a brand lead approves it or sends it back" not in page
+    assert "so another brand lead approves it" not in page
+
+
+def test_marketing_sees_that_the_only_brand_lead_cannot_approve_their_own_submission(
+    client, marketer_and_lead, draft, django_user_model
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    colleague = django_user_model.objects.create_user("max")
+    colleague.groups.add(Group.objects.get(name=MARKETING))
+    client.force_login(colleague)
+    assert NO_LEAD in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_with_a_second_brand_lead_the_submitter_waits_for_them(
+    client, marketer_and_lead, brand_lead, draft
+):
+    page = post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert "You submitted this version, so another brand lead approves it." in page
+    assert "Submitted: a brand lead approves it or sends it back." in page
+    assert "can approve it yet" not in page
+
+
+def test_a_marketer_submitting_with_no_brand_lead_at_all_is_told_so(client, marketer, draft):
+    page = post(client, marketer, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert NO_LEAD in page
+    assert "No other brand lead" not in page
 
 
 def test_another_brand_lead_approves_what_a_brand_lead_submitted(
