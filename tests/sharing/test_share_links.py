@@ -225,3 +225,16 @@ def test_the_contractors_page_says_what_a_share_link_shows(client, employee):
     client.force_login(employee)
     html = client.get("/policies/contractors-and-partners/").content.decode()
     assert "Links from Marketing" in html and "sets no cookie" in html
+
+
+def test_an_outsider_reads_a_share_link_in_their_language_and_its_direction(
+    client, marketer, spring, settings
+):
+    url = make_link(client, marketer, collection=spring.pk)
+    german = Client().get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="de" dir="ltr">' in german
+    assert "Geteiltes Bildmaterial" in german
+    # Hebrew stands in for any right-to-left language, as on the staff pages.
+    settings.LANGUAGES = [*settings.LANGUAGES, ("he", "עברית")]
+    hebrew = Client().get(url, HTTP_ACCEPT_LANGUAGE="he").content.decode()
+    assert '<html lang="he" dir="rtl">' in hebrew
