@@ -313,3 +313,15 @@ def test_switching_review_on_keeps_the_collections_published_artwork_published(
     assert status_of(live) == Asset.Status.PUBLISHED
     client.post(f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")})
     assert status_of(live) == Asset.Status.DRAFT
+
+
+def test_the_queue_says_who_submitted_each_version_and_which_are_ones_own(
+    client, marketer_and_lead, brand_lead, draft
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    client.force_login(brand_lead)
+    page = client.get("/review/").content.decode()
+    assert "by mark" in page and "you submitted it" not in page
+    client.force_login(marketer_and_lead)
+    page = client.get("/review/").content.decode()
+    assert "by mark: you submitted it, so another brand lead approves it." in page
