@@ -1,5 +1,7 @@
 """Review in collections that require it: marketing submits, a brand lead decides."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -325,3 +327,16 @@ def test_the_queue_says_who_submitted_each_version_and_which_are_ones_own(
     client.force_login(marketer_and_lead)
     page = client.get("/review/").content.decode()
     assert "by mark: you submitted it, so another brand lead approves it." in page
+
+
+def test_the_history_quotes_and_dates_a_comment_in_the_readers_language(
+    client, marketer, brand_lead, draft
+):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    post(client, brand_lead, f"/library/{draft.slug}/review/send-back/", comment="Logo zu klein")
+    draft.reviews.update(at=datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
+    client.force_login(marketer)
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "5 Mär 2026, 09:30 von bea: „Logo zu klein“" in page
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "09:30 par bea : « Logo zu klein »" in page
