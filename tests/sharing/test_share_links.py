@@ -42,7 +42,7 @@ def make_link(client: Client, marketer, **fields) -> str:
     data = {"name": "Nordlys agency", "days": 14, "include_sizes": "on", **fields}
     response = client.post(reverse("sharing:create"), data)
     assert response.status_code == 201, response.content.decode()
-    url = re.search(r'value="(http://testserver(/share/[^"]+))"', response.content.decode())
+    url = re.search(r">(http://testserver(/share/[^<]+))</textarea>", response.content.decode())
     client.logout()
     return url.group(2)
 
