@@ -234,6 +234,11 @@ def test_an_outsider_reads_a_share_link_in_their_language_and_its_direction(
     german = Client().get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="de" dir="ltr">' in german
     assert "Geteiltes Bildmaterial" in german
+    assert re.search(
+        r"Bis \d{1,2}\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September"
+        r"|Oktober|November|Dezember) 20\d\d mit Ihnen geteilt",
+        german,
+    )
     # Hebrew stands in for any right-to-left language, as on the staff pages.
     settings.LANGUAGES = [*settings.LANGUAGES, ("he", "עברית")]
     hebrew = Client().get(url, HTTP_ACCEPT_LANGUAGE="he").content.decode()
