@@ -104,3 +104,12 @@ def test_the_demo_artwork_is_found_by_its_german_and_french_titles(debug, client
     assert "Bannière traversée de nuit" in french.content.decode().replace("<mark>", "").replace(
         "</mark>", ""
     )
+
+
+def test_the_demo_speaks_german_and_french_to_employees_too(debug):
+    call_command("load_demo")
+    for language in ("de", "fr"):
+        assert not Asset.objects.filter(**{f"usage_notes_{language}": ""}).exists()
+    assert (
+        Asset.objects.get(ring_text="Sail with Fjordlight").ring_text_de == "Segeln mit Fjordlight"
+    )
