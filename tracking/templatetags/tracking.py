@@ -12,7 +12,8 @@ from tracking.suppression import Calibration, calibration
 register = template.Library()
 
 CHART_WIDTH, CHART_HEIGHT = 640, 180
-_LEFT, _BOTTOM, _TOP = 44, 28, 10
+# Room on the left for a five-digit axis number in the phone's larger axis font.
+_LEFT, _BOTTOM, _TOP = 68, 28, 10
 
 
 @register.simple_tag
