@@ -110,6 +110,8 @@ def test_the_demo_speaks_german_and_french_to_employees_too(debug):
     call_command("load_demo")
     for language in ("de", "fr"):
         assert not Asset.objects.filter(**{f"usage_notes_{language}": ""}).exists()
-    assert (
-        Asset.objects.get(ring_text="Sail with Fjordlight").ring_text_de == "Segeln mit Fjordlight"
+    logo = Asset.objects.get(kind=Asset.Kind.LOGO, format="SVG")
+    assert (logo.ring_text_de, logo.ring_text_fr) == (
+        "Segeln mit Fjordlight",
+        "Naviguez avec Fjordlight",
     )
