@@ -3,6 +3,7 @@ import json
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -740,6 +741,22 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset}: {self.get_action_display()}"
+
+    @property
+    def may_be_approved(self) -> bool:
+        """Whether an active account other than the submitter's holds the Brand lead role, so
+        this submitted step can be approved at all (asset_review_decide refuses the submitter).
+
+        Administrators (superusers) are left out: they run the portal and give the role, and an
+        approval is a brand decision.
+        """
+        # Roles are groups whichever way a person signs in, so Django's model lookup serves.
+        holders = get_user_model().objects.with_perm(
+            "assets.review_asset",
+            include_superusers=False,
+            backend="django.contrib.auth.backends.ModelBackend",
+        )
+        return holders.exclude(pk=self.by_id).exists()
 
 
 def delete_file_unless_used(storage, name: str) -> None:

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SharingConfig(AppConfig):
     name = "sharing"
-    verbose_name = "Share links"
+    verbose_name = _("Share links")

@@ -22,3 +22,10 @@ def test_staff_can_open_every_model_in_the_admin(client, staff, app_label, model
 def test_every_library_model_is_in_the_admin():
     for model in ("asset", "collection", "tag", "rendition"):
         assert ("assets", model) in REGISTERED
+
+
+def test_the_admin_names_the_portals_parts_in_the_administrators_language(client, staff):
+    client.force_login(staff)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Audit-Protokoll" in page and "Bildmaterial-Bibliothek" in page
+    assert "Asset library" not in page and "Audit log" not in page

@@ -11,7 +11,9 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -37,6 +39,9 @@ from assets.services import (
 from assets.views.access import takes_originals
 from assets.views.files import DOWNLOAD_CONTENT_TYPES, file_response, file_stored
 from assets.views.listing import listing_page
+
+# How the version history and the compare page write when a file was added.
+VERSION_DATE = "j M Y, H:i"
 
 
 @require_safe
@@ -376,8 +381,12 @@ def compare_versions(request: HttpRequest, slug: str) -> HttpResponse:
         _compare_side(asset, versions, request.GET.get("a", default_a)),
         _compare_side(asset, versions, request.GET.get("b", "current")),
     ]
+    # The portal's time zone and format, as in the captions below (an f-string would be UTC).
     choices = [("current", _("Current file"))] + [
-        (str(v.pk), _("Added %(date)s") % {"date": f"{v.added_at:%Y-%m-%d %H:%M}"})
+        (
+            str(v.pk),
+            _("Added %(date)s") % {"date": date_format(localtime(v.added_at), VERSION_DATE)},
+        )
         for v in versions
     ]
     context = {"asset": asset, "sides": sides, "choices": choices}

@@ -32,11 +32,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest, slug: str) -> HttpResponse:
     asset = get_object_or_404(Asset.objects.select_related("collection"), slug=slug)
     try:
-        asset_review_submit(asset=asset, by=request.user)
+        review = asset_review_submit(asset=asset, by=request.user)
     except ReviewRefused as refusal:
         messages.error(request, _("Not submitted: %(reason)s.") % {"reason": refusal})
     else:
-        messages.success(request, _("Submitted: a brand lead approves it or sends it back."))
+        # With no one to approve it, the page says why rather than promise a brand lead.
+        if review.may_be_approved:
+            messages.success(request, _("Submitted: a brand lead approves it or sends it back."))
+        else:
+            messages.success(request, _("Submitted for review."))
     return redirect(asset)
 
 

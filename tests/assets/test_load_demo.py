@@ -104,3 +104,14 @@ def test_the_demo_artwork_is_found_by_its_german_and_french_titles(debug, client
     assert "Bannière traversée de nuit" in french.content.decode().replace("<mark>", "").replace(
         "</mark>", ""
     )
+
+
+def test_the_demo_speaks_german_and_french_to_employees_too(debug):
+    call_command("load_demo")
+    for language in ("de", "fr"):
+        assert not Asset.objects.filter(**{f"usage_notes_{language}": ""}).exists()
+    logo = Asset.objects.get(kind=Asset.Kind.LOGO, format="SVG")
+    assert (logo.ring_text_de, logo.ring_text_fr) == (
+        "Segeln mit Fjordlight",
+        "Naviguez avec Fjordlight",
+    )

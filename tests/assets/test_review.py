@@ -1,5 +1,7 @@
 """Review in collections that require it: marketing submits, a brand lead decides."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -158,7 +160,6 @@ def marketer_and_lead(marketer):
 def test_a_brand_lead_cannot_approve_a_version_they_submitted(client, marketer_and_lead, draft):
     post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
     page = client.get(draft.get_absolute_url()).content.decode()
-    assert "You submitted this version, so another brand lead approves it." in page
     assert f"/library/{draft.slug}/review/approve/" not in page
     refused = post(client, marketer_and_lead, f"/library/{draft.slug}/review/approve/")
     assert "Nothing changed: you submitted this version" in refused.content.decode()
@@ -166,6 +167,48 @@ def test_a_brand_lead_cannot_approve_a_version_they_submitted(client, marketer_a
     assert list(AuditEntry.objects.values_list("action", flat=True)) == ["submitted"]
     post(client, marketer_and_lead, f"/library/{draft.slug}/publish/")
     assert status_of(draft) == Asset.Status.DRAFT
+
+
+NO_OTHER_LEAD = (
+    "No other brand lead can approve it yet: an administrator gives the Brand lead role "
+    "(through the identity provider)."
+)
+NO_LEAD = "No brand lead can approve it yet: an administrator gives the Brand lead role"
+
+
+def test_the_only_brand_lead_is_told_plainly_nobody_can_approve_their_submission(
+    client, marketer_and_lead, draft, staff
+):
+    # The administrator (staff) could technically approve, but gives roles rather than approvals.
+    page = post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert NO_OTHER_LEAD in page
+    assert "a brand lead approves it or sends it back" not in page
+    assert "so another brand lead approves it" not in page
+
+
+def test_marketing_sees_that_the_only_brand_lead_cannot_approve_their_own_submission(
+    client, marketer_and_lead, draft, django_user_model
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    colleague = django_user_model.objects.create_user("max")
+    colleague.groups.add(Group.objects.get(name=MARKETING))
+    client.force_login(colleague)
+    assert NO_LEAD in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_with_a_second_brand_lead_the_submitter_waits_for_them(
+    client, marketer_and_lead, brand_lead, draft
+):
+    page = post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert "You submitted this version, so another brand lead approves it." in page
+    assert "Submitted: a brand lead approves it or sends it back." in page
+    assert "can approve it yet" not in page
+
+
+def test_a_marketer_submitting_with_no_brand_lead_at_all_is_told_so(client, marketer, draft):
+    page = post(client, marketer, f"/library/{draft.slug}/review/submit/").content.decode()
+    assert NO_LEAD in page
+    assert "No other brand lead" not in page
 
 
 def test_another_brand_lead_approves_what_a_brand_lead_submitted(
@@ -272,3 +315,28 @@ def test_switching_review_on_keeps_the_collections_published_artwork_published(
     assert status_of(live) == Asset.Status.PUBLISHED
     client.post(f"/library/{live.slug}/new-version/", {"file": upload("new.jpg")})
     assert status_of(live) == Asset.Status.DRAFT
+
+
+def test_the_queue_says_who_submitted_each_version_and_which_are_ones_own(
+    client, marketer_and_lead, brand_lead, draft
+):
+    post(client, marketer_and_lead, f"/library/{draft.slug}/review/submit/")
+    client.force_login(brand_lead)
+    page = client.get("/review/").content.decode()
+    assert "by mark" in page and "you submitted it" not in page
+    client.force_login(marketer_and_lead)
+    page = client.get("/review/").content.decode()
+    assert "by mark: you submitted it, so another brand lead approves it." in page
+
+
+def test_the_history_quotes_and_dates_a_comment_in_the_readers_language(
+    client, marketer, brand_lead, draft
+):
+    post(client, marketer, f"/library/{draft.slug}/review/submit/")
+    post(client, brand_lead, f"/library/{draft.slug}/review/send-back/", comment="Logo zu klein")
+    draft.reviews.update(at=datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
+    client.force_login(marketer)
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "5 Mär 2026, 09:30 von bea: „Logo zu klein“" in page
+    page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "09:30 par bea : « Logo zu klein »" in page

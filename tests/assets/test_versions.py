@@ -581,3 +581,18 @@ def test_marketing_compares_two_versions_side_by_side(
     larger = client.get(picture)
     assert near(colour_of(larger.content), RED, tolerance=20)
     assert max(Image.open(io.BytesIO(larger.content)).size) > 400
+
+
+def test_the_compare_choices_name_a_file_by_the_portals_local_time_like_its_caption(
+    client, marketer, harbour, settings, django_capture_on_commit_callbacks
+):
+    settings.TIME_ZONE = "Europe/Berlin"
+    client.force_login(marketer)
+    with django_capture_on_commit_callbacks(execute=True):
+        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
+    version = harbour.versions.get()
+    added = datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC)
+    harbour.versions.update(added_at=added)
+    page = client.get(f"/library/{harbour.slug}/versions/compare/").content.decode()
+    assert f'<option value="{version.pk}" selected>Added 5 Mar 2026, 10:30</option>' in page
+    assert "added 5 Mar 2026, 10:30" in page

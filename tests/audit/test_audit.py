@@ -110,3 +110,11 @@ def test_only_administrators_read_the_log(client, staff, marketer):
     assert page.status_code == 200
     assert "Harbour" in page.content.decode()
     assert client.get("/admin/audit/auditentry/add/").status_code == 403
+
+
+def test_an_asset_keeps_one_name_in_the_log_whatever_language_the_actor_reads(client, marketer):
+    asset = make_asset(title="Harbour", title_de="Hafen", status=Asset.Status.DRAFT)
+    client.force_login(marketer)
+    client.post(f"/library/{asset.slug}/publish/", HTTP_ACCEPT_LANGUAGE="de")
+    client.post(f"/library/{asset.slug}/archive/", HTTP_ACCEPT_LANGUAGE="en")
+    assert [target for _, _, target in logged()] == ["Harbour", "Harbour"]

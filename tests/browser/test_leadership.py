@@ -119,3 +119,17 @@ def test_with_nothing_released_the_page_is_short_and_says_so(browser_as, leader,
     page.goto("/uptake/")
     expect(page.get_by_role("heading", name="Nothing published yet")).to_be_visible()
     assert page.evaluate("document.scrollingElement.scrollHeight") < 1200
+
+
+def test_the_charts_axis_numbers_read_whole_on_a_phone_in_german(browser_as, leader, library):
+    last_week = week_of(timezone.localdate()) - datetime.timedelta(weeks=1)
+    make_release(last_week, downloads={library["photo"]: {"": 15000}})
+    context = browser_as(leader, viewport={"width": 390, "height": 844}, locale="de-DE")
+    page = context.new_page()
+    page.goto("/uptake/")
+    chart = page.locator(".uptake-chart svg").bounding_box()
+    lefts = page.eval_on_selector_all(
+        ".uptake-chart text[text-anchor=end]", "els => els.map(e => e.getBBox().x)"
+    )
+    assert ">20000<" in page.locator(".uptake-chart svg").inner_html()
+    assert chart["width"] < 390 and min(lefts) >= 0

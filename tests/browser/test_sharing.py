@@ -54,3 +54,22 @@ def test_share_pages_have_no_accessibility_violations(
     outside.add_init_script(path=AXE)
     assert violations(outside.new_page(), f"/share/{secret}/") == []
     outside.close()
+
+
+def test_the_new_link_and_the_live_links_fit_a_phone_in_german(browser_as, marketer, library):
+    share_link_create(
+        created_by=marketer, name="Agentur Nordlys, Frühjahr", assets=[library["photo"]], days=14
+    )
+    page = browser_as(marketer, viewport={"width": 390, "height": 844}, locale="de-DE").new_page()
+    page.goto("/library/share-links/")
+    page.get_by_label("Für wen der Link ist").fill("Freischaffende Fotografin")
+    page.get_by_label("Harbour at dawn").check()
+    page.get_by_role("button", name="Link erstellen").click()
+    link = page.get_by_label("Der neue Link zum Teilen")
+    # The whole link can be seen and copied, and the table ends inside the page.
+    assert link.evaluate(
+        "box => box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    end = page.get_by_role("button", name="Jetzt beenden").first.bounding_box()
+    assert end["x"] + end["width"] <= 390

@@ -42,7 +42,7 @@ def make_link(client: Client, marketer, **fields) -> str:
     data = {"name": "Nordlys agency", "days": 14, "include_sizes": "on", **fields}
     response = client.post(reverse("sharing:create"), data)
     assert response.status_code == 201, response.content.decode()
-    url = re.search(r'value="(http://testserver(/share/[^"]+))"', response.content.decode())
+    url = re.search(r">(http://testserver(/share/[^<]+))</textarea>", response.content.decode())
     client.logout()
     return url.group(2)
 
@@ -225,3 +225,21 @@ def test_the_contractors_page_says_what_a_share_link_shows(client, employee):
     client.force_login(employee)
     html = client.get("/policies/contractors-and-partners/").content.decode()
     assert "Links from Marketing" in html and "sets no cookie" in html
+
+
+def test_an_outsider_reads_a_share_link_in_their_language_and_its_direction(
+    client, marketer, spring, settings
+):
+    url = make_link(client, marketer, collection=spring.pk)
+    german = Client().get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="de" dir="ltr">' in german
+    assert "Geteiltes Bildmaterial" in german
+    assert re.search(
+        r"Bis \d{1,2}\. (Januar|Februar|März|April|Mai|Juni|Juli|August|September"
+        r"|Oktober|November|Dezember) 20\d\d mit Ihnen geteilt",
+        german,
+    )
+    # Hebrew stands in for any right-to-left language, as on the staff pages.
+    settings.LANGUAGES = [*settings.LANGUAGES, ("he", "עברית")]
+    hebrew = Client().get(url, HTTP_ACCEPT_LANGUAGE="he").content.decode()
+    assert '<html lang="he" dir="rtl">' in hebrew

@@ -242,3 +242,14 @@ def test_a_title_that_looks_like_a_formula_stays_text_in_the_csv(client, leader,
     titles = {row[2] for row in _csv(client)[1:]}
     assert '\'=HYPERLINK("http://example.com")' in titles
     assert not any(title.startswith("=") for title in titles)
+
+
+def test_the_chart_draws_in_german_too_with_svg_numbers_and_german_words(client, leader, released):
+    client.force_login(leader)
+    page = client.get(reverse("tracking:dashboard"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    chart = page[page.index('<figure class="uptake-chart">') :]
+    chart = chart[: chart.index("</figure>")]
+    # A decimal comma in an SVG coordinate is no number: the bars and labels would vanish.
+    assert re.search(r'<rect class="bar" x="\d+(\.\d+)?" y="\d+(\.\d+)?"', chart)
+    assert not re.search(r'(x|y|width|height)="[\d.]*,', chart)
+    assert f"bis {iso_week(LAST_WEEK)}, älteste Woche links" in chart

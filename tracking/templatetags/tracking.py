@@ -3,6 +3,7 @@ import math
 from django import template
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tracking.models import iso_week
 from tracking.services import NOT_RELEASED, NOT_SUMMED, Cell
@@ -11,7 +12,8 @@ from tracking.suppression import Calibration, calibration
 register = template.Library()
 
 CHART_WIDTH, CHART_HEIGHT = 640, 180
-_LEFT, _BOTTOM, _TOP = 44, 28, 10
+# Room on the left for a five-digit axis number in the phone's larger axis font.
+_LEFT, _BOTTOM, _TOP = 68, 28, 10
 
 
 @register.simple_tag
@@ -84,7 +86,10 @@ def bar_chart(cells: list[Cell], weeks: list, title: str) -> dict:
         "bars": bars,
         "ticks": ticks,
         "title": title,
-        "span": f"{iso_week(pairs[0][0])} to {iso_week(pairs[-1][0])}" if pairs else "",
+        "span": _("%(first)s to %(last)s")
+        % {"first": iso_week(pairs[0][0]), "last": iso_week(pairs[-1][0])}
+        if pairs
+        else "",
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "left": _LEFT,

@@ -75,9 +75,12 @@ class Command(BaseCommand):
             for field in ("description", "usage_notes", "ring_text", "background"):
                 setattr(asset, field, item.get(field, ""))
             for language in ("de", "fr"):
-                title, description = item[language]
+                # An employee reading German or French meets no English sentence in the demo.
+                title, description, notes, *ring = item[language]
                 setattr(asset, f"title_{language}", title)
                 setattr(asset, f"description_{language}", description)
+                setattr(asset, f"usage_notes_{language}", notes)
+                setattr(asset, f"ring_text_{language}", ring[0] if ring else "")
             asset.keep_box = item.get("keep_box")
             asset.text_box = item.get("text_box")
             asset.text_dark_colour = NAVY
@@ -146,14 +149,16 @@ def demo_assets() -> list[dict]:
     return [
         {
             "title": "Spring sailings poster",
-            # Title and description in German and French.
+            # Title, description, usage notes (and ring text) in German and French.
             "de": (
                 "Plakat Frühlingsfahrten",
                 "Das Kampagnenplakat für Bildschirme im Büro und für den Druck.",
+                "Entwurf: Die Termine werden noch bestätigt.",
             ),
             "fr": (
                 "Affiche des traversées de printemps",
                 "L'affiche de la campagne, pour les écrans des bureaux et l'impression.",
+                "Brouillon : les dates sont encore en cours de confirmation.",
             ),
             "filename": "spring-poster.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
@@ -165,9 +170,22 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight logo",
-            # Title and description in German and French.
-            "de": ("Fjordlight-Logo", "Das Leuchtturm-Zeichen mit dem Schriftzug."),
-            "fr": ("Logo Fjordlight", "Le phare avec le logotype."),
+            # Title, description, usage notes (and ring text) in German and French.
+            "de": (
+                "Fjordlight-Logo",
+                "Das Leuchtturm-Zeichen mit dem Schriftzug.",
+                "Halten Sie rundum einen Schutzraum in der Höhe der Leuchtturmlampe frei. Auf "
+                "Fotos nur auf einer ruhigen Fläche verwenden; nie verzerren oder umfärben.",
+                "Segeln mit Fjordlight",
+            ),
+            "fr": (
+                "Logo Fjordlight",
+                "Le phare avec le logotype.",
+                "Laissez autour une zone de protection de la hauteur de la lanterne du phare. Sur "
+                "les photos, placez-le sur une zone calme ; ne le déformez ni ne le recolorez "
+                "jamais.",
+                "Naviguez avec Fjordlight",
+            ),
             "filename": "fjordlight-logo.svg",
             "kind": Asset.Kind.LOGO,
             "collection": "brand-basics",
@@ -180,9 +198,18 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight mark on navy",
-            # Title and description in German and French.
-            "de": ("Fjordlight-Zeichen auf Marineblau", "Das Zeichen allein, für kleine Quadrate."),
-            "fr": ("Emblème Fjordlight sur bleu marine", "L'emblème seul, pour les petits carrés."),
+            # Title, description, usage notes (and ring text) in German and French.
+            "de": (
+                "Fjordlight-Zeichen auf Marineblau",
+                "Das Zeichen allein, für kleine Quadrate.",
+                "Am besten für Profilbilder von Teamkonten und für Folienecken.",
+            ),
+            "fr": (
+                "Emblème Fjordlight sur bleu marine",
+                "L'emblème seul, pour les petits carrés.",
+                "Idéal pour les photos de profil des comptes d'équipe et les coins de "
+                "diapositives.",
+            ),
             "filename": "fjordlight-mark.png",
             "kind": Asset.Kind.LOGO,
             "collection": "brand-basics",
@@ -194,9 +221,19 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Fjordlight profile frame",
-            # Title and description in German and French.
-            "de": ("Fjordlight-Profilrahmen", "Ein Rahmen für Ihr eigenes Profilfoto."),
-            "fr": ("Cadre de profil Fjordlight", "Un cadre pour votre propre photo de profil."),
+            # Title, description, usage notes (and ring text) in German and French.
+            "de": (
+                "Fjordlight-Profilrahmen",
+                "Ein Rahmen für Ihr eigenes Profilfoto.",
+                "Legen Sie ihn auf dieser Seite über Ihr eigenes Foto; das Foto bleibt auf Ihrem "
+                "Gerät. Verwenden Sie ihn, so lange Sie möchten, oder gar nicht.",
+            ),
+            "fr": (
+                "Cadre de profil Fjordlight",
+                "Un cadre pour votre propre photo de profil.",
+                "Posez-le sur votre propre photo sur cette page ; la photo reste sur votre "
+                "appareil. Utilisez-le aussi longtemps que vous le souhaitez, ou pas du tout.",
+            ),
             "filename": "fjordlight-frame.png",
             "kind": Asset.Kind.FRAME,
             "collection": "brand-basics",
@@ -208,14 +245,18 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Spring sailings banner",
-            # Title and description in German and French.
+            # Title, description, usage notes (and ring text) in German and French.
             "de": (
                 "Banner Frühlingsfahrten",
                 "Das Kampagnenbanner, gestaltet für Titelbilder von Profilen.",
+                "Passt für Titelbilder auf LinkedIn, X und Bluesky. Wenn Sie über die Kampagne "
+                "posten, sagen Sie, dass Sie bei Fjordlight arbeiten.",
             ),
             "fr": (
                 "Bannière des traversées de printemps",
                 "La bannière de la campagne, mise en page pour les en-têtes de profil.",
+                "Convient aux en-têtes LinkedIn, X et Bluesky. Si vous publiez à propos de la "
+                "campagne, dites que vous travaillez chez Fjordlight.",
             ),
             "filename": "spring-banner.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
@@ -230,11 +271,16 @@ def demo_assets() -> list[dict]:
         },
         {
             "title": "Night crossing banner",
-            # Title and description in German and French.
-            "de": ("Banner Nachtfahrt", "Die dunkle Variante des Kampagnenbanners."),
+            # Title, description, usage notes (and ring text) in German and French.
+            "de": (
+                "Banner Nachtfahrt",
+                "Die dunkle Variante des Kampagnenbanners.",
+                "Wirkt gut im dunklen Modus und als Hintergrund für Videoanrufe.",
+            ),
             "fr": (
                 "Bannière traversée de nuit",
                 "La variante sombre de la bannière de la campagne.",
+                "Rend bien en mode sombre et comme arrière-plan pour appels vidéo.",
             ),
             "filename": "night-banner.jpg",
             "kind": Asset.Kind.ILLUSTRATION,
@@ -249,9 +295,19 @@ def demo_assets() -> list[dict]:
         *[
             {
                 "title": f"{place} office",
-                # Title and description in German and French.
-                "de": (f"Büro {place}", f"Unser Hafenbüro in {place}."),
-                "fr": (f"Bureau de {place}", f"Notre bureau du port à {place}."),
+                # Title, description, usage notes (and ring text) in German and French.
+                "de": (
+                    f"Büro {place}",
+                    f"Unser Hafenbüro in {place}.",
+                    "Ein ruhiger Hintergrund für Videoanrufe; die Fensterseite ist rechts, damit "
+                    "Ihr Namensschild lesbar bleibt.",
+                ),
+                "fr": (
+                    f"Bureau de {place}",
+                    f"Notre bureau du port à {place}.",
+                    "Un arrière-plan calme pour les appels vidéo ; le côté fenêtre est à droite, "
+                    "pour que votre nom reste lisible.",
+                ),
                 "filename": f"{slugify(place)}-office.jpg",
                 "kind": Asset.Kind.PHOTO,
                 "collection": "our-places",
