@@ -551,6 +551,7 @@ ALL_STAFF_EMAIL = env_email("ALL_STAFF_EMAIL")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["portal.formats"]
 # Content per language (django-modeltranslation): a column per language, English the fallback.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 # The languages content has a column for: fixed here, so a test that offers one more interface

@@ -40,9 +40,6 @@ from assets.views.access import takes_originals
 from assets.views.files import DOWNLOAD_CONTENT_TYPES, file_response, file_stored
 from assets.views.listing import listing_page
 
-# How the version history and the compare page write when a file was added.
-VERSION_DATE = "j M Y, H:i"
-
 
 @require_safe
 @role_required("assets.change_asset")
@@ -385,7 +382,8 @@ def compare_versions(request: HttpRequest, slug: str) -> HttpResponse:
     choices = [("current", _("Current file"))] + [
         (
             str(v.pk),
-            _("Added %(date)s") % {"date": date_format(localtime(v.added_at), VERSION_DATE)},
+            _("Added %(date)s")
+            % {"date": date_format(localtime(v.added_at), "SHORT_DATETIME_FORMAT")},
         )
         for v in versions
     ]

@@ -337,6 +337,6 @@ def test_the_history_quotes_and_dates_a_comment_in_the_readers_language(
     draft.reviews.update(at=datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
     client.force_login(marketer)
     page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="de").content.decode()
-    assert "5 Mär 2026, 09:30 von bea: „Logo zu klein“" in page
+    assert "5. März 2026, 09:30 von bea: „Logo zu klein“" in page
     page = client.get(draft.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "09:30 par bea : « Logo zu klein »" in page
+    assert "5 mars 2026, 09:30 par bea : « Logo zu klein »" in page

@@ -1,0 +1,2 @@
+SHORT_DATE_FORMAT = "j M Y"  # 7 Dec 2026
+SHORT_DATETIME_FORMAT = "j M Y, H:i"  # 7 Dec 2026, 14:05

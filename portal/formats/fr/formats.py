@@ -1,0 +1,2 @@
+SHORT_DATE_FORMAT = "j F Y"  # 7 décembre 2026
+SHORT_DATETIME_FORMAT = "j F Y, H:i"  # 7 décembre 2026, 14:05
