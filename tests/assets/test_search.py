@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assets.models import Asset, Tag
 from tests.factories import make_asset, make_listed_assets
@@ -211,6 +212,20 @@ def test_the_api_search_is_paginated(client, employee):
     assert first["count"] == 55
     assert len(first["results"]) == 50
     assert "q=harbour" in first["next"]
+
+
+def test_the_api_search_is_planned_as_the_home_page_search_is(client, employee):
+    if connection.vendor != "postgresql":
+        pytest.skip("the planning setting is PostgreSQL's")
+    make_listed_assets([{"title": "Harbour"}])
+    client.force_login(employee)
+
+    def planning(url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as ran:
+            assert client.get(url, {"q": "harbour"}).status_code == 200
+        return [query["sql"] for query in ran if "random_page_cost" in query["sql"]]
+
+    assert planning("/api/v1/assets/") == planning("/") != []
 
 
 @pytest.mark.parametrize(
