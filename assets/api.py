@@ -18,7 +18,7 @@ from rest_framework import generics, pagination, permissions, serializers
 
 from assets.models import Asset, Rendition
 from assets.renditions.presets import platform_presets
-from assets.search import search_for
+from assets.search import index_first, search_for
 
 
 class CanViewAssets(permissions.BasePermission):
@@ -145,10 +145,20 @@ SEARCH = OpenApiParameter(
 class AssetList(PublishedAssets, generics.ListAPIView):
     pagination_class = Pages
 
+    def search_text(self) -> str:
+        # As the home page's search box takes it: 100 characters, no NUL (PostgreSQL refuses it).
+        return self.request.query_params.get("q", "").replace("\x00", "").strip()[:100]
+
+    def list(self, request, *args, **kwargs):
+        if not self.search_text():
+            return super().list(request, *args, **kwargs)
+        # The home page's planning for a search: a broad query asks the GIN index, not every row.
+        with index_first(using=Asset.objects.db):
+            return super().list(request, *args, **kwargs)
+
     def get_queryset(self):
         assets = super().get_queryset()
-        # As the home page's search box takes it: 100 characters, no NUL (PostgreSQL refuses it).
-        text = self.request.query_params.get("q", "").replace("\x00", "").strip()[:100]
+        text = self.search_text()
         if not text:
             return assets
         return search_for(text, within=assets).ranked(assets, marks=False)

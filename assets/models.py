@@ -587,9 +587,12 @@ class Asset(models.Model):
         size kept with an earlier file). Presets no longer in the data file are never
         served. Works on prefetched ``renditions`` too, so a page of cards costs one query.
         """
-        keys = self.rendition_keys()
         served: dict[str, Rendition] = {}
         ready = [r for r in self.renditions.all() if r.status == Rendition.Status.READY]
+        # Keys of the presets at hand only: a card has its two thumbnails, not fifteen sizes,
+        # and each key is a hash.
+        wanted = {r.preset for r in ready}
+        keys = {p.slug: self.rendition_key(p) for p in self.presets() if p.slug in wanted}
 
         def rank(made: Rendition) -> tuple:
             current = made.source_key == keys.get(made.preset)

@@ -44,6 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 from assets.models import Asset, Collection, Tag
 from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import presets_for
+from assets.renditions.translated import platform_text
 
 DEFAULT_LANGUAGE = "en"
 # The languages content has columns for (not every interface language: see settings).
@@ -98,8 +99,8 @@ def reader_language() -> str:
 
 
 @cache
-def platform_words(kind: str) -> str:
-    """The platform and slot names of the sizes an asset of this kind is made into."""
+def _platform_names(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The English platform and slot names of the sizes an asset of this kind is made into."""
     made = {preset.slug for preset in presets_for(kind)}
     platforms, slots = [], []
     for platform in load_platforms():
@@ -107,9 +108,21 @@ def platform_words(kind: str) -> str:
         if taken:
             platforms.append(platform.name)
             slots += [name for name in taken if name not in slots]
+    return tuple(platforms), tuple(slots)
+
+
+def platform_words(kind: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """The platform and slot names of the sizes an asset of this kind is made into, in the
+    language and in English (people type "LinkedIn banner" in every language)."""
+    platforms, slots = _platform_names(kind)
+    with translation.override(language):
+        platforms += tuple(map(platform_text, platforms))
+        slots += tuple(map(platform_text, slots))
     # Each name once: repeated, "profile photo" (eight platforms have one) would outrank a
     # title that says it.
-    return ". ".join([", ".join(platforms), ", ".join(slots)]).strip(". ")
+    return ". ".join([", ".join(dict.fromkeys(platforms)), ", ".join(dict.fromkeys(slots))]).strip(
+        ". "
+    )
 
 
 @cache
@@ -128,15 +141,19 @@ def document_parts(
     kind: str,
     tags: list[str],
     collection: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> tuple[str, str, str, str]:
-    """The text of the document's four parts, A to D."""
-    # The kind's English name, as before the interface had languages: one document per asset
-    # whoever saved it (search per language is the content part of issue 30).
-    with translation.override(None):
-        kind_label = str(Asset.Kind(kind).label) if kind in Asset.Kind.values else kind
+    """The text of the document's four parts, A to D, in the language's document."""
+    # The kind's name in the document's language and in English, whoever saves the asset.
+    labels = [kind]
+    if kind in Asset.Kind.values:
+        labels = []
+        for words in (None, language):
+            with translation.override(words):
+                labels.append(str(Asset.Kind(kind).label))
     return (
         title,
-        ". ".join([*tags, kind_label, platform_words(kind)]),
+        ". ".join([*tags, *dict.fromkeys(labels), platform_words(kind, language)]),
         f"{description}\n{usage_notes}".strip(),
         collection,
     )
@@ -211,6 +228,7 @@ def asset_document(asset, language: str = DEFAULT_LANGUAGE) -> tuple:
         kind=asset.kind,
         tags=[tag.name for tag in asset.tags.all()],
         collection=asset.collection.name if asset.collection else "",
+        language=language,
     )
 
 

@@ -120,6 +120,7 @@ def _spread(count: int) -> list[dict]:
         ("employee", "/?kind=logo&platform=teams&orientation=square"),
         ("marketer", "/library/"),
         ("marketer", "/library/?status=draft&q=deck"),
+        ("employee", "/api/v1/assets/?q=harbuor"),
     ],
 )
 def test_a_page_runs_as_many_queries_at_1000_assets_as_at_10(

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assets.models import Asset, Tag
 from tests.factories import make_asset, make_listed_assets
@@ -213,6 +214,20 @@ def test_the_api_search_is_paginated(client, employee):
     assert "q=harbour" in first["next"]
 
 
+def test_the_api_search_is_planned_as_the_home_page_search_is(client, employee):
+    if connection.vendor != "postgresql":
+        pytest.skip("the planning setting is PostgreSQL's")
+    make_listed_assets([{"title": "Harbour"}])
+    client.force_login(employee)
+
+    def planning(url: str) -> list[str]:
+        with CaptureQueriesContext(connection) as ran:
+            assert client.get(url, {"q": "harbour"}).status_code == 200
+        return [query["sql"] for query in ran if "random_page_cost" in query["sql"]]
+
+    assert planning("/api/v1/assets/") == planning("/") != []
+
+
 @pytest.mark.parametrize(
     "query", ["\x00", '"unclosed', "or", "-", "a & b | !c:*", "'; DROP TABLE x; --", "é" * 300]
 )
@@ -313,3 +328,35 @@ def test_an_english_reader_sees_and_searches_the_english_text(client, employee):
     page = client.get("/", {"q": "spring"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "<mark>Spring</mark> crossings" in page
     assert "Frühlingsfahrt" not in page
+
+
+PHOTO_AND_FRAME = [
+    {"title": "Harbour at dawn", "kind": Asset.Kind.PHOTO},
+    {"title": "Anniversary ring", "kind": Asset.Kind.FRAME},
+]
+
+
+def test_a_german_reader_finds_artwork_by_a_german_slot_word(client, employee):
+    make_listed_assets(PHOTO_AND_FRAME)
+    client.force_login(employee)
+    found = shown(client.get("/", {"q": "Titelbild"}, HTTP_ACCEPT_LANGUAGE="de"))
+    assert "Harbour at dawn" in found
+    assert "Anniversary ring" not in found
+
+
+def test_a_german_or_french_reader_finds_artwork_by_the_english_platform_words(client, employee):
+    make_listed_assets(PHOTO_AND_FRAME)
+    client.force_login(employee)
+    for language in ["de", "fr"]:
+        found = shown(client.get("/", {"q": "LinkedIn banner"}, HTTP_ACCEPT_LANGUAGE=language))
+        assert "Harbour at dawn" in found
+        assert "Anniversary ring" not in found
+
+
+def test_a_reader_finds_artwork_by_its_kind_in_their_language(client, employee):
+    make_listed_assets(PHOTO_AND_FRAME)
+    client.force_login(employee)
+    for language, word in [("de", "Profilrahmen"), ("fr", "cadre"), ("de", "frame")]:
+        found = shown(client.get("/", {"q": word}, HTTP_ACCEPT_LANGUAGE=language))
+        assert "Anniversary ring" in found, (language, word)
+        assert "Harbour at dawn" not in found, (language, word)
