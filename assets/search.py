@@ -24,7 +24,7 @@ tables split words only (and fold accents: "fruhling" finds "Frühling").
 
 import difflib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -120,9 +120,8 @@ def platform_words(kind: str, language: str = DEFAULT_LANGUAGE) -> str:
         slots += tuple(map(platform_text, slots))
     # Each name once: repeated, "profile photo" (eight platforms have one) would outrank a
     # title that says it.
-    return ". ".join([", ".join(dict.fromkeys(platforms)), ", ".join(dict.fromkeys(slots))]).strip(
-        ". "
-    )
+    names = [", ".join(dict.fromkeys(platforms)), ", ".join(dict.fromkeys(slots))]
+    return ". ".join(names).strip(". ")
 
 
 @cache
@@ -144,13 +143,14 @@ def document_parts(
     language: str = DEFAULT_LANGUAGE,
 ) -> tuple[str, str, str, str]:
     """The text of the document's four parts, A to D, in the language's document."""
-    # The kind's name in the document's language and in English, whoever saves the asset.
+    # The kind's name in English and in the document's language, whoever saves the asset.
     labels = [kind]
     if kind in Asset.Kind.values:
-        labels = []
-        for words in (None, language):
-            with translation.override(words):
-                labels.append(str(Asset.Kind(kind).label))
+        label = Asset.Kind(kind).label
+        with translation.override(None):
+            labels = [str(label)]
+        with translation.override(language):
+            labels.append(str(label))
     return (
         title,
         ". ".join([*tags, *dict.fromkeys(labels), platform_words(kind, language)]),
@@ -232,22 +232,23 @@ def asset_document(asset, language: str = DEFAULT_LANGUAGE) -> tuple:
     )
 
 
-def search_index_update(*, asset_ids: list[int], using: str = "default") -> None:
-    """Write the documents of these assets again (after a change the receivers do not see,
-    such as ``bulk_create`` or a queryset ``update``)."""
-    assets = (
-        Asset.objects.using(using)
-        .filter(pk__in=asset_ids)
-        .select_related("collection")
-        .prefetch_related("tags")
-    )
-    assets = list(assets)
-    for language in LANGUAGES:
+def documents_rewrite(assets: QuerySet, *, languages: Iterable[str] = LANGUAGES) -> None:
+    """Write the documents of ``assets`` again in each of ``languages``, in the queryset's
+    database (a migration's historical model works as well as the real one)."""
+    using = assets.db
+    assets = list(assets.select_related("collection").prefetch_related("tags"))
+    for language in languages:
         documents_write(
             [(asset.pk, asset_document(asset, language)) for asset in assets],
             using=using,
             language=language,
         )
+
+
+def search_index_update(*, asset_ids: list[int], using: str = "default") -> None:
+    """Write the documents of these assets again (after a change the receivers do not see,
+    such as ``bulk_create`` or a queryset ``update``)."""
+    documents_rewrite(Asset.objects.using(using).filter(pk__in=asset_ids))
 
 
 @dataclass(frozen=True)

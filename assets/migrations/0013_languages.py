@@ -4,7 +4,7 @@ import django.contrib.postgres.search
 from django.db import migrations, models
 from django.db.models import F
 
-from assets.search import asset_document, documents_write
+from assets.search import documents_rewrite
 
 TRANSLATED = ("title", "description", "usage_notes", "alt_text", "ring_text")
 # The English document stays in search_document and assets_search (0008).
@@ -46,13 +46,7 @@ def drop_search_indexes(apps, schema_editor) -> None:
 
 def write_documents(apps, schema_editor) -> None:
     Asset = apps.get_model("assets", "Asset")
-    using = schema_editor.connection.alias
-    assets = list(
-        Asset.objects.using(using).select_related("collection").prefetch_related("tags")
-    )
-    for language in LANGUAGES:
-        rows = [(asset.pk, asset_document(asset, language)) for asset in assets]
-        documents_write(rows, using=using, language=language)
+    documents_rewrite(Asset.objects.using(schema_editor.connection.alias), languages=LANGUAGES)
 
 
 class Migration(migrations.Migration):

@@ -18,12 +18,12 @@ from assets.services import ReviewRefused, asset_review_decide, asset_review_sub
 @role_required("assets.review_asset")
 def queue(request: HttpRequest) -> HttpResponse:
     """What waits for a brand lead: drafts whose current version was submitted last."""
-    drafts = Asset.objects.filter(status=Asset.Status.DRAFT, collection__requires_review=True)
-    waiting = [
-        asset
-        for asset in drafts.select_related("collection").order_by("title")
-        if asset.review_state == Review.Action.SUBMITTED
-    ]
+    waiting = Asset.objects.with_review_state().filter(
+        status=Asset.Status.DRAFT,
+        collection__requires_review=True,
+        review_now=Review.Action.SUBMITTED,
+    )
+    waiting = waiting.select_related("collection").order_by("title")
     return render(request, "assets/review_queue.html", {"waiting": waiting})
 
 

@@ -583,18 +583,24 @@ def test_marketing_compares_two_versions_side_by_side(
     assert max(Image.open(io.BytesIO(larger.content)).size) > 400
 
 
-def test_the_compare_choices_name_a_file_by_the_portals_local_time_like_its_caption(
-    client, marketer, harbour, settings, django_capture_on_commit_callbacks
-):
+@pytest.fixture
+def added_on_5_march(client, marketer, harbour, settings, django_capture_on_commit_callbacks):
+    """Harbour's earlier file, added on 5 March 2026 at 09:30 UTC: 10:30 in the portal's time
+    zone here (Berlin). Marketing is signed in."""
     settings.TIME_ZONE = "Europe/Berlin"
     client.force_login(marketer)
     with django_capture_on_commit_callbacks(execute=True):
         new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
-    version = harbour.versions.get()
-    added = datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC)
-    harbour.versions.update(added_at=added)
+    harbour.versions.update(added_at=datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
+    return harbour.versions.get()
+
+
+def test_the_compare_choices_name_a_file_by_the_portals_local_time_like_its_caption(
+    client, harbour, added_on_5_march
+):
     page = client.get(f"/library/{harbour.slug}/versions/compare/").content.decode()
-    assert f'<option value="{version.pk}" selected>Added 5 Mar 2026, 10:30</option>' in page
+    option = f'<option value="{added_on_5_march.pk}" selected>Added 5 Mar 2026, 10:30</option>'
+    assert option in page
     assert "added 5 Mar 2026, 10:30" in page
 
 
@@ -603,13 +609,8 @@ def test_the_compare_choices_name_a_file_by_the_portals_local_time_like_its_capt
     [("en", "5 Mar 2026, 10:30"), ("de", "5. März 2026, 10:30"), ("fr", "5 mars 2026, 10:30")],
 )
 def test_marketing_reads_when_a_file_was_added_as_its_language_writes_dates(
-    client, marketer, harbour, settings, django_capture_on_commit_callbacks, language, written
+    client, harbour, added_on_5_march, language, written
 ):
-    settings.TIME_ZONE = "Europe/Berlin"
-    client.force_login(marketer)
-    with django_capture_on_commit_callbacks(execute=True):
-        new_version(client, harbour, image_bytes("JPEG", (1200, 800), colour=BLUE))
-    harbour.versions.update(added_at=datetime.datetime(2026, 3, 5, 9, 30, tzinfo=datetime.UTC))
     for url in (f"/library/{harbour.slug}/edit/", f"/library/{harbour.slug}/versions/compare/"):
         page = html.unescape(client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode())
         assert written in page
