@@ -376,8 +376,9 @@ class Asset(models.Model):
             ),
             # The library's order, and its status filter, for the same reason.
             models.Index(fields=["-updated_at", "-id", "status"], name="asset_recently_updated"),
-            # Every column the facets count by and filter on: the counts read this index
-            # alone, not the rows with their kilobyte of search document.
+            # Every column the facets count by and filter on, and the pages' orders: the
+            # counts and a page's ids read this index alone, not the rows with their
+            # kilobyte of search document.
             models.Index(
                 fields=[
                     "status",
@@ -387,6 +388,8 @@ class Asset(models.Model):
                     "available_until",
                     "not_before",
                     "id",
+                    "created_at",
+                    "updated_at",
                 ],
                 name="asset_facets",
             ),

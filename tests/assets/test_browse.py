@@ -65,6 +65,23 @@ def test_the_home_page_is_paginated(client, employee):
     assert "kind=photo&amp;page=2" in first.content.decode()
 
 
+def test_a_link_past_the_last_page_shows_the_last_page(client, employee):
+    for number in range(26):
+        make_asset(title=f"Asset {number}")
+    client.force_login(employee)
+    assert titles(client.get("/?page=9")) == ["Asset 1", "Asset 0"]
+    assert titles(client.get("/?page=9&q=asset")) == titles(client.get("/?page=2&q=asset"))
+    assert len(titles(client.get("/?page=nine"))) == 24
+    assert client.get("/?page=2&q=nothing-like-it").status_code == 200
+
+
+def test_a_filter_that_no_longer_exists_is_left_out_and_the_others_still_apply(client, employee):
+    make_asset(title="Office", kind=Asset.Kind.PHOTO)
+    make_asset(title="Logo", kind=Asset.Kind.LOGO)
+    client.force_login(employee)
+    assert titles(client.get("/?kind=photo&collection=gone")) == ["Office"]
+
+
 def test_the_asset_page_shows_usage_notes_and_a_download(client, employee):
     asset = make_asset(title="Banner", usage_notes="Use on LinkedIn only.")
     client.force_login(employee)
