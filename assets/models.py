@@ -124,26 +124,6 @@ class AssetQuerySet(models.QuerySet):
         )
         return self.annotate(review_now=Coalesce(Subquery(latest), Value(REVIEW_NONE)))
 
-    def counts_by(self, *fields: str) -> list[tuple]:
-        """Each combination of values of ``fields`` (a relation's too) with how many assets
-        have it, in one query: rows of (*values, count).
-
-        Rows are counted, not distinct assets (a sort per group at 10,000 rows): fine while
-        the query joins at most one tag per asset and row, as a filter on one tag does.
-        """
-        return list(self.order_by().values_list(*fields).annotate(n=models.Count("pk")))
-
-    def tag_counts(self) -> list[tuple]:
-        """Each tag on these assets with how many of them have it: rows of (slug, name, count).
-
-        Counted by tag id, then named: grouping every asset's tags by two texts took twice
-        as long at 10,000 assets.
-        """
-        pairs = Asset.tags.through.objects.filter(asset__in=self.order_by().values("pk"))
-        per_tag = dict(pairs.order_by().values_list("tag").annotate(n=models.Count("pk")))
-        names = Tag.objects.filter(pk__in=list(per_tag)).values_list("pk", "slug", "name")
-        return [(slug, name, per_tag[pk]) for pk, slug, name in names]
-
 
 def original_upload_to(row: "Asset | AssetVersion", filename: str) -> str:
     # Named by content, never by the uploader's file name: no path tricks, no clashes.

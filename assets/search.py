@@ -399,10 +399,9 @@ def index_first(*, using: str) -> Iterator[None]:
 
     With the default price of an out-of-order read, a broad query ("linkedin banner" matches
     nine assets in ten) is planned as a read of every row that unpacks its kilobyte of document
-    to test it, and a page does that three times (its ids, the row facets, the tag facets). The
-    index answers without unpacking any; only the ranking then reads the documents of the
-    matches. The library is read from memory, where an out-of-order read costs about what an
-    in-order one does, so the search says so for its own statements only.
+    to test it. The index answers without unpacking any; only the ranking then reads the
+    documents of the matches. The library is read from memory, where an out-of-order read costs
+    about what an in-order one does, so the search says so for its own statements only.
     """
     connection = connections[using]
     with transaction.atomic(using=using):
