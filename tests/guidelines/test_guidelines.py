@@ -112,6 +112,9 @@ def test_the_collection_page_shows_its_guidelines(client, marketer, employee, co
     assert "Brand guidelines: Spring" in html
     assert 'data-copy="#1A4FD8"' in html
     assert "Keep one logo height free." in html
+    # A filter that is not valid (a kind from an old link) is left out; the collection stays.
+    html = client.get(reverse("assets:home"), {"collection": "spring", "kind": "gone"}).content
+    assert "Brand guidelines: Spring" in html.decode()
 
 
 def test_a_marketer_is_offered_to_write_guidelines_where_there_are_none(
