@@ -356,9 +356,9 @@ class Asset(models.Model):
             ),
             # The library's order, and its status filter, for the same reason.
             models.Index(fields=["-updated_at", "-id", "status"], name="asset_recently_updated"),
-            # Every column the facets count by and filter on, and the pages' orders: the
-            # counts and a page's ids read this index alone, not the rows with their
-            # kilobyte of search document.
+            # Every column the facets count by and filter on, the pages' orders and what the
+            # review state is read from (replaced_at): the counts and a page's ids read this
+            # index alone, not the rows with their kilobyte of search document.
             models.Index(
                 fields=[
                     "status",
@@ -370,6 +370,7 @@ class Asset(models.Model):
                     "id",
                     "created_at",
                     "updated_at",
+                    "replaced_at",
                 ],
                 name="asset_facets",
             ),

@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                     "id",
                     "created_at",
                     "updated_at",
+                    "replaced_at",
                 ],
                 name="asset_facets",
             ),
