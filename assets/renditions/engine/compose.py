@@ -4,6 +4,7 @@ from functools import cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
+from assets.renditions.engine.decode import shrink
 from assets.renditions.engine.plan import FRAME_RING, Plan, badge_geometry
 from assets.renditions.presets import Preset
 
@@ -50,7 +51,7 @@ def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
         small = source.reduce(factor)
     if image.mode not in ("RGBA", "RGBa") or small.getextrema()[0] >= 250:
         source = image
-        small = image.reduce(factor).convert("RGB")
+        small = shrink(image, factor).convert("RGB")
         corner = small.getpixel((0, 0))
     box = _ink(small, corner).getbbox()
     if box is None:
@@ -97,9 +98,9 @@ def line_art_bounds(image: Image.Image) -> tuple[float, float, float, float]:
 
     Its lines are often one pixel wide: in mark_bounds' reduced copy such a line averages into
     the margin, and the trim cut it off. ``image`` is L (the margin is the corner's colour) or
-    RGBa (the margin is transparent); two values a pixel, so this is one pass, not a copy.
+    RGBA (the margin is transparent); two values a pixel, so this is one pass, not a copy.
     """
-    if image.mode == "RGBa":
+    if image.mode == "RGBA":
         ink = image.getchannel(3)
     else:
         ink = ImageChops.difference(

@@ -23,6 +23,7 @@ from assets.renditions.engine.decode import (
     normalise_mode,
     open_image,
     orientation,
+    shrink,
     srgb_transform,
     stores_half_colour,
     to_srgb,
@@ -242,16 +243,15 @@ def _render_raster(
             mark = mark_bounds(base)
         else:
             # Shrunk before turning it upright (a full-size turn is a copy): read to the block.
-            small = base.reduce(max(1, max(base.size) // MARK_READ_SIDE))
+            small = shrink(base, max(1, max(base.size) // MARK_READ_SIDE))
             mark = mark_bounds(small.transpose(TRANSPOSE[turn]))
         layout = dataclasses.replace(layout, mark=mark)
         plans = [layout.plan(p, upright) for p in presets]
 
     # Every preset shrinks the decoded frame by at least this much: do that part once.
-    shared = int(factor / max(plan_scale(plan) for plan in plans) / REDUCING_GAP)
-    if shared >= 2:
-        base = base.reduce(shared)
-        factor /= shared
+    shared = max(1, int(factor / max(plan_scale(plan) for plan in plans) / REDUCING_GAP))
+    base = shrink(base, shared)
+    factor /= shared
 
     transform = srgb_transform(icc, base.mode)
     jobs = []
