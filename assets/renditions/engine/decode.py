@@ -133,10 +133,16 @@ def shrink(image: Image.Image, factor: int) -> Image.Image:
         return image.convert("RGBa")
     width, height = image.size
     shrunk = Image.new("RGBa", (math.ceil(width / factor), math.ceil(height / factor)))
-    rows = factor * max(1, _BAND_BYTES // (4 * width * factor))
-    for top in range(0, height, rows):
-        band = image.crop((0, top, width, min(height, top + rows)))
-        shrunk.paste(band.convert("RGBa").reduce(factor), (0, top // factor))
+    # Transparent pixels premultiply to zeros, as the new image already is: only the box of
+    # the visible ones is worked on (a logo's margin), widened to whole blocks.
+    left, top, right, bottom = image.getbbox() or (0, 0, 0, 0)
+    left, top = left - left % factor, top - top % factor
+    right = min(width, math.ceil(right / factor) * factor)
+    bottom = min(height, math.ceil(bottom / factor) * factor)
+    rows = factor * max(1, _BAND_BYTES // (4 * (right - left) * factor or 1))
+    for y in range(top, bottom, rows):
+        band = image.crop((left, y, right, min(bottom, y + rows)))
+        shrunk.paste(band.convert("RGBa").reduce(factor), (left // factor, y // factor))
     return shrunk
 
 
