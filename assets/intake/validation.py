@@ -192,8 +192,8 @@ def guess_kind(image: Image.Image) -> str:
     small = normalise_mode(image)
     small = small.copy() if small is image else small
     small.thumbnail((96, 96))
-    if small.mode == "RGBa":
-        see_through = sum(small.getchannel("a").histogram()[:250])
+    if small.mode in ("RGBA", "RGBa"):
+        see_through = sum(small.getchannel(3).histogram()[:250])
         if see_through >= 0.01 * small.width * small.height:
             return "logo"
     # Colours rounded to 32 levels a channel, so JPEG noise on a flat fill counts as one colour.

@@ -279,6 +279,22 @@ def test_a_transparent_logos_profile_photo_and_banner_lie_on_white_never_black(s
     assert close(open_output(jpeg).getpixel((3, 3)), (255, 255, 255), tolerance=3)
 
 
+def test_the_colour_hidden_under_a_logos_transparent_pixels_never_shows():
+    # Design tools write anything under fully transparent pixels; averaged in, it would rim
+    # the mark with it. Magenta there must give exactly what black there gives.
+    logo = imagegen.logo(3000, 1500)
+    hidden = Image.new("RGBA", logo.size, (255, 0, 255, 0))
+    hidden.alpha_composite(logo)
+    presets = [get_preset(slug) for slug in ("avatar-small", "x-header", "thumbnail")]
+
+    plain = render_presets(imagegen.to_bytes(logo, "PNG"), presets, kind="logo")
+    magenta = render_presets(imagegen.to_bytes(hidden, "PNG"), presets, kind="logo")
+
+    for one, other in zip(plain, magenta, strict=True):
+        difference = ImageChops.difference(open_output(one), open_output(other))
+        assert difference.getbbox() is None, one.slug
+
+
 @pytest.mark.parametrize("source", CLEAR_LINE_ART)
 def test_a_line_art_logo_with_a_clear_background_stays_clear_inside_its_outline(source):
     # The profile photo is flattened on its ground: "clear" is the ground showing through.

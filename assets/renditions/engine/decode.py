@@ -1,6 +1,7 @@
 """Decoding and colour: open the source, read its orientation, bring it to a few modes, sRGB."""
 
 import io
+import math
 from functools import cache, lru_cache
 from typing import BinaryIO
 
@@ -87,36 +88,62 @@ def load(image: Image.Image) -> None:
 
 
 def normalise_mode(image: Image.Image) -> Image.Image:
-    """Bring any decoded mode to L, RGB, CMYK or premultiplied RGBa.
+    """Bring any decoded mode to L, RGB, CMYK, RGBA or premultiplied RGBa (an SVG's drawing).
 
-    RGBA is premultiplied once here: Pillow premultiplies the whole image on every RGBA resize
-    call, whatever the box, which dominated the cost of logos.
+    RGBA stays as decoded: ``shrink`` premultiplies it (Pillow premultiplies the whole image
+    on every RGBA resize call, whatever the box, which dominated the cost of logos).
     """
     mode = image.mode
     if mode in ("1", "L", "RGB") and "transparency" in image.info:
         # A colour key (PNG tRNS, as optipng writes, and 1-bit logos with a clear background):
         # that colour is transparent.
-        return image.convert("RGBA").convert("RGBa")
-    if mode in ("L", "RGB", "CMYK"):
+        return image.convert("RGBA")
+    if mode in ("L", "RGB", "CMYK", "RGBA", "RGBa"):
         return image
     if mode == "1":
         return image.convert("L")  # black and white: a byte a pixel, not three
     if mode == "P":
-        mode = "RGBA" if "transparency" in image.info else "RGB"
-        return image.convert(mode).convert("RGBa") if mode == "RGBA" else image.convert(mode)
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
     if mode.startswith("I"):
         low, high = image.getextrema()
         if high > 255:
             # 16-bit samples: scale instead of clipping everything above 255 to white.
             image = image.convert("I").point(lambda v: v * (1 / 257))
         return image.convert("L")
-    if mode == "RGBA":
-        return image.convert("RGBa")
     if mode in ("LA", "PA", "La"):
-        return image.convert("RGBA").convert("RGBa")
-    if mode == "RGBa":
-        return image
+        return image.convert("RGBA")
     return image.convert("RGB")
+
+
+# Rows ``shrink`` premultiplies at a time: about this many bytes, which stay in the cache.
+_BAND_BYTES = 1 << 20
+
+
+def shrink(image: Image.Image, factor: int) -> Image.Image:
+    """``image`` reduced by ``factor`` (1: as it is), an RGBA one premultiplied (RGBa) as well.
+
+    RGBA is premultiplied a band of rows at a time, each reduced at once: the full-size
+    premultiplied copy is never made (64 MB for a 16 MP logo, as long to allocate as to fill,
+    and read back from memory to reduce). Each block of ``factor`` rows lies in one band, so
+    the result is the same as reducing the whole premultiplied image.
+    """
+    if image.mode != "RGBA":
+        return image.reduce(factor) if factor > 1 else image
+    if factor == 1:
+        return image.convert("RGBa")
+    width, height = image.size
+    shrunk = Image.new("RGBa", (math.ceil(width / factor), math.ceil(height / factor)))
+    # Transparent pixels premultiply to zeros, as the new image already is: only the box of
+    # the visible ones is worked on (a logo's margin), widened to whole blocks.
+    left, top, right, bottom = image.getbbox() or (0, 0, 0, 0)
+    left, top = left - left % factor, top - top % factor
+    right = min(width, math.ceil(right / factor) * factor)
+    bottom = min(height, math.ceil(bottom / factor) * factor)
+    rows = factor * max(1, _BAND_BYTES // (4 * (right - left) * factor or 1))
+    for y in range(top, bottom, rows):
+        band = image.crop((left, y, right, min(bottom, y + rows)))
+        shrunk.paste(band.convert("RGBa").reduce(factor), (left // factor, y // factor))
+    return shrunk
 
 
 @cache
