@@ -1,6 +1,5 @@
 """The pipeline: decode once, shrink as a pyramid, then colour, rotate, compose and encode."""
 
-import ctypes
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
@@ -53,27 +52,6 @@ from assets.renditions.presets import Preset
 # out again by glibc's heap and fragment it: over five renders of a 24 MP photo the peak grew
 # by 15 MB. Blocks of one size are reused whole, at the same speed.
 Image.core.set_block_size(1 << 20)
-
-
-def _keep_freed_memory() -> None:
-    """Have glibc keep the memory a render frees for the next one, instead of handing it
-    back to the kernel and faulting it in again.
-
-    By default glibc gives back what lies free at the top of its heap beyond a few MB: every
-    render of the 16 MP logo faulted 150 MB of fresh pages in (38,000 faults, a tenth of its
-    time in the kernel). Kept, the process stays at its peak between renders (peak RSS
-    unchanged, bench/renditions.py). Setting either threshold fixes both, so blocks of up to
-    32 MB (glibc's ceiling; Pillow's are 1 MB) come from the heap. Other C libraries have
-    no such call, or one that ignores these.
-    """
-    mallopt = getattr(ctypes.CDLL(None), "mallopt", None)
-    if mallopt is not None:
-        mallopt(_M_MMAP_THRESHOLD, 32 << 20)
-        mallopt(_M_TRIM_THRESHOLD, 256 << 20)  # more than any render's peak
-
-
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
-_keep_freed_memory()
 
 # An SVG logo with a wide margin is drawn again for its trimmed mark only up to this size.
 LOGO_REDRAW_PIXELS = 16_000_000
