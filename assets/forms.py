@@ -487,10 +487,15 @@ class AssetFilterForm(forms.Form):
         values, rest = ", ".join(row), ", ".join(row[1:])
         nulls = ", ".join(["NULL"] * len(row[1:]))
         # Three parts, told apart by their first column and as wide as the row's columns:
-        # the combinations, the tags, the page. Used three times, ``m`` is read once and kept
-        # (PostgreSQL 12 and SQLite 3.35 on; the word MATERIALIZED is not in older SQLite).
+        # the combinations, the tags, the page. A search's matches are read once and kept
+        # (matching again cost 10-20 ms a part); the other pages' rows are read from the facet
+        # index by each part, which is faster than keeping them (11 against 18 ms at home). Only
+        # PostgreSQL is told: older SQLite knows neither word.
+        hint = ""
+        if connections[matches.db].vendor == "postgresql":
+            hint = "MATERIALIZED " if self._search else "NOT MATERIALIZED "
         statement = (
-            f"WITH m AS ({sql}) "  # noqa: S608 (names only; values are parameters)
+            f"WITH m AS {hint}({sql}) "  # noqa: S608 (names only; values are parameters)
             f"SELECT 0, {values}, COUNT(*) FROM m WHERE m.tagged GROUP BY {values} "
             f"UNION ALL SELECT 1, t.tag_id, {nulls}, COUNT(*) "
             f"FROM {quote(Asset.tags.through._meta.db_table)} t INNER JOIN m ON m.pk = t.asset_id "
