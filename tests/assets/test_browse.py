@@ -71,8 +71,11 @@ def test_a_link_past_the_last_page_shows_the_last_page(client, employee):
     client.force_login(employee)
     assert titles(client.get("/?page=9")) == ["Asset 1", "Asset 0"]
     assert titles(client.get("/?page=9&q=asset")) == titles(client.get("/?page=2&q=asset"))
+    assert len(titles(client.get("/?page=9&q=asset"))) == 2
     assert len(titles(client.get("/?page=nine"))) == 24
-    assert client.get("/?page=2&q=nothing-like-it").status_code == 200
+    nothing = client.get("/?page=2&q=nothing-like-it")
+    assert nothing.status_code == 200
+    assert "No artwork matches." in nothing.content.decode()
 
 
 def test_a_filter_that_no_longer_exists_is_left_out_and_the_others_still_apply(client, employee):

@@ -44,12 +44,12 @@ def mark_bounds(image: Image.Image) -> tuple[float, float, float, float]:
     """
     factor = max(1, max(image.size) // MARK_READ_SIDE)
     corner = None
-    if image.mode in ("RGBA", "RGBa"):
-        # A transparent margin is found on the alpha alone: a quarter of the bytes to shrink
-        # (a 16 MP logo's copy was 4% of its render).
-        source = image.getchannel(3)
-        small = source.reduce(factor)
-    if image.mode not in ("RGBA", "RGBa") or small.getextrema()[0] >= 250:
+    # A transparent margin is found on the alpha alone: a quarter of the bytes to shrink
+    # (a 16 MP logo's copy was 4% of its render).
+    source = image.getchannel(3) if image.mode in ("RGBA", "RGBa") else None
+    small = source.reduce(factor) if source else None
+    if small is None or small.getextrema()[0] >= 250:
+        # Opaque: the margin is the corner's colour.
         source = image
         small = shrink(image, factor).convert("RGB")
         corner = small.getpixel((0, 0))
