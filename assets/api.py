@@ -161,7 +161,7 @@ class AssetList(PublishedAssets, generics.ListAPIView):
         text = self.search_text()
         if not text:
             return assets
-        return search_for(text, within=assets).ranked(assets, marks=False)
+        return search_for(text, within=assets).ranked(assets)
 
 
 @extend_schema(responses={200: AssetSerializer, 403: ERROR, 404: ERROR})

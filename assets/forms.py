@@ -392,13 +392,11 @@ class AssetFilterForm(forms.Form):
     def searching(self) -> bool:
         return self._search is not None
 
-    def results(self, ids: list[int], *, order_by: tuple[str, ...]) -> QuerySet[Asset]:
-        """The assets of ``ids`` (a page ``counted`` found) in the page's order, a search's
-        with its matched words marked."""
+    def results(self, ids: list[int]) -> QuerySet[Asset]:
+        """The assets of ``ids`` (a page ``counted`` found), a search's with its matched words
+        marked; unordered, as the ids hold the page's order already."""
         assets = self.assets.filter(pk__in=ids)
-        if self._search:
-            return self._search.ranked(assets)
-        return assets.order_by(*order_by)
+        return self._search.marked(assets) if self._search else assets
 
     def counted(self, *, order_by: tuple[str, ...], page: str | None, per_page: int) -> Counted:
         """Each filter with its options and counts, how many assets the filters let through,
@@ -412,7 +410,7 @@ class AssetFilterForm(forms.Form):
         matched the search again, 13-17 ms each where most of the library matches. Each
         facet then adds up the combinations the other filters let through.
         """
-        matches = self._search.ranked(self.assets, marks=False) if self._search else self.assets
+        matches = self._search.ranked(self.assets) if self._search else self.assets
         order = [*matches.query.order_by] if self._search else [*order_by]
         tag = self.cleaned_data.get("tag")
         tagged = Exists(Asset.tags.through.objects.filter(asset=OuterRef("pk"), tag=tag))

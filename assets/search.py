@@ -272,19 +272,33 @@ class Search:
         # a broad query reads every row's.
         return assets.filter(self._matches(self._any()))
 
-    def ranked(
-        self, assets: QuerySet[Asset], *, marks: bool = True, filtered: bool = False
-    ) -> QuerySet[Asset]:
-        """The matches, best first; with ``marks``, ``marked_title`` and ``marked_text`` hold
-        the title and an excerpt of the description with the matched words marked.
-        ``filtered`` says ``assets`` are this search's ``filter`` already."""
-        if not filtered:
-            assets = self.filter(assets)
+    def ranked(self, assets: QuerySet[Asset]) -> QuerySet[Asset]:
+        """The matches among ``assets``, best first."""
+        assets = self.filter(assets)
         if not self.tiers:
             return assets
+        query = self._any()
         if self.vendor == "postgresql":
-            query = self._any()
             rank = SearchRank(F(document_field(self.language)), query)
+        else:
+            table = fts5_table(self.language)
+            rank = _fts5_value(table, f"-bm25({table}, {BM25_WEIGHTS})", query)
+        assets = assets.annotate(rank=rank)
+        order = []
+        for number, tier in enumerate(self.tiers[:-1]):
+            assets = assets.annotate(
+                **{f"tier{number}": Case(When(self._matches(tier), then=1), default=0)}
+            )
+            order.append(f"-tier{number}")
+        return assets.order_by(*order, "-rank", "-created_at")
+
+    def marked(self, assets: QuerySet[Asset]) -> QuerySet[Asset]:
+        """``assets``, matches of this search, with ``marked_title`` and ``marked_text``: the
+        title and an excerpt of the description with the matched words marked."""
+        if not self.tiers:
+            return assets
+        query = self._any()
+        if self.vendor == "postgresql":
             title, text = (
                 SearchHeadline(
                     self._text(field),
@@ -300,21 +314,10 @@ class Search:
                 ]
             )
         else:
-            match = self._any()
             table = fts5_table(self.language)
-            rank = _fts5_value(table, f"-bm25({table}, {BM25_WEIGHTS})", match)
-            title = _fts5_value(table, f"highlight({table}, 0, '{START}', '{STOP}')", match)
-            text = _fts5_value(table, f"snippet({table}, 2, '{START}', '{STOP}', '…', 14)", match)
-        assets = assets.annotate(rank=rank)
-        if marks:
-            assets = assets.annotate(marked_title=title, marked_text=text)
-        order = []
-        for number, query in enumerate(self.tiers[:-1]):
-            assets = assets.annotate(
-                **{f"tier{number}": Case(When(self._matches(query), then=1), default=0)}
-            )
-            order.append(f"-tier{number}")
-        return assets.order_by(*order, "-rank", "-created_at")
+            title = _fts5_value(table, f"highlight({table}, 0, '{START}', '{STOP}')", query)
+            text = _fts5_value(table, f"snippet({table}, 2, '{START}', '{STOP}', '…', 14)", query)
+        return assets.annotate(marked_title=title, marked_text=text)
 
     def _any(self):
         """A match of any tier, as one query."""

@@ -66,12 +66,15 @@ def _listing_page(
     thumbnails = Rendition.objects.filter(
         status=Rendition.Status.READY, preset__in=["thumbnail", "thumbnail-2x"]
     )
-    page.object_list = list(
-        filters.results(counted.ids, order_by=order_by)
+    cards = (
+        filters.results(counted.ids)
         .select_related("collection")
         .only(*CARD_FIELDS)
         .prefetch_related(Prefetch("renditions", queryset=thumbnails))
     )
+    # In the order the page's ids came in: a search's ranking is not worked out again.
+    place = {pk: number for number, pk in enumerate(counted.ids)}
+    page.object_list = sorted(cards, key=lambda asset: place[asset.pk])
     query = request.GET.copy()
     query.pop("page", None)
     context |= {
