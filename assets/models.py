@@ -343,7 +343,7 @@ class Asset(models.Model):
     search_document_de = SearchVectorField(null=True, editable=False)
     search_document_fr = SearchVectorField(null=True, editable=False)
     # A search's results carry their title and an excerpt with the matched words marked
-    # (Search.ranked); every other asset has none. Declared so a card asking for them finds
+    # (Search.marked); every other asset has none. Declared so a card asking for them finds
     # None instead of failing a lookup, which cost a page of cards a millisecond.
     marked_title: str | None = None
     marked_text: str | None = None

@@ -84,9 +84,6 @@ def document_field(language: str) -> str:
     return "search_document" if language == DEFAULT_LANGUAGE else f"search_document_{language}"
 
 
-DOCUMENT_FIELDS = tuple(document_field(language) for language in LANGUAGES)
-
-
 def fts5_table(language: str) -> str:
     """The FTS5 table of the language's document on SQLite."""
     return "assets_search" if language == DEFAULT_LANGUAGE else f"assets_search_{language}"
