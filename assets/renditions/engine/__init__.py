@@ -41,7 +41,7 @@ from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 11
+ENGINE_VERSION = 12
 
 __all__ = [
     "ENGINE_VERSION",

@@ -294,7 +294,7 @@ def _render_raster(
         if taking_luma:
             luma, origin = _luma_part(luma, taking_luma, factor)
         for job in taking_luma:
-            resample = resample_filter(job, kind)
+            resample = _luma_filter(resample_filter(job, kind))
             finish_tree(job, _with_luma(base, luma, origin, job.size, job.box, factor, resample))
             roots.remove(job)
         luma = None
@@ -343,6 +343,16 @@ def _luma_part(
     return luma.crop(part), (part[0], part[1])
 
 
+def _luma_filter(resample: Image.Resampling) -> Image.Resampling:
+    """The filter a size's luma detail shrinks with: bilinear where the size's own filter is
+    bicubic (a photo's large sizes, the widest banners in the bench's rotated 24 MP photo).
+    Their luma resizes were a tenth of its render; bilinear reads half the pixels and, after
+    JPEG encoding, kept them within 0.1 dB of bicubic and of encoding the reference itself
+    (bench/renditions.py: YouTube 41.88 -> 41.87 dB, Mastodon 41.63 -> 41.55 dB). LANCZOS
+    (profile sizes, small) stays."""
+    return Image.Resampling.BILINEAR if resample == Image.Resampling.BICUBIC else resample
+
+
 def _with_luma(
     colour: Image.Image,
     luma: Image.Image,
@@ -355,9 +365,7 @@ def _with_luma(
     """``box`` of the half-size RGB ``colour`` at ``size``, with the detail of the full-size
     luma (``luma`` is its part from ``origin`` on, see _luma_part): the tile's brightness is
     replaced by the luma's, by adding the difference to R, G and B alike (which leaves the
-    colour as it was). The luma shrinks with ``resample``, the size's own filter: for a
-    photo's large sizes bicubic, 5% fewer instructions for the rotated 24 MP photo than
-    LANCZOS and within 0.02 dB (bench/renditions.py)."""
+    colour as it was). The luma shrinks with ``resample`` (see _luma_filter)."""
     # Only the tile's colour is kept, and the file stores colour at half resolution: bilinear
     # costs half of LANCZOS here and keeps these sizes as close to the reference as a full RGB
     # decode did (bench/renditions.py, "vs q85"; LANCZOS would gain 0.2 dB).
