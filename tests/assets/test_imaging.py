@@ -21,7 +21,7 @@ from assets.renditions.engine import (
     svg_size,
 )
 from assets.renditions.engine.svg import RasterizeFailed, parse_svg, rasterize_svg
-from assets.renditions.presets import get_preset, load_presets, parse_presets
+from assets.renditions.presets import get_preset, load_presets, parse_presets, presets_for
 from tests.assets import imagegen
 
 PRESETS = load_presets()
@@ -139,6 +139,27 @@ def test_a_rotated_camera_photo_comes_out_upright(orientation, to_stored):
     assert close(image.getpixel((200, 40)), (255, 0, 0))
     assert close(image.getpixel((60, 360)), (0, 0, 255))
     assert close(image.getpixel((340, 360)), (0, 255, 0))
+
+
+def test_every_size_of_a_rotated_photo_shows_its_own_crop_upright():
+    # Most sizes are shrunk from a larger size's tile, not from the photo: each must still show
+    # its crop of the upright frame, here the bottom (blue on the left, green on the right).
+    stored = upright_test_card().transpose(Image.Transpose.ROTATE_90)
+    source = imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+    presets = presets_for("photo")
+
+    results = render_presets(source, presets, kind="photo", focal_y=1.0)
+
+    for preset, result in zip(presets, results, strict=True):
+        image = open_output(result).convert("RGB")
+        width, height = image.size
+        y = height // 2
+        if preset.fit == "inside":  # the whole card
+            assert close(image.getpixel((width // 2, height // 8)), (255, 0, 0)), preset.slug
+            y = height * 3 // 4
+        x = width // 32 if preset.overlay else width // 8  # the frame shows only its ring
+        assert close(image.getpixel((x, y)), (0, 0, 255)), preset.slug
+        assert close(image.getpixel((width - 1 - x, y)), (0, 255, 0)), preset.slug
 
 
 def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
