@@ -405,11 +405,11 @@ def _with_luma(
     """
     if half_colour:
         # Then the colour is made at half size and each pixel doubled: 4:2:0 stores those very
-        # colours, for half the cost of the full-size bilinear resize (which was a tenth
-        # of the rotated 24 MP photo's render). Hamming reads as few pixels as bilinear and
-        # came out a little sharper than the full-size resize (bench/renditions.py: YouTube
-        # 41.87 -> 41.92 dB, Mastodon 41.55 -> 41.65 dB); bicubic would add 0.13 dB more to
-        # each for 11 ms.
+        # colours (of an even size), for half the cost of the full-size bilinear resize (which
+        # was a tenth of the rotated 24 MP photo's render). Hamming reads as few pixels as
+        # bilinear and came out a little sharper than the full-size resize (bench/renditions.py:
+        # YouTube 41.87 -> 41.92 dB, Mastodon 41.55 -> 41.65 dB); bicubic would add 0.13 dB
+        # more to each for 11 ms.
         half = ((size[0] + 1) // 2, (size[1] + 1) // 2)
         tile = colour.resize(half, Image.Resampling.HAMMING, box=box)
         tile = tile.resize(size, Image.Resampling.NEAREST)
