@@ -308,7 +308,7 @@ def _render_raster(
         if taking_luma:
             luma, origin = _luma_part(luma, taking_luma, factor)
         for job in taking_luma:
-            resample = _luma_filter(resample_filter(job, kind))
+            resample = resample_filter(job, kind)
             # Saved as is (no size is shrunk from it) as a photo's JPEG: 4:2:0, see encode.
             half_colour = kind == "photo" and job.plan.preset.format == "JPEG" and not job.children
             # No local name for the tile: it is freed once turned upright.
@@ -374,16 +374,6 @@ def _luma_part(
     return luma.crop(part), (part[0], part[1])
 
 
-def _luma_filter(resample: Image.Resampling) -> Image.Resampling:
-    """The filter a size's luma detail shrinks with: bilinear where the size's own filter is
-    bicubic (a photo's large sizes, the widest banners in the bench's rotated 24 MP photo).
-    Their luma resizes were a tenth of its render; bilinear reads half the pixels and, after
-    JPEG encoding, kept them within 0.1 dB of bicubic and of encoding the reference itself
-    (bench/renditions.py: YouTube 41.88 -> 41.87 dB, Mastodon 41.63 -> 41.55 dB). LANCZOS
-    (profile sizes, small) stays."""
-    return Image.Resampling.BILINEAR if resample == Image.Resampling.BICUBIC else resample
-
-
 def _with_luma(
     colour: Image.Image,
     luma: Image.Image,
@@ -398,7 +388,10 @@ def _with_luma(
     """``box`` of the half-size RGB ``colour`` at ``size``, with the detail of the full-size
     luma (``luma`` is its part from ``origin`` on, see _luma_part): the tile's brightness is
     replaced by the luma's, by adding the difference to R, G and B alike (which leaves the
-    colour as it was). The luma shrinks with ``resample`` (see _luma_filter).
+    colour as it was). The luma shrinks with ``resample``, the size's own filter: for a
+    photo's large sizes bicubic, 5% fewer instructions for the rotated 24 MP photo than
+    LANCZOS and within 0.02 dB (bench/renditions.py). Bilinear, half the cost again, blurred
+    thin lines into grey (tests/assets/test_imaging.py).
 
     ``half_colour``: the tile is saved as a JPEG keeping its colour at half size (4:2:0),
     which stores one colour for each block of 2x2 pixels.
