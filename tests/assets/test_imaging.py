@@ -21,7 +21,7 @@ from assets.renditions.engine import (
     svg_size,
 )
 from assets.renditions.engine.svg import RasterizeFailed, parse_svg, rasterize_svg
-from assets.renditions.presets import get_preset, load_presets, parse_presets
+from assets.renditions.presets import get_preset, load_presets, parse_presets, presets_for
 from tests.assets import imagegen
 
 PRESETS = load_presets()
@@ -141,6 +141,29 @@ def test_a_rotated_camera_photo_comes_out_upright(orientation, to_stored):
     assert close(image.getpixel((340, 360)), (0, 255, 0))
 
 
+def test_every_size_of_a_rotated_photo_shows_its_own_crop_upright():
+    # Most sizes are shrunk from a larger size's tile, not from the photo: each must still show
+    # its crop of the upright frame, here the bottom (blue on the left, green on the right).
+    stored = upright_test_card().transpose(Image.Transpose.ROTATE_90)
+    source = imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+    presets = presets_for("photo")
+
+    results = render_presets(source, presets, kind="photo", focal_y=1.0)
+
+    for preset, result in zip(presets, results, strict=True):
+        image = open_output(result).convert("RGB")
+        width, height = image.size
+        x, rows = width // 8, (height // 8, height // 2)
+        if preset.fit == "inside":  # the whole card
+            assert close(image.getpixel((width // 2, height // 8)), (255, 0, 0)), preset.slug
+            rows = (height * 3 // 4,)
+        elif preset.overlay:  # the frame shows only its ring
+            x, rows = width // 32, (height // 2,)
+        for y in rows:
+            assert close(image.getpixel((x, y)), (0, 0, 255)), preset.slug
+            assert close(image.getpixel((width - 1 - x, y)), (0, 255, 0)), preset.slug
+
+
 def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
     # Thin dark lines three pixels apart on an orange photo: at half resolution they blur and
     # alias into a different pattern, so the size matches the photo only if made from it all.
@@ -157,6 +180,29 @@ def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
     expected = decoded.resize(banner.size, Image.Resampling.LANCZOS, box=(0, 400, 1600, 933.33))
     difference = ImageChops.difference(open_output(result).convert("RGB"), expected)
     assert max(ImageStat.Stat(difference).mean) < 20
+
+
+def test_a_rotated_photos_widest_banner_keeps_its_finest_detail():
+    # The same thin lines on a photo stored on its side: a banner wider than half the upright
+    # photo takes its detail from the full-size brightness. Shrunk with a softer filter than
+    # the size's own, the lines blur into grey (a mean error of 10 against 3 from the photo).
+    card = Image.new("RGB", (1200, 1800), (230, 120, 40))
+    draw = ImageDraw.Draw(card)
+    for x in range(0, 1200, 3):
+        draw.line((x, 0, x, 1799), fill=(20, 20, 20))
+    stored = card.transpose(Image.Transpose.ROTATE_90)
+    source = imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+    banner = dataclasses.replace(get_preset("youtube-banner"), width=900, height=506)
+
+    (result,) = render_presets(source, [banner], kind="photo")
+
+    source.seek(0)
+    decoded = Image.open(source).transpose(Image.Transpose.ROTATE_270).convert("L")
+    height = 1200 * 506 / 900
+    box = (0, (1800 - height) / 2, 1200, (1800 + height) / 2)
+    expected = decoded.resize(banner.size, Image.Resampling.LANCZOS, box=box)
+    difference = ImageChops.difference(open_output(result).convert("L"), expected)
+    assert ImageStat.Stat(difference).mean[0] < 6
 
 
 def test_a_cmyk_jpeg_keeps_its_colours():

@@ -11,8 +11,9 @@ than half its pixels: its full-size luma plus its colour at half size, as stored
 the memory of a full RGB decode), and every preset is derived from that decode:
 directly, or from a larger preset's resized tile when that tile covers the same crop (a pyramid:
 the 1920x1080 background is shrunk from the 2048x1152 one, not from 24 MP again). Crops and
-shrinks happen in the *stored* orientation; only each small result is rotated upright, which
-avoids a full-frame ``exif_transpose`` copy. Colour management (ICC, CMYK) also runs on the
+shrinks from the decode happen in the *stored* orientation; each tile made from it is turned
+upright, which avoids a full-frame ``exif_transpose`` copy, and the sizes shrunk from that tile
+are made upright from it. Colour management (ICC, CMYK) also runs on the
 small results. Each shrink is Pillow's integer ``reduce()`` followed by one LANCZOS resize from a
 float box (``resize(..., reducing_gap=...)`` does exactly that pair; bicubic for the previews and a
 photo's large sizes, see ``pyramid.resample_filter``). RGBA is premultiplied once
@@ -41,7 +42,7 @@ from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 11
+ENGINE_VERSION = 12
 
 __all__ = [
     "ENGINE_VERSION",

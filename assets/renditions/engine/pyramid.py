@@ -21,6 +21,7 @@ class Job:
     plan: Plan
     box: tuple[float, ...]
     size: tuple[int, int]
+    upright_box: tuple[float, ...]  # ``box`` in the upright frame: tiles are shrunk upright
     parent: int | None = None  # index of the job whose tile this one shrinks, None = the decode
     children: int = 0
 

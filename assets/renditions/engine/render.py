@@ -254,14 +254,19 @@ def _render_raster(
     factor /= shared
 
     transform = srgb_transform(icc, base.mode)
+    upright_size = (base.height, base.width) if swaps else base.size
     jobs = []
     for index, plan in enumerate(plans):
         box = to_stored(plan.crop, turn, stored)
         box = tuple(
             min(max(v * factor, 0.0), limit) for v, limit in zip(box, base.size * 2, strict=True)
         )
+        upright_box = tuple(
+            min(max(v * factor, 0.0), limit)
+            for v, limit in zip(plan.crop, upright_size * 2, strict=True)
+        )
         size = (plan.size[1], plan.size[0]) if swaps else plan.size
-        jobs.append(Job(index, plan, box, size))
+        jobs.append(Job(index, plan, box, size, upright_box))
     order = pyramid_order(jobs)
     children: dict[int, list[Job]] = {}
     for job in order:
@@ -269,19 +274,28 @@ def _render_raster(
             children.setdefault(job.parent, []).append(job)
     results: list[RenderResult | None] = [None] * len(plans)
 
+    def upright(tile: Image.Image) -> Image.Image:
+        return tile if turn == 1 else tile.transpose(TRANSPOSE[turn])
+
     def finish_tree(job: Job, tile: Image.Image) -> None:
-        """The job's result and those of the sizes shrunk from its tile, which is then freed."""
+        """The job's result and those of the sizes shrunk from its tile, which is then freed.
+
+        ``tile`` is upright already, and so are the sizes shrunk from it: only the sizes made
+        from the decode are turned (each turn is a copy; a rotated 24 MP photo turned all 15 of
+        its sizes, 29 ms of its render). A size of the same crop at the same size as the tile (a
+        photo's avatar frame and its large avatar) takes the tile itself, not a copy of it.
+        """
         for child in children.get(job.index, []):
-            box = box_within(child.box, job.box, tile.size)
+            box = box_within(child.upright_box, job.upright_box, tile.size)
+            if child.plan.size == tile.size and box == (0.0, 0.0, *tile.size):
+                finish_tree(child, tile)
+                continue
+            resample = resample_filter(child, kind)
             finish_tree(
                 child,
-                tile.resize(
-                    child.size, resample_filter(child, kind), box=box, reducing_gap=REDUCING_GAP
-                ),
+                tile.resize(child.plan.size, resample, box=box, reducing_gap=REDUCING_GAP),
             )
         tile = to_srgb(tile, transform)
-        if turn != 1:
-            tile = tile.transpose(TRANSPOSE[turn])
         low = not vector and plan_scale(job.plan) > 1.0 + 1e-6
         results[job.index] = _finish(job.plan, tile, kind, fill, low)
 
@@ -295,7 +309,24 @@ def _render_raster(
             luma, origin = _luma_part(luma, taking_luma, factor)
         for job in taking_luma:
             resample = resample_filter(job, kind)
-            finish_tree(job, _with_luma(base, luma, origin, job.size, job.box, factor, resample))
+            # Saved as is (no size is shrunk from it) as a photo's JPEG: 4:2:0, see encode.
+            half_colour = kind == "photo" and job.plan.preset.format == "JPEG" and not job.children
+            # No local name for the tile: it is freed once turned upright.
+            finish_tree(
+                job,
+                upright(
+                    _with_luma(
+                        base,
+                        luma,
+                        origin,
+                        job.size,
+                        job.box,
+                        factor,
+                        resample,
+                        half_colour=half_colour,
+                    )
+                ),
+            )
             roots.remove(job)
         luma = None
     # The other resizes that read the decode run next, so it is freed before their colour,
@@ -306,7 +337,7 @@ def _render_raster(
     ]
     base = None
     for job in roots:
-        finish_tree(job, tiles.pop(0))
+        finish_tree(job, upright(tiles.pop(0)))
     return [result for result in results if result is not None]
 
 
@@ -351,17 +382,35 @@ def _with_luma(
     box: tuple[float, ...],
     factor: float,
     resample: Image.Resampling,
+    *,
+    half_colour: bool,
 ) -> Image.Image:
     """``box`` of the half-size RGB ``colour`` at ``size``, with the detail of the full-size
     luma (``luma`` is its part from ``origin`` on, see _luma_part): the tile's brightness is
     replaced by the luma's, by adding the difference to R, G and B alike (which leaves the
     colour as it was). The luma shrinks with ``resample``, the size's own filter: for a
     photo's large sizes bicubic, 5% fewer instructions for the rotated 24 MP photo than
-    LANCZOS and within 0.02 dB (bench/renditions.py)."""
-    # Only the tile's colour is kept, and the file stores colour at half resolution: bilinear
-    # costs half of LANCZOS here and keeps these sizes as close to the reference as a full RGB
-    # decode did (bench/renditions.py, "vs q85"; LANCZOS would gain 0.2 dB).
-    tile = colour.resize(size, Image.Resampling.BILINEAR, box=box)
+    LANCZOS and within 0.02 dB (bench/renditions.py). Bilinear, half the cost again, blurred
+    thin lines into grey (tests/assets/test_imaging.py).
+
+    ``half_colour``: the tile is saved as a JPEG keeping its colour at half size (4:2:0),
+    which stores one colour for each block of 2x2 pixels.
+    """
+    if half_colour:
+        # Then the colour is made at half size and each pixel doubled: 4:2:0 stores those very
+        # colours (of an even size), for half the cost of the full-size bilinear resize (which
+        # was a tenth of the rotated 24 MP photo's render). Hamming reads as few pixels as
+        # bilinear and came out a little sharper than the full-size resize (bench/renditions.py:
+        # YouTube 41.87 -> 41.92 dB, Mastodon 41.55 -> 41.65 dB); bicubic would add 0.13 dB
+        # more to each for 11 ms.
+        half = ((size[0] + 1) // 2, (size[1] + 1) // 2)
+        tile = colour.resize(half, Image.Resampling.HAMMING, box=box)
+        tile = tile.resize(size, Image.Resampling.NEAREST)
+    else:
+        # Only the tile's colour is kept, and the file stores colour at half resolution:
+        # bilinear costs half of LANCZOS here and keeps these sizes as close to the reference
+        # as a full RGB decode did (bench/renditions.py, "vs q85"; LANCZOS would gain 0.2 dB).
+        tile = colour.resize(size, Image.Resampling.BILINEAR, box=box)
     luma_box = tuple(v / factor - origin[i % 2] for i, v in enumerate(box))
     sharp = luma.resize(size, resample, box=luma_box, reducing_gap=REDUCING_GAP)
     # The difference is offset by 128 to fit a byte; beyond ±127 (only across the hardest
