@@ -43,6 +43,7 @@ from assets.renditions.engine.pyramid import (
     Job,
     box_within,
     pyramid_order,
+    reduce_factor,
     resample_filter,
 )
 from assets.renditions.engine.results import RenderedImage, RenderFailure, RenderResult
@@ -290,6 +291,10 @@ def _render_raster(
             if child.plan.size == tile.size and box == (0.0, 0.0, *tile.size):
                 finish_tree(child, tile)
                 continue
+            reduce_by = reduce_factor(job, child)
+            if reduce_by is not None:
+                finish_tree(child, tile.reduce(reduce_by, box=tuple(round(v) for v in box)))
+                continue
             resample = resample_filter(child, kind)
             finish_tree(
                 child,
@@ -309,8 +314,12 @@ def _render_raster(
             luma, origin = _luma_part(luma, taking_luma, factor)
         for job in taking_luma:
             resample = resample_filter(job, kind)
-            # Saved as is (no size is shrunk from it) as a photo's JPEG: 4:2:0, see encode.
-            half_colour = kind == "photo" and job.plan.preset.format == "JPEG" and not job.children
+            # Saved as a photo's JPEG: 4:2:0, see encode.
+            half_colour = (
+                kind == "photo"
+                and job.plan.preset.format == "JPEG"
+                and _keeps_colour_blocks(job, children.get(job.index, []))
+            )
             # No local name for the tile: it is freed once turned upright.
             finish_tree(
                 job,
@@ -339,6 +348,17 @@ def _render_raster(
     for job in roots:
         finish_tree(job, upright(tiles.pop(0)))
     return [result for result in results if result is not None]
+
+
+def _keeps_colour_blocks(job: Job, children: Sequence[Job]) -> bool:
+    """Whether the sizes shrunk from ``job``'s tile keep its colour if it is made at half size
+    and each pixel doubled: a size reduced from an even-sized tile by an even factor (the X
+    header is the Mastodon header halved) averages whole 2x2 blocks, so it gets that very
+    colour at its own resolution; a resample would read the blocks' edges.
+    """
+    even = job.size[0] % 2 == 0 and job.size[1] % 2 == 0
+    factors = [reduce_factor(job, child) for child in children]
+    return all(even and factor is not None and factor % 2 == 0 for factor in factors)
 
 
 # The widest filter a resize here uses (LANCZOS) reads this many pixels either side of a
