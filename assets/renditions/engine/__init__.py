@@ -16,8 +16,10 @@ upright, which avoids a full-frame ``exif_transpose`` copy, and the sizes shrunk
 are made upright from it. Colour management (ICC, CMYK) also runs on the
 small results. Each shrink is Pillow's integer ``reduce()`` followed by one LANCZOS resize from a
 float box (``resize(..., reducing_gap=...)`` does exactly that pair; bicubic for the previews and a
-photo's large sizes, see ``pyramid.resample_filter``). RGBA is premultiplied once
-and, when every preset allows it, reduced once before anything else.
+photo's large sizes, see ``pyramid.resample_filter``); a size that is a tile exactly reduced by a
+whole number (the X header halves the Mastodon header) is ``reduce()`` alone. RGBA is
+premultiplied once, a band at a time on the box of its visible pixels, and, when every preset
+allows it, reduced once before anything else.
 
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
 is parsed safely, rasterized once by cairosvg in a resource-limited child process at the size the
