@@ -158,6 +158,17 @@ class Asset(models.Model):
         "AVIF": "image/avif",
     }
     SVG_PREVIEW_PRESET = "avatar-large"
+    # The columns rendition_key reads: a page that only picks the sizes to serve (the cards)
+    # loads these and not the rest.
+    RECIPE_FIELDS = (
+        "sha256",
+        "kind",
+        "background",
+        "focal_x",
+        "focal_y",
+        "keep_box",
+        "crop_overrides",
+    )
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True)

@@ -15,22 +15,16 @@ from assets.models import Asset, Rendition
 from assets.search import index_first
 
 PAGE_SIZE = 24
-# What a card shows and what its thumbnails' recipe keys are made of (Asset.rendition_key).
-# The other fifty of an asset's columns stay in the database: its search documents alone
-# are a kilobyte each, and building the rest cost a page of cards a millisecond or two.
+# What a card shows and what its thumbnails' recipe keys are made of. The other fifty of an
+# asset's columns stay in the database: its search documents alone are a kilobyte each, and
+# building the rest cost a page of cards a millisecond or two.
 CARD_FIELDS = (
     "slug",
     "title",
     *language_fields("title"),
-    "kind",
     "status",
     "collection__name",
-    "sha256",
-    "background",
-    "focal_x",
-    "focal_y",
-    "keep_box",
-    "crop_overrides",
+    *Asset.RECIPE_FIELDS,
 )
 
 

@@ -70,8 +70,7 @@ def test_a_link_past_the_last_page_shows_the_last_page(client, employee):
         make_asset(title=f"Asset {number}")
     client.force_login(employee)
     assert titles(client.get("/?page=9")) == ["Asset 1", "Asset 0"]
-    assert titles(client.get("/?page=9&q=asset")) == titles(client.get("/?page=2&q=asset"))
-    assert len(titles(client.get("/?page=9&q=asset"))) == 2
+    assert titles(client.get("/?page=9&q=asset")) == ["Asset 1", "Asset 0"]
     assert len(titles(client.get("/?page=nine"))) == 24
     nothing = client.get("/?page=2&q=nothing-like-it")
     assert nothing.status_code == 200

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageStat, JpegImagePlugin
+from PIL import Image, ImageChops, ImageCms, ImageDraw, ImageOps, ImageStat, JpegImagePlugin
 
 from assets.intake.svg_sanitize import sanitize_svg
 from assets.renditions.engine import (
@@ -164,14 +164,36 @@ def test_every_size_of_a_rotated_photo_shows_its_own_crop_upright():
             assert close(image.getpixel((width - 1 - x, y)), (0, 255, 0)), preset.slug
 
 
-def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
-    # Thin dark lines three pixels apart on an orange photo: at half resolution they blur and
-    # alias into a different pattern, so the size matches the photo only if made from it all.
-    card = Image.new("RGB", (1600, 1200), (230, 120, 40))
+def fine_lines(size: tuple[int, int], every: int) -> Image.Image:
+    """Thin dark lines ``every`` pixels apart on an orange photo: detail that a soft filter blurs
+    into grey and a shrink from too few pixels aliases into another pattern."""
+    card = Image.new("RGB", size, (230, 120, 40))
     draw = ImageDraw.Draw(card)
-    for x in range(0, 1600, 3):
-        draw.line((x, 0, x, 1199), fill=(20, 20, 20))
-    source = imagegen.make_jpeg(0, 0, image=card)
+    for x in range(0, size[0], every):
+        draw.line((x, 0, x, size[1] - 1), fill=(20, 20, 20))
+    return card
+
+
+def rotated_fine_lines(size: tuple[int, int], every: int) -> io.BytesIO:
+    """``fine_lines`` upright, as a phone stores it: on its side, with EXIF orientation 6."""
+    stored = fine_lines(size, every).transpose(Image.Transpose.ROTATE_90)
+    return imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+
+
+def brightness_error(result: RenderedImage, source: io.BytesIO, box: tuple[float, ...]) -> float:
+    """How far the output's brightness is, on average, from ``box`` of the upright photo
+    shrunk to the output's size with LANCZOS."""
+    output = open_output(result).convert("L")
+    source.seek(0)
+    upright = ImageOps.exif_transpose(Image.open(source)).convert("L")
+    expected = upright.resize(output.size, Image.Resampling.LANCZOS, box=box)
+    return ImageStat.Stat(ImageChops.difference(output, expected)).mean[0]
+
+
+def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
+    # Lines three pixels apart: at half resolution they blur and alias into a different
+    # pattern, so the size matches the photo only if made from it all.
+    source = imagegen.make_jpeg(0, 0, image=fine_lines((1600, 1200), 3))
     banner = dataclasses.replace(get_preset("x-header"), width=1200, height=400)
 
     (result,) = render_presets(source, [banner], kind="photo")
@@ -183,47 +205,29 @@ def test_a_size_needing_most_of_a_photos_pixels_keeps_its_finest_detail():
 
 
 def test_a_rotated_photos_widest_banner_keeps_its_finest_detail():
-    # The same thin lines on a photo stored on its side: a banner wider than half the upright
-    # photo takes its detail from the full-size brightness. Shrunk with a softer filter than
-    # the size's own, the lines blur into grey (a mean error of 10 against 3 from the photo).
-    card = Image.new("RGB", (1200, 1800), (230, 120, 40))
-    draw = ImageDraw.Draw(card)
-    for x in range(0, 1200, 3):
-        draw.line((x, 0, x, 1799), fill=(20, 20, 20))
-    stored = card.transpose(Image.Transpose.ROTATE_90)
-    source = imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+    # The same lines on a photo stored on its side: a banner wider than half the upright photo
+    # takes its detail from the full-size brightness. Shrunk with a softer filter than the
+    # size's own, the lines blur into grey (a mean error of 10 against 3 from the photo).
+    source = rotated_fine_lines((1200, 1800), 3)
     banner = dataclasses.replace(get_preset("youtube-banner"), width=900, height=506)
 
     (result,) = render_presets(source, [banner], kind="photo")
 
-    source.seek(0)
-    decoded = Image.open(source).transpose(Image.Transpose.ROTATE_270).convert("L")
     height = 1200 * 506 / 900
     box = (0, (1800 - height) / 2, 1200, (1800 + height) / 2)
-    expected = decoded.resize(banner.size, Image.Resampling.LANCZOS, box=box)
-    difference = ImageChops.difference(open_output(result).convert("L"), expected)
-    assert ImageStat.Stat(difference).mean[0] < 6
+    assert brightness_error(result, source, box) < 6
 
 
 def test_a_rotated_photos_x_header_keeps_the_detail_of_its_mastodon_header():
-    # Thin lines five pixels apart: the Mastodon header takes them from the full-size
-    # brightness, and the X header, the same crop at half its size, is that header halved.
-    # Shrunk from the half-size decode instead, they alias (a mean error of 12 against 5).
-    card = Image.new("RGB", (3200, 2400), (230, 120, 40))
-    draw = ImageDraw.Draw(card)
-    for x in range(0, 3200, 5):
-        draw.line((x, 0, x, 2399), fill=(20, 20, 20))
-    stored = card.transpose(Image.Transpose.ROTATE_90)
-    source = imagegen.make_jpeg(0, 0, orientation=6, image=stored)
+    # Lines five pixels apart: the Mastodon header takes them from the full-size brightness,
+    # and the X header, the same crop at half its size, is that header halved. Shrunk from the
+    # half-size decode instead, they alias (a mean error of 12 against 5).
+    source = rotated_fine_lines((3200, 2400), 5)
     presets = [get_preset("mastodon-bluesky-header"), get_preset("x-header")]
 
-    header, x_header = render_presets(source, presets, kind="photo")
+    _, x_header = render_presets(source, presets, kind="photo")
 
-    source.seek(0)
-    decoded = Image.open(source).transpose(Image.Transpose.ROTATE_270).convert("L")
-    expected = decoded.resize((1500, 500), Image.Resampling.LANCZOS, box=(0, 666.67, 3200, 1733.33))
-    difference = ImageChops.difference(open_output(x_header).convert("L"), expected)
-    assert ImageStat.Stat(difference).mean[0] < 8
+    assert brightness_error(x_header, source, (0, 666.67, 3200, 1733.33)) < 8
 
 
 def test_a_cmyk_jpeg_keeps_its_colours():

@@ -23,6 +23,7 @@ class Job:
     size: tuple[int, int]
     upright_box: tuple[float, ...]  # ``box`` in the upright frame: tiles are shrunk upright
     parent: int | None = None  # index of the job whose tile this one shrinks, None = the decode
+    reduce_by: int | None = None  # the parent's tile exactly reduced by this, see _reduce_factor
 
     @property
     def density(self) -> float:
@@ -53,7 +54,7 @@ def pyramid_order(jobs: list[Job]) -> list[Job]:
     "vs q85"). Requiring a bigger saving before using a tile halved that loss but cost 9 MB of
     peak memory and 5% more time on the 24 MP photo.
 
-    A size that is a tile exactly reduced (reduce_factor) costs only the reduce(): the X header
+    A size that is a tile exactly reduced (_reduce_factor) costs only the reduce(): the X header
     halves the Mastodon header (8.5 -> 2 ms for a 24 MP photo), and on a fine-line photo it came
     out 0.9-1.2 dB closer to a LANCZOS reference than shrunk from the Facebook cover or the
     preview by bicubic, its e-mail signature (shrunk from it) 0.7-0.8 dB.
@@ -65,14 +66,15 @@ def pyramid_order(jobs: list[Job]) -> list[Job]:
             if not _covers(earlier, job):
                 continue
             scale = earlier.size[0] / (earlier.box[2] - earlier.box[0])
-            cost = _read_cost(job.box, job.size, scale, exact=bool(reduce_factor(earlier, job)))
+            factor = _reduce_factor(earlier, job)
+            cost = _read_cost(job.box, job.size, scale, exact=factor is not None)
             if cost < best:
-                best, job.parent = cost, earlier.index
+                best, job.parent, job.reduce_by = cost, earlier.index, factor
     # By density, so a parent always comes before its children.
     return order
 
 
-def reduce_factor(tile: Job, job: Job) -> int | None:
+def _reduce_factor(tile: Job, job: Job) -> int | None:
     """The whole number by which ``job`` is ``tile``'s tile reduced, when it is exactly that: its
     crop lies on the tile's grid and each of its pixels is one block of that many pixels square
     (the X header is the Mastodon header halved: same crop, 1500x500 of 3000x1000; 1 is a crop
@@ -93,7 +95,7 @@ def _read_cost(
     box: tuple[float, ...], size: tuple[int, int], scale: float, *, exact: bool = False
 ) -> float:
     """Rough cost of resizing ``box`` (seen at ``scale``) to ``size``: pixels the filter reads.
-    ``exact``: the size is the box reduced by a whole number (reduce_factor), reduce() alone."""
+    ``exact``: the size is the box reduced by a whole number (_reduce_factor), reduce() alone."""
     width, height = (box[2] - box[0]) * scale, (box[3] - box[1]) * scale
     # reduce() itself reads every pixel once, but far more cheaply than the LANCZOS passes.
     if exact:

@@ -43,7 +43,6 @@ from assets.renditions.engine.pyramid import (
     Job,
     box_within,
     pyramid_order,
-    reduce_factor,
     resample_filter,
 )
 from assets.renditions.engine.results import RenderedImage, RenderFailure, RenderResult
@@ -288,18 +287,14 @@ def _render_raster(
         """
         for child in children.get(job.index, []):
             box = box_within(child.upright_box, job.upright_box, tile.size)
-            if child.plan.size == tile.size and box == (0.0, 0.0, *tile.size):
-                finish_tree(child, tile)
-                continue
-            reduce_by = reduce_factor(job, child)
-            if reduce_by is not None:
-                finish_tree(child, tile.reduce(reduce_by, box=tuple(round(v) for v in box)))
-                continue
-            resample = resample_filter(child, kind)
-            finish_tree(
-                child,
-                tile.resize(child.plan.size, resample, box=box, reducing_gap=REDUCING_GAP),
-            )
+            if child.reduce_by == 1 and box == (0.0, 0.0, *tile.size):
+                shrunk = tile
+            elif child.reduce_by is not None:
+                shrunk = tile.reduce(child.reduce_by, box=tuple(round(v) for v in box))
+            else:
+                resample = resample_filter(child, kind)
+                shrunk = tile.resize(child.plan.size, resample, box=box, reducing_gap=REDUCING_GAP)
+            finish_tree(child, shrunk)
         tile = to_srgb(tile, transform)
         low = not vector and plan_scale(job.plan) > 1.0 + 1e-6
         results[job.index] = _finish(job.plan, tile, kind, fill, low)
@@ -357,8 +352,7 @@ def _keeps_colour_blocks(job: Job, children: Sequence[Job]) -> bool:
     colour at its own resolution; a resample would read the blocks' edges.
     """
     even = job.size[0] % 2 == 0 and job.size[1] % 2 == 0
-    factors = [reduce_factor(job, child) for child in children]
-    return all(even and factor is not None and factor % 2 == 0 for factor in factors)
+    return all(even and child.reduce_by and child.reduce_by % 2 == 0 for child in children)
 
 
 # The widest filter a resize here uses (LANCZOS) reads this many pixels either side of a
