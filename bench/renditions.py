@@ -34,7 +34,9 @@ row's ratio is against ``base-8`` (the goal: at least 5x). Every ratio is agains
 measured in the same run. Taking the fastest run also leaves out what only a process's first
 import pays (loading modules, connecting to the database), which a long-running worker pays
 once. Takes about nine minutes; name inputs to run only those, e.g.
-``bench/renditions.py logo.png photo-rot6.jpg``.
+``bench/renditions.py logo.png photo-rot6.jpg``. ``--sizes`` adds, under each input's rows,
+every size's PSNR for each method beside what q85 encoding of the reference scores: the
+worst-of columns say how far quality fell, this says which size it was.
 
 The ``bulk`` row (``bench/renditions.py bulk`` alone) imports 200 mixed files (100 12 MP
 JPEGs, 60 RGBA PNG logos, 40 SVG logos) with ``manage.py import_assets`` while two Celery
@@ -588,7 +590,7 @@ def psnr(a: Image.Image, b: Image.Image) -> float:
     return 99.0 if mse == 0 else 10 * math.log10(255**2 / mse)
 
 
-def main(names: list[str]) -> None:
+def main(names: list[str], *, sizes: bool = False) -> None:
     unknown = sorted(set(names) - set(KINDS) - {BULK})
     if unknown:
         raise SystemExit(f"unknown input {', '.join(unknown)}: choose from {', '.join(KINDS)}")
@@ -622,6 +624,7 @@ def main(names: list[str]) -> None:
             refs, ground = reference(path)
             ceilings = {slug: psnr(_reencoded(ref, KINDS[name]), ref) for slug, ref in refs.items()}
             seconds = {}
+            outputs = {}
             rows = [*methods, "decode", *(["base-8", "import"] if name in IMPORTED else [])]
             for method in rows:
                 if method == "decode" and path.suffix == ".svg":
@@ -636,6 +639,8 @@ def main(names: list[str]) -> None:
                     continue
                 stats = json.loads(completed.stdout.strip().splitlines()[-1])
                 seconds[method] = stats["seconds"]
+                if method in methods:
+                    outputs[method] = out
                 against = seconds.get("base-8") if method == "import" else seconds.get("baseline")
                 ratio = f"{against / stats['seconds']:>5.1f}x" if against else "    -"
                 print(
@@ -643,6 +648,8 @@ def main(names: list[str]) -> None:
                     f" {ratio} {_worst(out, refs, 'JPEG'):>9} {_loss(out, refs, ceilings):>7}"
                     f" {_worst(out, refs, 'PNG'):>9}"
                 )
+            if sizes:
+                _per_size(outputs, refs, ceilings)
         if not names or BULK in names:
             run_bulk(folder)
 
@@ -656,6 +663,22 @@ def _worst(out: Path, refs: dict[str, Image.Image], fmt: str) -> str:
         if formats[slug] == fmt and (out / slug).exists()
     ]
     return f"{min(scores):.1f}" if scores else "-"
+
+
+def _per_size(
+    outputs: dict[str, Path], refs: dict[str, Image.Image], ceilings: dict[str, float]
+) -> None:
+    """Each size's PSNR per method, and for a JPEG size what q85 encoding of the reference
+    itself scores (the best a method can do)."""
+    formats = {preset.slug: preset.format for preset in presets_for("photo")}
+    print(f"  {'size':<24} {'format':<6} {'q85':>5}" + "".join(f" {m:>8}" for m in outputs))
+    for slug, ref in refs.items():
+        ceiling = f"{ceilings[slug]:.1f}" if formats[slug] == "JPEG" else "-"
+        cells = [
+            f"{psnr(Image.open(out / slug), ref):.1f}" if (out / slug).exists() else "-"
+            for out in outputs.values()
+        ]
+        print(f"  {slug:<24} {formats[slug]:<6} {ceiling:>5}" + "".join(f" {c:>8}" for c in cells))
 
 
 def _reencoded(image: Image.Image, kind: str) -> Image.Image:
@@ -681,4 +704,4 @@ if __name__ == "__main__":
     if len(sys.argv) == 6 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5])
     else:
-        main(sys.argv[1:])
+        main([arg for arg in sys.argv[1:] if arg != "--sizes"], sizes="--sizes" in sys.argv)
