@@ -447,10 +447,25 @@ class AssetFilterForm(forms.Form):
                         key = collections.get(values[column], ("", ""))
                     per_value[key] = per_value.get(key, 0) + count
             facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
-        names = Tag.objects.filter(pk__in=list(tag_counts)).values_list("pk", "slug", "name")
-        tags = [(slug, name, tag_counts[pk]) for pk, slug, name in names]
+        names = Tag.objects.filter(pk__in=self._tags_that_may_show(tag_counts))
+        tags = [
+            (slug, name, tag_counts[pk])
+            for pk, slug, name in names.values_list("pk", "slug", "name")
+        ]
         facets.insert(1, self._facet("tag", tags))
         return Counted(facets, total, number, ids)
+
+    def _tags_that_may_show(self, tag_counts: dict[int, int]) -> list[int]:
+        """The ids of the tags the facet may show: each used at least as often as the
+        TAGS_SHOWN-th most used (ties there go by name, so all of them), and the chosen one.
+        Fetching the names of the other hundreds cost a millisecond."""
+        counts = sorted(tag_counts.values(), reverse=True)
+        least = counts[self.TAGS_SHOWN - 1] if len(counts) >= self.TAGS_SHOWN else 0
+        shown = [pk for pk, count in tag_counts.items() if count >= least]
+        chosen = self.cleaned_data.get("tag")
+        if chosen and chosen.pk in tag_counts and tag_counts[chosen.pk] < least:
+            shown.append(chosen.pk)
+        return shown
 
     def _read_once(
         self, matches: QuerySet[Asset], order: list[str], number: int, per_page: int

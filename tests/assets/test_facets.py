@@ -86,6 +86,20 @@ def test_a_chosen_option_that_matches_nothing_still_shows_so_it_can_be_cleared(
     assert '<option value="logo" selected>Logo (0)</option>' in page.content.decode()
 
 
+def test_the_tag_facet_shows_the_thirty_most_used_ties_by_name_and_the_chosen_one(client, employee):
+    # Made in reverse order of name, so the ids' order is not the names'.
+    quiet = [f"quiet {n:02}" for n in reversed(range(32))]
+    make_listed_assets([{"tags": ["busy", "Anchor"]}, {"tags": ["busy"]}])
+    make_listed_assets([{"tags": [name]} for name in quiet])
+    client.force_login(employee)
+    shown = list(counts(client.get("/"), "tag"))
+    assert shown == ["busy", "anchor", *(f"quiet-{n:02}" for n in range(28))]
+    chosen = counts(client.get("/", {"tag": "quiet-31"}), "tag")
+    assert list(chosen)[-1] == "quiet-31"
+    assert chosen["quiet-31"] == 1
+    assert len(chosen) == 31
+
+
 def test_marketing_counts_drafts_by_status_in_the_library(client, marketer, library):
     client.force_login(marketer)
     page = client.get("/library/", {"collection": "summer"})
