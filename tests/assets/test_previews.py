@@ -4,6 +4,7 @@ import io
 import re
 
 import pytest
+from django.test.utils import override_script_prefix
 from PIL import Image
 
 from assets.models import Rendition
@@ -28,6 +29,20 @@ def test_home_cards_show_a_thumbnail_with_a_high_density_variant(client, employe
     assert f"/assets/{photo.slug}/preview/thumbnail/?v=" in page
     assert re.search(r'srcset="[^"]+thumbnail/\?v=\w+ 1x, [^"]+thumbnail-2x/\?v=\w+ 2x"', page)
     assert not [src for src in image_sources(page) if "/original/" in src]
+
+
+def test_a_portal_served_under_a_path_links_its_cards_and_thumbnails_under_it(
+    client, employee, photo
+):
+    client.force_login(employee)
+    at_root = client.get("/").content.decode()
+    with override_script_prefix("/brand/"):
+        under = client.get("/").content.decode()
+    assert f'href="/assets/{photo.slug}/"' in at_root
+    assert f'src="/assets/{photo.slug}/preview/thumbnail/?v=' in at_root
+    assert f'href="/brand/assets/{photo.slug}/"' in under
+    assert f'src="/brand/assets/{photo.slug}/preview/thumbnail/?v=' in under
+    assert f"/brand/assets/{photo.slug}/preview/thumbnail-2x/?v=" in under
 
 
 def test_no_page_points_an_image_at_the_original(client, marketer, photo):
