@@ -1,5 +1,5 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,20 @@ def test_a_user_in_no_group_sees_a_polite_page_not_an_error(client, outsider):
     assert "ask your administrator" in page
     assert "olive" in page
     assert "Forbidden" not in page
+
+
+def test_a_permission_given_to_the_person_counts_beside_their_roles(client, employee):
+    client.force_login(employee)
+    assert client.get("/library/").status_code == 403
+    employee.user_permissions.add(Permission.objects.get(codename="change_asset"))
+    # The home page needs the role's view_asset; its menu shows the person's own permission.
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'href="/library/"' in home.content.decode()
+    assert client.get("/library/").status_code == 200
+
+
+def test_an_administrator_holds_every_permission_without_a_role(client, staff):
+    client.force_login(staff)
+    assert client.get("/library/").status_code == 200
+    assert client.get("/library/upload/").status_code == 200
