@@ -13,7 +13,7 @@ from assets.intake.validation import ImageRefused, check_frame
 from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag, content_languages
 from assets.renditions.presets import platform_presets
 from assets.renditions.translated import platforms_translated
-from assets.search import Search, platform_kinds, search_for
+from assets.search import INDEX_FIRST_SQL, Search, platform_kinds, search_for
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
 ACCEPT = ".jpg,.jpeg,.png,.webp,.heic,.heif,.avif,.tif,.tiff,.svg,.svgz"
@@ -388,10 +388,6 @@ class AssetFilterForm(forms.Form):
         if self.is_valid() and self.cleaned_data["q"].strip():
             self._search = search_for(self.cleaned_data["q"], within=assets)
 
-    @property
-    def searching(self) -> bool:
-        return self._search is not None
-
     def results(self, ids: list[int]) -> QuerySet[Asset]:
         """The assets of ``ids`` (a page ``counted`` found), a search's with its matched words
         marked; unordered, as the ids hold the page's order already."""
@@ -520,8 +516,14 @@ class AssetFilterForm(forms.Form):
             f"WHERE m.tagged AND {where} ORDER BY {ordering} LIMIT %s OFFSET %s) AS page"
         )
         offset = (number - 1) * per_page
+        # A search's matches are asked of the GIN index (see assets.search.index_first).
+        index_first = bool(self._search) and connection.vendor == "postgresql"
+        if index_first:
+            statement = INDEX_FIRST_SQL + statement
         with connection.cursor() as cursor:
             cursor.execute(statement, [*params, *filter_params, *filter_params, per_page, offset])
+            if index_first:
+                cursor.nextset()  # past set_config's row
             rows = cursor.fetchall()
         combos = [(dict(zip(columns, r[1:-1], strict=True)), r[-1]) for r in rows if r[0] == 0]
         tag_counts = {r[1]: r[-1] for r in rows if r[0] == 1}

@@ -413,6 +413,12 @@ def index_first(*, using: str) -> Iterator[None]:
         yield
 
 
+# ``index_first`` for one statement, written before it in the same execute(): PostgreSQL runs
+# the statements of one query string in a transaction of their own, so the setting ends with
+# it, without the BEGIN, SET and COMMIT round trips of ``index_first`` (0.5 ms a search).
+INDEX_FIRST_SQL = f"SELECT set_config('random_page_cost', '{RANDOM_PAGE_COST}', true); "
+
+
 def query_words(text: str) -> tuple[list[str], list[str]]:
     """The words a query asks for and the words it excludes ("-word"), lower case."""
     wanted: list[str] = []

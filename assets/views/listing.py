@@ -1,7 +1,5 @@
 """One page of artwork cards with the filters: the home page and marketing's library."""
 
-from contextlib import nullcontext
-
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import (
@@ -12,7 +10,6 @@ from django.shortcuts import render
 
 from assets.forms import AssetFilterForm, language_fields
 from assets.models import Asset, Rendition
-from assets.search import index_first
 
 PAGE_SIZE = 24
 # What a card shows and what its thumbnails' recipe keys are made of. The other fifty of an
@@ -42,18 +39,6 @@ def listing_page(
     filters = AssetFilterForm(
         request.GET, assets=assets, names_from_assets=not everything, with_status=with_status
     )
-    with index_first(using=assets.db) if filters.searching else nullcontext():
-        return _listing_page(request, filters, template, order_by=order_by, **context)
-
-
-def _listing_page(
-    request: HttpRequest,
-    filters: AssetFilterForm,
-    template: str,
-    *,
-    order_by: tuple[str, ...],
-    **context,
-) -> HttpResponse:
     counted = filters.counted(order_by=order_by, page=request.GET.get("page"), per_page=PAGE_SIZE)
     page = Paginator(range(counted.total), PAGE_SIZE).page(counted.number)
     # The cards' thumbnails in one query; Asset.served_renditions picks from these.
