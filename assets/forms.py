@@ -414,11 +414,7 @@ class AssetFilterForm(forms.Form):
         number = _page_number(page)
         combos, tag_counts, ids = self._read_once(matches, order, number, per_page)
         chosen = [name for name in self.ROW_FACETS if self._chosen(name)]
-        total = sum(
-            count
-            for values, count in combos
-            if all(self._lets_through(values, name) for name in chosen)
-        )
+        total = sum(count for _, count in self._passing(combos, chosen))
         if not ids and number > 1:
             # Past the last page (a link kept from a longer list): the last page instead.
             number = max(math.ceil(total / per_page), 1)
@@ -434,14 +430,12 @@ class AssetFilterForm(forms.Form):
             if name not in self.fields:
                 continue
             per_value: dict[tuple, int] = {}
-            # Only a chosen filter holds a combination back (hundreds of them, five facets each).
             others = [other for other in chosen if other != name]
-            for values, count in combos:
-                if all(self._lets_through(values, other) for other in others):
-                    key = (values[column],)
-                    if name == "collection":
-                        key = collections.get(values[column], ("", ""))
-                    per_value[key] = per_value.get(key, 0) + count
+            for values, count in self._passing(combos, others):
+                key = (values[column],)
+                if name == "collection":
+                    key = collections.get(values[column], ("", ""))
+                per_value[key] = per_value.get(key, 0) + count
             facets.append(self._facet(name, [(*key, count) for key, count in per_value.items()]))
         names = Tag.objects.filter(pk__in=self._tags_that_may_show(tag_counts))
         tags = [
@@ -450,6 +444,18 @@ class AssetFilterForm(forms.Form):
         ]
         facets.insert(1, self._facet("tag", tags))
         return Counted(facets, total, number, ids)
+
+    def _passing(self, combos: list[tuple[dict, int]], names: list[str]) -> list[tuple[dict, int]]:
+        """The combinations that the filters ``names`` let through, as chosen."""
+        # Only a chosen filter holds a combination back (hundreds of them, five facets each),
+        # and mostly none is chosen: then nothing is asked of each.
+        if not names:
+            return combos
+        return [
+            (values, count)
+            for values, count in combos
+            if all(self._lets_through(values, name) for name in names)
+        ]
 
     def _tags_that_may_show(self, tag_counts: dict[int, int]) -> list[int]:
         """The ids of the tags the facet may show: each used at least as often as the
