@@ -11,8 +11,9 @@ from modeltranslation.translator import translator
 
 from assets.intake.validation import ImageRefused, check_frame
 from assets.models import REVIEW_NONE, Asset, Collection, Review, Tag, content_languages
+from assets.renditions.platforms import load_platforms
 from assets.renditions.presets import platform_presets
-from assets.renditions.translated import platforms_translated
+from assets.renditions.translated import platform_text
 from assets.search import INDEX_FIRST_SQL, Search, platform_kinds, search_for
 
 # What the file chooser offers; the validator decides from the bytes, not from this.
@@ -375,7 +376,10 @@ class AssetFilterForm(forms.Form):
         can be an embargoed project's)."""
         super().__init__(*args, **kwargs)
         self.assets = assets
-        self.fields["platform"].choices = [(p.slug, p.name) for p in platforms_translated()]
+        # The platforms' names only: platforms_translated() translates every slot's steps too.
+        self.fields["platform"].choices = [
+            (p.slug, platform_text(p.name)) for p in load_platforms()
+        ]
         if not with_status:
             del self.fields["status"], self.fields["review"]
         if names_from_assets:
