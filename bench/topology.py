@@ -750,7 +750,10 @@ def report(plan, results, faults, last_week, elapsed, shape, users, capacity) ->
     if lost or extra or results["undelivered"] or results["refused"]:
         problems.append("counts: accepted and held differ, or some never arrived")
 
-    # Two beats: last week released once; the tasks that said they released add up to that.
+    # Two beats: last week released once, and no more than one task says it released it.
+    # None may say so: the kill can land on the task that released, after its commit and
+    # before its line in the log (a suite run: the killed worker had logged 12 of the 14 it
+    # received, the week was released once, and every task that logged said 0).
     said = sum(
         int(n) for n in re.findall(r"release_closed_weeks\[\S+\] succeeded in [\d.]+s: (\d+)", text)
     )
@@ -760,7 +763,7 @@ def report(plan, results, faults, last_week, elapsed, shape, users, capacity) ->
         f"release: {runs} runs from two beats, {said} said they released,"
         f" last week released {releases} time(s)"
     )
-    if releases != 1 or said != 1 or runs < 2:
+    if releases != 1 or said > 1 or runs < 2:
         problems.append("release: last week not released exactly once by two beats")
 
     for problem in problems:
