@@ -392,6 +392,15 @@ def search_for(text: str, *, within: QuerySet[Asset], language: str | None = Non
     return Search(vendor=vendor, tiers=(*search.tiers, *looser), language=language)
 
 
+# The planning ``index_first`` sets, as SQL. A search page's one statement is written after it
+# in the same execute(): PostgreSQL runs the statements of one query string in a transaction of
+# their own (inside an open one, the setting lasts until that ends), so it ends with the
+# statement, without the BEGIN, SET and COMMIT round trips of ``index_first`` (0.7-1.9 ms a
+# search page). Django binds parameters on the client by default, which lets one execute()
+# carry two statements.
+INDEX_FIRST_SQL = f"SELECT set_config('random_page_cost', '{RANDOM_PAGE_COST}', true); "
+
+
 @contextmanager
 def index_first(*, using: str) -> Iterator[None]:
     """A transaction in which PostgreSQL plans a search's statements to ask the GIN index which
@@ -407,18 +416,8 @@ def index_first(*, using: str) -> Iterator[None]:
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('random_page_cost', %s, true)", [RANDOM_PAGE_COST]
-                )
+                cursor.execute(INDEX_FIRST_SQL)
         yield
-
-
-# ``index_first`` for one statement, written before it in the same execute(): PostgreSQL runs
-# the statements of one query string in a transaction of their own (inside an open one, the
-# setting lasts until that ends), so it ends with the statement, without the BEGIN, SET and
-# COMMIT round trips of ``index_first`` (0.7-1.9 ms a search page). Django binds parameters
-# on the client by default, which lets one execute() carry two statements.
-INDEX_FIRST_SQL = f"SELECT set_config('random_page_cost', '{RANDOM_PAGE_COST}', true); "
 
 
 def query_words(text: str) -> tuple[list[str], list[str]]:

@@ -654,9 +654,14 @@ def main(names: list[str], *, sizes: bool = False) -> None:
             run_bulk(folder)
 
 
+def _formats() -> dict[str, str]:
+    """Each preset's output format, by slug."""
+    return {preset.slug: preset.format for preset in presets_for("photo")}
+
+
 def _worst(out: Path, refs: dict[str, Image.Image], fmt: str) -> str:
     """The lowest PSNR over the presets of one output format, or "-" if there are none."""
-    formats = {preset.slug: preset.format for preset in presets_for("photo")}
+    formats = _formats()
     scores = [
         psnr(Image.open(out / slug), ref)
         for slug, ref in refs.items()
@@ -670,7 +675,7 @@ def _per_size(
 ) -> None:
     """Each size's PSNR per method, and for a JPEG size what q85 encoding of the reference
     itself scores (the best a method can do)."""
-    formats = {preset.slug: preset.format for preset in presets_for("photo")}
+    formats = _formats()
     print(f"  {'size':<24} {'format':<6} {'q85':>5}" + "".join(f" {m:>8}" for m in outputs))
     for slug, ref in refs.items():
         ceiling = f"{ceilings[slug]:.1f}" if formats[slug] == "JPEG" else "-"
@@ -691,7 +696,7 @@ def _reencoded(image: Image.Image, kind: str) -> Image.Image:
 
 def _loss(out: Path, refs: dict[str, Image.Image], ceilings: dict[str, float]) -> str:
     """Worst dB lost to the pipeline (draft, reduce, pyramid) beyond q85 encoding itself."""
-    formats = {preset.slug: preset.format for preset in presets_for("photo")}
+    formats = _formats()
     losses = [
         ceilings[slug] - psnr(Image.open(out / slug), ref)
         for slug, ref in refs.items()
