@@ -5,9 +5,10 @@ Run from the project root:
     .venv/bin/python bench/renditions.py
 
 It generates its inputs in a temporary directory (a 24 MP JPEG photo stored 6000x4000 landscape
-with EXIF orientation 6, the same photo without rotation, a 12 MP HEIC phone photo (4032x3024,
-rotated like an iPhone's), a 16 MP RGBA PNG logo, an SVG logo and an Illustrator-style SVG with
-its DOCTYPE, entities, styles and private data, rendered as the library stores it, sanitized),
+with EXIF orientation 6, the same photo without rotation and again under a grid of thin lines,
+a 12 MP HEIC phone photo (4032x3024, rotated like an iPhone's), a 16 MP RGBA PNG logo, an SVG
+logo and an Illustrator-style SVG with its DOCTYPE, entities, styles and private data, rendered
+as the library stores it, sanitized),
 then runs every method in a fresh child process pinned to one core (``taskset -c 0`` when
 available), so each peak RSS (``VmHWM``) is that method's own. Each child renders the full
 built-in preset set REPEAT (five) times; the table shows the fastest time (on a shared VM other
@@ -79,6 +80,7 @@ NOISE = 4
 KINDS = {
     "photo-rot6.jpg": "photo",
     "photo-flat.jpg": "photo",
+    "photo-detail.jpg": "photo",
     "phone.heic": "photo",
     "logo.png": "logo",
     "logo.svg": "logo",
@@ -128,6 +130,15 @@ def make_inputs(folder: Path) -> None:
     # (Writing HEIC needs pillow-heif's plugin; the engine loads it only to read one.)
     phone = photo.resize((4032, 3024), Image.Resampling.BILINEAR)
     phone.save(folder / "phone.heic", quality=80, exif=exif.tobytes())
+    # The flat photo under a grid of thin lines (dark every 5 pixels, light every 7): detail
+    # close to what a size can hold, which a box reduce aliases and a soft filter greys. The
+    # smooth photo's columns cannot show that loss; this one's per size (--sizes) do.
+    draw = ImageDraw.Draw(photo)
+    for x in range(0, width, 5):
+        draw.line((x, 0, x, height - 1), fill=(20, 20, 20))
+    for y in range(0, height, 7):
+        draw.line((0, y, width - 1, y), fill=(240, 240, 240))
+    photo.save(folder / "photo-detail.jpg", quality=90)
 
     side = 4000
     logo = Image.new("RGBA", (side, side), (0, 0, 0, 0))
