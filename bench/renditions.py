@@ -34,7 +34,7 @@ and local media) and ``base-8`` is naive Pillow making only the first 8 presets;
 row's ratio is against ``base-8`` (the goal: at least 5x). Every ratio is against a baseline
 measured in the same run. Taking the fastest run also leaves out what only a process's first
 import pays (loading modules, connecting to the database), which a long-running worker pays
-once. Takes about nine minutes; name inputs to run only those, e.g.
+once. Takes about twelve minutes; name inputs to run only those, e.g.
 ``bench/renditions.py logo.png photo-rot6.jpg``. ``--sizes`` adds, under each input's rows,
 every size's PSNR for each method beside what q85 encoding of the reference scores: the
 worst-of columns say how far quality fell, this says which size it was.
