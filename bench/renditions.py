@@ -34,7 +34,7 @@ and local media) and ``base-8`` is naive Pillow making only the first 8 presets;
 row's ratio is against ``base-8`` (the goal: at least 5x). Every ratio is against a baseline
 measured in the same run. Taking the fastest run also leaves out what only a process's first
 import pays (loading modules, connecting to the database), which a long-running worker pays
-once. Takes about twelve minutes; name inputs to run only those, e.g.
+once. Takes about ten minutes; name inputs to run only those, e.g.
 ``bench/renditions.py logo.png photo-rot6.jpg``. ``--sizes`` adds, under each input's rows,
 every size's PSNR for each method beside what q85 encoding of the reference scores: the
 worst-of columns say how far quality fell, this says which size it was.
@@ -131,8 +131,8 @@ def make_inputs(folder: Path) -> None:
     phone = photo.resize((4032, 3024), Image.Resampling.BILINEAR)
     phone.save(folder / "phone.heic", quality=80, exif=exif.tobytes())
     # The flat photo under a grid of thin lines (dark every 5 pixels, light every 7): detail
-    # close to what a size can hold, which a box reduce aliases and a soft filter greys. The
-    # smooth photo's columns cannot show that loss; this one's per size (--sizes) do.
+    # close to what a size can hold, which a box pre-shrink (draft, reduce) aliases into a
+    # pattern of its own. The smooth photo cannot show that loss; this one's sizes (--sizes) do.
     draw = ImageDraw.Draw(photo)
     for x in range(0, width, 5):
         draw.line((x, 0, x, height - 1), fill=(20, 20, 20))
