@@ -73,6 +73,7 @@ from assets.renditions.engine import (  # noqa: E402 - needs ROOT on sys.path
     render_presets,
     svg_size,
 )
+from assets.renditions.engine.encode import encode  # noqa: E402
 from assets.renditions.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 
 REPEAT = 5
@@ -219,7 +220,7 @@ def run_baseline(path: Path, presets=None) -> dict[str, bytes]:
                 plan = _logo_plan(preset, image)
                 tile = image.resize(plan.size, Image.Resampling.LANCZOS, box=plan.crop)
                 image = _place(preset, tile, plan, GROUND)
-        outputs[preset.slug] = _encode(image, preset.format, KINDS[path.name])
+        outputs[preset.slug] = _encode(image, preset, KINDS[path.name])
     return outputs
 
 
@@ -292,8 +293,9 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
         if preset.format == "JPEG":
             if image.hasalpha():
                 image = image.flatten(background=[255, 255, 255])
-            subsample = "auto" if kind == "photo" else "off"  # the engine's 4:2:0 and 4:4:4
-            suffix = f".jpg[Q=85,optimize_coding,interlace,strip,subsample_mode={subsample}]"
+            # The engine's 4:2:0 and 4:4:4, and baseline JPEG as the engine writes.
+            subsample = "auto" if kind == "photo" else "off"
+            suffix = f".jpg[Q=85,optimize_coding,strip,subsample_mode={subsample}]"
         else:
             suffix = ".png"
         outputs[preset.slug] = image.write_to_buffer(suffix)
@@ -391,16 +393,9 @@ def _place(preset, artwork: Image.Image, plan, ground: tuple[int, int, int]) -> 
     return canvas
 
 
-def _encode(image: Image.Image, fmt: str, kind: str) -> bytes:
-    # The engine's first-attempt settings, so only the pipelines differ.
-    buffer = io.BytesIO()
-    if fmt == "JPEG":
-        subsampling = "4:2:0" if kind == "photo" else "4:4:4"
-        options = {"quality": 85, "optimize": True, "progressive": True}
-        _flatten(image).save(buffer, "JPEG", subsampling=subsampling, **options)
-    else:
-        image.save(buffer, "PNG", compress_level=6)
-    return buffer.getvalue()
+def _encode(image: Image.Image, preset, kind: str) -> bytes:
+    """The engine's own encoder (its settings and byte limits), so only the pipelines differ."""
+    return encode(_flatten(image) if preset.format == "JPEG" else image, preset, kind)
 
 
 def _flatten(image: Image.Image, ground: tuple[int, int, int] = (255, 255, 255)) -> Image.Image:
