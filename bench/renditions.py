@@ -75,7 +75,7 @@ from assets.renditions.engine import (  # noqa: E402 - needs ROOT on sys.path
     render_presets,
     svg_size,
 )
-from assets.renditions.engine.encode import encode  # noqa: E402
+from assets.renditions.engine.encode import JPEG_QUALITIES, encode, jpeg_subsampling  # noqa: E402
 from assets.renditions.presets import presets_for  # noqa: E402  (every artwork kind has the same sizes)
 
 REPEAT = 5
@@ -295,9 +295,10 @@ def run_pyvips(path: Path) -> dict[str, bytes]:
         if preset.format == "JPEG":
             if image.hasalpha():
                 image = image.flatten(background=[255, 255, 255])
-            # The engine's 4:2:0 and 4:4:4, and baseline JPEG as the engine writes.
-            subsample = "auto" if kind == "photo" else "off"
-            suffix = f".jpg[Q=85,optimize_coding,strip,subsample_mode={subsample}]"
+            # The engine's chroma (libvips' "auto" is 4:2:0 below Q 90) and, as the engine
+            # writes, baseline JPEG.
+            subsample = "off" if jpeg_subsampling(kind) == "4:4:4" else "auto"
+            suffix = f".jpg[Q={JPEG_QUALITIES[0]},optimize_coding,strip,subsample_mode={subsample}]"
         else:
             suffix = ".png"
         outputs[preset.slug] = image.write_to_buffer(suffix)
@@ -699,8 +700,7 @@ def _per_size(
 def _reencoded(image: Image.Image, kind: str) -> Image.Image:
     """The reference through the engine's first JPEG attempt: the best any method can score."""
     buffer = io.BytesIO()
-    subsampling = "4:2:0" if kind == "photo" else "4:4:4"
-    image.save(buffer, "JPEG", quality=85, subsampling=subsampling)
+    image.save(buffer, "JPEG", quality=JPEG_QUALITIES[0], subsampling=jpeg_subsampling(kind))
     return Image.open(buffer)
 
 

@@ -24,8 +24,7 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
     image.info = {}
     limit = _human_bytes(preset.max_bytes)
     if preset.format == "JPEG":
-        # Full chroma keeps the edges of logos and text crisp; photos don't need it.
-        subsampling = "4:2:0" if kind == "photo" else "4:4:4"
+        subsampling = jpeg_subsampling(kind)
         for quality in JPEG_QUALITIES:
             # Baseline, not progressive: as small here and less than half the time.
             data = _save_jpeg(image, quality=quality, subsampling=subsampling)
@@ -43,6 +42,12 @@ def encode(image: Image.Image, preset: Preset, kind: str) -> bytes:
     if len(data) <= preset.max_bytes:
         return data
     raise TooBig(f"does not fit {limit} even with 256 colours")
+
+
+def jpeg_subsampling(kind: str) -> str:
+    """The chroma a JPEG of this kind keeps: full chroma keeps the edges of logos and text
+    crisp; photos don't need it."""
+    return "4:2:0" if kind == "photo" else "4:4:4"
 
 
 # The portal shows platform sizes in mocks at most about 400 CSS pixels wide: this covers 2x.
