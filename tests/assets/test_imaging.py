@@ -624,6 +624,56 @@ def test_a_use_element_bomb_fails_quickly_as_too_complex():
     }
 
 
+def stripes_svg(extra: str = "") -> bytes:
+    """1024 x 512 units of black stripes one unit wide, one unit apart, on white."""
+    stripes = "".join(f"M{x} 0h1v512h-1z" for x in range(0, 1024, 2))
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="1024" height="512"'
+        ' viewBox="0 0 1024 512">'
+        f'<rect width="1024" height="512" fill="#fff"/><path d="{stripes}" fill="#000"/>{extra}'
+        "</svg>"
+    ).encode()
+
+
+def grey_share(image: Image.Image) -> float:
+    """The share of pixels that are neither near black nor near white."""
+    histogram = image.convert("L").histogram()
+    return sum(histogram[16:240]) / (image.width * image.height)
+
+
+def test_a_simple_svg_is_drawn_at_each_size_so_fine_lines_stay_crisp():
+    # The 3000 px wide header needs the drawing at 2.93 px a unit; the large avatar takes its
+    # middle at exactly 2. Drawn at its own size, each stripe is two whole pixels; resized
+    # from the larger drawing, every stripe's edges would be grey.
+    presets = [get_preset("avatar-large"), get_preset("mastodon-bluesky-header")]
+
+    avatar, header = render_svg_presets(stripes_svg(), presets, kind="illustration")
+
+    assert (avatar.width, avatar.height, header.width) == (1024, 1024, 3000)
+    assert grey_share(open_output(avatar)) < 0.01
+
+
+def test_a_detailed_svg_comes_out_as_the_same_simple_picture_does():
+    # Past a few elements the drawing is made once and resized (each drawing walks the whole
+    # document): the same picture with 200 empty groups, as design tools export, takes that
+    # way, and every size must still show the same artwork at the same place.
+    simple = imagegen.make_svg(body='<path d="M40 180 L120 20 L200 180 Z" fill="#fac800"/>')
+    detailed = simple.replace(b"</svg>", b"<g/>" * 200 + b"</svg>")
+
+    for kind in ("logo", "illustration"):
+        drawn = render_svg_presets(simple, PRESETS, kind=kind)
+        resized = render_svg_presets(detailed, PRESETS, kind=kind)
+
+        for one, other in zip(drawn, resized, strict=True):
+            first, second = open_output(one), open_output(other)
+            assert first.size == second.size, one.slug
+            difference = ImageStat.Stat(
+                ImageChops.difference(first.convert("RGB"), second.convert("RGB"))
+            )
+            # Under half a level on average: the two differ only in how edges are smoothed.
+            assert sum(difference.mean) / 3 < 0.75, (kind, one.slug, difference.mean)
+
+
 def test_svg_drawings_in_a_row_share_one_warm_rasterizer():
     render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
     first = rasterizer_pids()

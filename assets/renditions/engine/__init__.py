@@ -22,10 +22,12 @@ premultiplied once, a band at a time on the box of its visible pixels, and, when
 allows it, reduced once before anything else.
 
 SVG path (``render_svg_presets``, or ``render_presets`` with SVG bytes, which it sniffs): the SVG
-is parsed safely, rasterized once by cairosvg in a resource-limited child process at the size the
-largest preset needs (a logo's mark is found first on a small drawing), and that raster is then
-treated like a transparent PNG. The child stays warm for the next drawings of its worker
-process (``svg``). Sanitizing an
+is parsed safely and drawn by cairosvg in a resource-limited child process (a logo's mark is
+found first on a small drawing). A simple document (a few elements, as most logos are) has each
+size drawn by itself, its crop at its size: drawing is cheaper than resizing there, and exact.
+Any other is drawn once at the size the largest preset needs, and that raster is then treated
+like a transparent PNG. The child stays warm for the next documents of its worker process
+(``svg``). Sanitizing an
 uploaded SVG is upload validation's job (assets/intake/svg_sanitize.py), not the engine's.
 """
 
@@ -44,7 +46,7 @@ from assets.renditions.engine.svg import parse_svg, svg_size
 
 # Bump when a change here alters the output files, and put it in content-addressed names (with
 # preset.version), so cached renditions made by an older engine are not served as current.
-ENGINE_VERSION = 12
+ENGINE_VERSION = 13
 
 __all__ = [
     "ENGINE_VERSION",

@@ -112,9 +112,12 @@ def render_svg_presets(
     keep: Fractions | None = None,
     crops: Mapping[str, Fractions] | None = None,
 ) -> list[RenderResult]:
-    """Rasterize an SVG once, then render every preset from that raster.
+    """Render an SVG into every preset: a simple document (_draws_quickly) draws each size by
+    itself, at that size; any other is drawn once, at the largest size a preset needs, and
+    every size is made from that raster.
 
-    ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds (default
+    ``time_limit`` is the rasterizer's CPU and wall-clock budget in seconds for each request
+    (a logo's small drawing to find its mark, then its drawing or all its sizes; default
     svg.SVG_TIME_LIMIT, read at call time); going over it or the memory limit, or a document
     cairosvg cannot draw, makes every preset a RenderFailure saying which.
     """
@@ -130,6 +133,8 @@ def render_svg_presets(
     layout = _Layout(kind, focal_x, focal_y, keep, dict(crops or {}))
     plans = [layout.plan(p, (width, height)) for p in presets]
     scale = max(plan_scale(plan) for plan in plans)
+    each_size_drawn = _draws_quickly(root)
+    drawing = None  # the whole drawing at ``scale``, once made
     if kind == "logo":
         # A trimmed mark is shown larger than the whole canvas was planned for: find the mark
         # on a small drawing first, so the drawing itself is made once, at the size it needs.
@@ -144,16 +149,22 @@ def render_svg_presets(
         if needed > scale * 1.15 and width * height * needed**2 <= LOGO_REDRAW_PIXELS:
             scale = needed
         elif probe_scale == scale:
-            # A small drawing: the probe is the drawing.
-            return _render_raster(probe, presets, layout, fill, vector=True)
+            drawing = probe  # a small drawing: the probe is the drawing
     if width * height * scale**2 > svg.SVG_MAX_CANVAS_PIXELS:
         return [RenderFailure(p.slug, "too large a canvas") for p in presets]
     try:
-        raster = _draw(root, width, height, scale, time_limit)
+        if drawing is None and (kind == "logo" or not each_size_drawn):
+            drawing = _draw(root, width, height, scale, time_limit)
+        if each_size_drawn:
+            if kind == "logo":
+                # Read on the whole drawing at full size, as _render_raster reads it.
+                layout = dataclasses.replace(layout, mark=mark_bounds(drawing))
+            frame = (width * scale, height * scale)
+            return _render_windows(root, frame, presets, layout, fill, time_limit)
     except svg.RasterizeFailed as failure:
         return [RenderFailure(p.slug, str(failure)) for p in presets]
     # A vector source is never low resolution: it was drawn at the size the outputs need.
-    return _render_raster(raster, presets, layout, fill, vector=True)
+    return _render_raster(drawing, presets, layout, fill, vector=True)
 
 
 def _draw(
@@ -189,6 +200,57 @@ class _Layout:
             crop=self.crops.get(preset.slug),
             mark=mark,
         )
+
+
+# An SVG that costs at most this much to draw (elements, and characters of text) draws each
+# size on its own. Cairo fills a logo's pixels for about 4 ns each, where resizing a drawing
+# costs 20 ns an output pixel, and every size comes out exactly, not resampled. But each
+# drawing also walks the whole document in Python, about 80 µs an element: a detailed
+# document (Illustrator's 400 paths: 32 ms a drawing) is drawn once and resized.
+QUICK_DRAWING_COST = 100
+
+
+def _draws_quickly(root: ElementTree.Element) -> bool:
+    """Whether drawing the document once per size is cheap: few elements and little text,
+    and no embedded picture (decoded again by every drawing)."""
+    cost = 0
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] == "image":
+            return False
+        cost += 1 + len((element.text or "").strip())
+        if cost > QUICK_DRAWING_COST:
+            return False
+    return True
+
+
+def _render_windows(
+    root: ElementTree.Element,
+    frame: tuple[float, float],
+    presets: Sequence[Preset],
+    layout: _Layout,
+    fill: tuple[int, int, int] | None,
+    time_limit: float,
+) -> list[RenderResult]:
+    """Each size drawn by itself: its crop of the drawing ``frame`` pixels large, at its size.
+
+    Planned in that drawing's exact size (no pixels are rounded, as a raster's are), as
+    _render_raster plans on a raster. Raises svg.RasterizeFailed.
+    """
+    kind = layout.kind
+    presets = [preset.made_for(kind) for preset in presets]
+    plans = [layout.plan(p, frame) for p in presets]
+    windows = []
+    for plan in plans:
+        left, top, right, bottom = plan.crop
+        across, down = plan.size[0] / (right - left), plan.size[1] / (bottom - top)
+        drawing = (frame[0] * across, frame[1] * across)
+        windows.append(svg.Window(drawing, (left * across, top * down), plan.size, down / across))
+    tiles = svg.rasterize_windows(root, windows, time_limit)
+    results = []
+    for plan in plans:
+        tile = to_srgb(tiles.pop(0), None)
+        results.append(_finish(plan, tile, kind, fill, low=False))
+    return results
 
 
 def _render_raster(

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 import defusedxml.ElementTree
@@ -212,17 +214,38 @@ SVG_CHILD_DRAWINGS = 50
 _CAIRO_RAWMODE = "BGRa" if sys.byteorder == "little" else "aRGB"
 
 
+@dataclass(frozen=True)
+class Window:
+    """What the child draws of a document: the whole of it drawn ``drawing`` pixels large
+    (floats), stretched vertically by ``stretch``, and of that the ``size`` pixels from
+    ``origin`` (a size's crop starts between pixels)."""
+
+    drawing: tuple[float, float]
+    origin: tuple[float, float]
+    size: tuple[int, int]
+    stretch: float = 1.0
+
+
 def rasterize_svg(
     root: ElementTree.Element, size: tuple[int, int], time_limit: float
 ) -> Image.Image:
-    """The drawing as premultiplied RGBa, from this process's warm child. Raises
-    RasterizeFailed with the reason.
+    """The whole drawing at ``size`` as premultiplied RGBa; see rasterize_windows."""
+    whole = Window((float(size[0]), float(size[1])), (0.0, 0.0), size)
+    (image,) = rasterize_windows(root, [whole], time_limit)
+    return image
+
+
+def rasterize_windows(
+    root: ElementTree.Element, windows: Sequence[Window], time_limit: float
+) -> list[Image.Image]:
+    """Each window of the drawing as premultiplied RGBa, from this process's warm child, all
+    within one ``time_limit``. Raises RasterizeFailed with the reason.
 
     A child process, not multiprocessing: Celery's prefork children are daemonic and cannot
     start pools, and a separate process is the only way to put hard limits on cairosvg. It is
     started once per worker process (cairosvg's import was most of the cost of a small logo)
-    and replaced after SVG_CHILD_DRAWINGS drawings or any failure; a drawing over its time is
-    killed with its child, and only that drawing fails.
+    and replaced after SVG_CHILD_DRAWINGS documents or any failure; a document over its time
+    is killed with its child, and only that document fails.
     """
     # The parsed tree, serialized again, is what the child draws: one parser decides, and
     # entities are already expanded, so cairosvg's own parser never sees a DTD.
@@ -231,7 +254,7 @@ def rasterize_svg(
         for _attempt in range(2):
             child = _warm_child()
             try:
-                image = child.draw(document, size, time_limit)
+                images = child.draw(document, windows, time_limit)
             except _ChildGone:
                 _discard_child()  # died while idle (e.g. the OOM killer): once more, afresh
                 continue
@@ -241,7 +264,7 @@ def rasterize_svg(
             child.drawings += 1
             if child.drawings >= SVG_CHILD_DRAWINGS:
                 _discard_child(kill=False)
-            return image
+            return images
         raise RasterizeFailed("the SVG rasterizer could not be started")
 
 
@@ -271,16 +294,28 @@ class _Child:
         self.poll = select.poll()
         self.poll.register(self.process.stdout, select.POLLIN)
 
-    def draw(self, document: bytes, size: tuple[int, int], time_limit: float) -> Image.Image:
+    def draw(
+        self, document: bytes, windows: Sequence[Window], time_limit: float
+    ) -> list[Image.Image]:
         too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
         # The child's CPU limit is the real bound; this wall clock catches a child that hangs
         # without using CPU, so it is generous for a busy machine.
         deadline = time.monotonic() + 3 * time_limit + 5
-        request = svg_child.REQUEST.pack(*size, max(1, math.ceil(time_limit)), len(document))
+        request = (
+            svg_child.REQUEST.pack(max(1, math.ceil(time_limit)), len(document), len(windows))
+            + document
+        )
+        for window in windows:
+            request += svg_child.WINDOW.pack(
+                *window.drawing, *window.origin, window.stretch, *window.size
+            )
         try:
-            self.process.stdin.write(request + document)
+            self.process.stdin.write(request)
         except BrokenPipeError:
             raise _ChildGone from None
+        return [self._answer(deadline, too_slow) for _window in windows]
+
+    def _answer(self, deadline: float, too_slow: str) -> Image.Image:
         try:
             header = self._read(svg_child.ANSWER.size, deadline)
             status, width, height, length = svg_child.ANSWER.unpack(header)
