@@ -674,6 +674,23 @@ def test_a_detailed_svg_comes_out_as_the_same_simple_picture_does():
             assert sum(difference.mean) / 3 < 0.75, (kind, one.slug, difference.mean)
 
 
+def test_the_sizes_drawn_one_by_one_share_the_documents_time_limit():
+    # One element, but 20,000 segments: one size takes a fraction of a second to draw, so all
+    # of them together take longer than the second allowed for the document.
+    segments = "".join(f" L{i % 400} {i * 7 % 200}" for i in range(20_000))
+    svg = imagegen.make_svg(body=f'<path d="M0 0{segments}" stroke="#000" fill="none"/>')
+
+    (alone,) = render_svg_presets(
+        svg, [get_preset("avatar-small")], kind="illustration", time_limit=1
+    )
+    every_size = render_svg_presets(svg, PRESETS, kind="illustration", time_limit=1)
+
+    assert isinstance(alone, RenderedImage)
+    assert {result.reason for result in every_size} == {
+        "too complex: drawing it takes longer than the 1 s time limit"
+    }
+
+
 def test_svg_drawings_in_a_row_share_one_warm_rasterizer():
     render_svg_presets(imagegen.make_svg(), [get_preset("avatar-small")], kind="logo")
     first = rasterizer_pids()

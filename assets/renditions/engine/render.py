@@ -246,11 +246,10 @@ def _render_windows(
         drawing = (frame[0] * across, frame[1] * across)
         windows.append(svg.Window(drawing, (left * across, top * down), plan.size, down / across))
     tiles = svg.rasterize_windows(root, windows, time_limit)
-    results = []
-    for plan in plans:
-        tile = to_srgb(tiles.pop(0), None)
-        results.append(_finish(plan, tile, kind, fill, low=False))
-    return results
+    return [
+        _finish(plan, to_srgb(tile, None), kind, fill, low=False)
+        for plan, tile in zip(plans, tiles, strict=True)
+    ]
 
 
 def _render_raster(

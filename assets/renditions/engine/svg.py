@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -237,9 +237,10 @@ def rasterize_svg(
 
 def rasterize_windows(
     root: ElementTree.Element, windows: Sequence[Window], time_limit: float
-) -> list[Image.Image]:
+) -> Iterator[Image.Image]:
     """Each window of the drawing as premultiplied RGBa, from this process's warm child, all
-    within one ``time_limit``. Raises RasterizeFailed with the reason.
+    within one ``time_limit``, handed over as each is drawn (so only one is held at a time).
+    Raises RasterizeFailed with the reason.
 
     A child process, not multiprocessing: Celery's prefork children are daemonic and cannot
     start pools, and a separate process is the only way to put hard limits on cairosvg. It is
@@ -250,22 +251,23 @@ def rasterize_windows(
     # The parsed tree, serialized again, is what the child draws: one parser decides, and
     # entities are already expanded, so cairosvg's own parser never sees a DTD.
     document = ElementTree.tostring(root, encoding="unicode").encode()
+    # The child's CPU limit is the real bound; this wall clock catches a child that hangs
+    # without using CPU, so it is generous for a busy machine.
+    deadline = time.monotonic() + 3 * time_limit + 5
     with _lock:
-        for _attempt in range(2):
-            child = _warm_child()
-            try:
-                images = child.draw(document, windows, time_limit)
-            except _ChildGone:
-                _discard_child()  # died while idle (e.g. the OOM killer): once more, afresh
-                continue
-            except RasterizeFailed:
+        child = _sent_to_child(document, windows, time_limit)
+        answered = 0
+        try:
+            for _window in windows:
+                yield child.answer(deadline, time_limit)
+                answered += 1
+        finally:
+            if answered < len(windows):
+                # It failed, or the caller stopped early: its other answers are not wanted.
                 _discard_child()
-                raise
-            child.drawings += 1
-            if child.drawings >= SVG_CHILD_DRAWINGS:
-                _discard_child(kill=False)
-            return images
-        raise RasterizeFailed("the SVG rasterizer could not be started")
+        child.drawings += 1
+        if child.drawings >= SVG_CHILD_DRAWINGS:
+            _discard_child(kill=False)
 
 
 class _ChildGone(Exception):
@@ -294,28 +296,20 @@ class _Child:
         self.poll = select.poll()
         self.poll.register(self.process.stdout, select.POLLIN)
 
-    def draw(
-        self, document: bytes, windows: Sequence[Window], time_limit: float
-    ) -> list[Image.Image]:
-        too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
-        # The child's CPU limit is the real bound; this wall clock catches a child that hangs
-        # without using CPU, so it is generous for a busy machine.
-        deadline = time.monotonic() + 3 * time_limit + 5
-        request = (
-            svg_child.REQUEST.pack(max(1, math.ceil(time_limit)), len(document), len(windows))
-            + document
+    def send(self, document: bytes, windows: Sequence[Window], time_limit: float) -> None:
+        request = svg_child.REQUEST.pack(max(1, math.ceil(time_limit)), len(document), len(windows))
+        fields = (
+            svg_child.WINDOW.pack(*window.drawing, *window.origin, window.stretch, *window.size)
+            for window in windows
         )
-        for window in windows:
-            request += svg_child.WINDOW.pack(
-                *window.drawing, *window.origin, window.stretch, *window.size
-            )
         try:
-            self.process.stdin.write(request)
+            self.process.stdin.write(request + document + b"".join(fields))
         except BrokenPipeError:
             raise _ChildGone from None
-        return [self._answer(deadline, too_slow) for _window in windows]
 
-    def _answer(self, deadline: float, too_slow: str) -> Image.Image:
+    def answer(self, deadline: float, time_limit: float) -> Image.Image:
+        """The next window's raster. Raises RasterizeFailed."""
+        too_slow = f"too complex: drawing it takes longer than the {time_limit:g} s time limit"
         try:
             header = self._read(svg_child.ANSWER.size, deadline)
             status, width, height, length = svg_child.ANSWER.unpack(header)
@@ -392,3 +386,15 @@ def _discard_child(*, kill: bool = True) -> None:
     if _child is not None:
         _child.stop(kill=kill)
         _child = None
+
+
+def _sent_to_child(document: bytes, windows: Sequence[Window], time_limit: float) -> _Child:
+    for _attempt in range(2):
+        child = _warm_child()
+        try:
+            child.send(document, windows, time_limit)
+        except _ChildGone:
+            _discard_child()  # died while idle (e.g. the OOM killer): once more, afresh
+            continue
+        return child
+    raise RasterizeFailed("the SVG rasterizer could not be started")
