@@ -153,14 +153,16 @@ def render_svg_presets(
     if width * height * scale**2 > svg.SVG_MAX_CANVAS_PIXELS:
         return [RenderFailure(p.slug, "too large a canvas") for p in presets]
     try:
-        if drawing is None and (kind == "logo" or not each_size_drawn):
-            drawing = _draw(root, width, height, scale, time_limit)
         if each_size_drawn:
             if kind == "logo":
                 # Read on the whole drawing at full size, as _render_raster reads it.
+                if drawing is None:
+                    drawing = _draw(root, width, height, scale, time_limit)
                 layout = dataclasses.replace(layout, mark=mark_bounds(drawing))
             frame = (width * scale, height * scale)
             return _render_windows(root, frame, presets, layout, fill, time_limit)
+        if drawing is None:
+            drawing = _draw(root, width, height, scale, time_limit)
     except svg.RasterizeFailed as failure:
         return [RenderFailure(p.slug, str(failure)) for p in presets]
     # A vector source is never low resolution: it was drawn at the size the outputs need.
@@ -214,8 +216,8 @@ def _draws_quickly(root: ElementTree.Element) -> bool:
     """Whether drawing the document once per size is cheap: few elements and little text,
     and no embedded picture (decoded again by every drawing)."""
     cost = 0
-    for element in root.iter():
-        if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] == "image":
+    for element in root.iter():  # parse_svg keeps no comments: every tag is a name
+        if element.tag.rpartition("}")[2] == "image":
             return False
         cost += 1 + len((element.text or "").strip())
         if cost > QUICK_DRAWING_COST:

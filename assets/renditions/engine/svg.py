@@ -251,10 +251,11 @@ def rasterize_windows(
     # The parsed tree, serialized again, is what the child draws: one parser decides, and
     # entities are already expanded, so cairosvg's own parser never sees a DTD.
     document = ElementTree.tostring(root, encoding="unicode").encode()
-    # The child's CPU limit is the real bound; this wall clock catches a child that hangs
-    # without using CPU, so it is generous for a busy machine.
-    deadline = time.monotonic() + 3 * time_limit + 5
     with _lock:
+        # Counted from when this thread has the child, not while it waits for another one.
+        # The child's CPU limit is the real bound; this wall clock catches a child that hangs
+        # without using CPU, so it is generous for a busy machine.
+        deadline = time.monotonic() + 3 * time_limit + 5
         child = _sent_to_child(document, windows, time_limit)
         answered = 0
         try:
